@@ -1,0 +1,38 @@
+import { DynamoDBClient, ListTablesCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+
+export interface DynamoDbConnection {
+  region: string;
+  /** Set for DynamoDB Local or a VPC endpoint; unset means the region's public endpoint. */
+  endpoint?: string;
+  /** Unset means the SDK's default credential chain. */
+  credentials?: DynamoDBClientConfig['credentials'];
+  maxAttempts?: number;
+}
+
+function clientConfig(connection: DynamoDbConnection): DynamoDBClientConfig {
+  return {
+    region: connection.region,
+    ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
+    ...(connection.credentials ? { credentials: connection.credentials } : {}),
+    ...(connection.maxAttempts ? { maxAttempts: connection.maxAttempts } : {}),
+  };
+}
+
+export function createDynamoDbClient(connection: DynamoDbConnection): DynamoDBClient {
+  return new DynamoDBClient(clientConfig(connection));
+}
+
+export function createStreamsClient(connection: DynamoDbConnection): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient(clientConfig(connection));
+}
+
+/** One ListTables call; rejects when the endpoint does not answer. */
+export async function listTables(connection: DynamoDbConnection): Promise<string[]> {
+  const client = createDynamoDbClient({ ...connection, maxAttempts: 1 });
+  try {
+    return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+  } finally {
+    client.destroy();
+  }
+}

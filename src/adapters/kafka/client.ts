@@ -1,0 +1,38 @@
+import ckjs from '@confluentinc/kafka-javascript';
+import type { KafkaJS as KafkaJSTypes } from '@confluentinc/kafka-javascript';
+
+// The package is CommonJS; its KafkaJS-compatible promise API hangs off the default export.
+export const { Kafka, logLevel } = ckjs.KafkaJS;
+export type Kafka = KafkaJSTypes.Kafka;
+export type Admin = KafkaJSTypes.Admin;
+export type Producer = KafkaJSTypes.Producer;
+export type Consumer = KafkaJSTypes.Consumer;
+
+export interface KafkaConnection {
+  bootstrapServers: string;
+  clientId?: string;
+  /** Extra librdkafka properties (security.protocol, sasl.*, ssl.*), passed through unchanged. */
+  properties?: Record<string, string | number | boolean>;
+}
+
+export function createKafka(connection: KafkaConnection, level = logLevel.WARN): Kafka {
+  return new Kafka({
+    ...(connection.properties ?? {}),
+    kafkaJS: {
+      brokers: connection.bootstrapServers.split(',').map((broker) => broker.trim()),
+      clientId: connection.clientId ?? 'dynamodb-kafka',
+      logLevel: level,
+    },
+  });
+}
+
+/** One metadata request: resolves with the topic names, rejects when no broker answers within `timeoutMs`. */
+export async function listTopics(connection: KafkaConnection, timeoutMs: number): Promise<string[]> {
+  const admin = createKafka(connection, logLevel.NOTHING).admin();
+  await admin.connect();
+  try {
+    return await admin.listTopics({ timeout: timeoutMs });
+  } finally {
+    await admin.disconnect();
+  }
+}

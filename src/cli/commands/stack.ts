@@ -1,0 +1,68 @@
+import { Command } from 'commander';
+import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../../stack/stack.js';
+import { stackPaths } from '../../stack/paths.js';
+import { runRoundTrips } from '../../stack/round-trips.js';
+
+export function stackCommand(): Command {
+  const stack = new Command('stack').description(
+    'the local stack: Apache Kafka (KRaft) and DynamoDB Local with Streams, on free 127.0.0.1 ports',
+  );
+
+  stack
+    .command('up')
+    .description('install on first use, start (or reuse) the stack and print its endpoints')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (options: { json?: boolean }) => {
+      const endpoints = await stackUp((message) => process.stderr.write(`${message}\n`));
+      printEndpoints(endpoints, options.json);
+    });
+
+  stack
+    .command('status')
+    .description('print the running stack\'s endpoints (exit code 1 when none is running)')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (options: { json?: boolean }) => {
+      const endpoints = await stackStatus();
+      if (!endpoints) {
+        process.stderr.write('No local stack is running (start one with `dynamodb-kafka stack up`).\n');
+        process.exitCode = 1;
+        return;
+      }
+      printEndpoints(endpoints, options.json);
+    });
+
+  stack
+    .command('down')
+    .description('stop the processes `stack up` started')
+    .action(async () => {
+      const stopped = await stackDown();
+      process.stderr.write(stopped ? `Stopped ${stopped} server process(es).\n` : 'No local stack was running.\n');
+    });
+
+  stack
+    .command('check')
+    .description('prove the running stack works: a transactional Kafka round trip and a DynamoDB Streams round trip')
+    .action(async () => {
+      const endpoints = await stackStatus();
+      if (!endpoints) {
+        process.stderr.write('No local stack is running (start one with `dynamodb-kafka stack up`).\n');
+        process.exitCode = 1;
+        return;
+      }
+      await runRoundTrips(endpoints, (line) => process.stdout.write(`${line}\n`));
+    });
+
+  return stack;
+}
+
+function printEndpoints(endpoints: StackEndpoints, json?: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(endpoints)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `Kafka bootstrap servers: ${endpoints.kafka.bootstrapServers}\n` +
+      `DynamoDB endpoint:       ${endpoints.dynamodb.endpoint} (region ${endpoints.dynamodb.region})\n` +
+      `State and logs:          ${stackPaths().home}\n`,
+  );
+}

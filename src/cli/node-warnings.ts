@@ -1,0 +1,13 @@
+/**
+ * The AWS SDK warns on every start that its releases after January 2027 need Node 22. This project targets
+ * Node 20 on purpose (and pins SDK versions through its lock file), so that one warning is dropped from the
+ * CLI's output; every other warning passes through.
+ */
+export function silenceSdkNodeVersionWarning(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.startsWith('NodeVersionSupportWarning')) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}

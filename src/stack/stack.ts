@@ -1,0 +1,161 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { listTables } from '../adapters/dynamodb/client.js';
+import { listTopics } from '../adapters/kafka/client.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
+import { StackError } from './errors.js';
+import { ensureInstalled, type Progress } from './install.js';
+import { startKafka } from './kafka-server.js';
+import { stackPaths, type StackPaths } from './paths.js';
+import { isAlive, isOurs, stopProcess } from './processes.js';
+import { PortTakenError } from './readiness.js';
+
+/** What clients need to reach the stack: exactly what `stack up --json` prints. */
+export interface StackEndpoints {
+  kafka: { bootstrapServers: string };
+  dynamodb: { endpoint: string; region: string };
+}
+
+interface ServerState {
+  pid: number;
+  logFile: string;
+}
+
+interface StackState {
+  version: 1;
+  startedAt: string;
+  kafka: ServerState & { bootstrapServers: string };
+  dynamodb: ServerState & { endpoint: string; region: string };
+}
+
+/** Placed on each server's command line so `down` can tell our processes from a recycled pid. */
+function markerFor(paths: StackPaths): string {
+  return `-Ddynamodb-kafka.stack=${paths.home}`;
+}
+
+const START_ATTEMPTS = 3;
+
+/** Starts the stack, or returns the running one unchanged. */
+export async function stackUp(progress: Progress = () => {}, paths = stackPaths()): Promise<StackEndpoints> {
+  return withLock(paths, async () => {
+    const running = await runningState(paths);
+    if (running) return endpointsOf(running);
+    await stopRecorded(paths);
+
+    const install = await ensureInstalled(paths, progress);
+    for (let attempt = 1; ; attempt++) {
+      rmSync(paths.runDir, { recursive: true, force: true });
+      mkdirSync(paths.runDir, { recursive: true });
+      const started: ServerState[] = [];
+      try {
+        progress('Starting DynamoDB Local and Kafka…');
+        const marker = markerFor(paths);
+        // One after the other: two JVMs starting at once on two cores slow each other more than they overlap.
+        const dynamodb = await startDynamoDbLocal(install, paths.runDir, marker);
+        started.push(dynamodb);
+        const kafka = await startKafka(install, paths.runDir, marker);
+        started.push(kafka);
+        const state: StackState = {
+          version: 1,
+          startedAt: new Date().toISOString(),
+          kafka: { pid: kafka.pid, logFile: kafka.logFile, bootstrapServers: kafka.bootstrapServers },
+          dynamodb: { pid: dynamodb.pid, logFile: dynamodb.logFile, endpoint: dynamodb.endpoint, region: dynamodb.region },
+        };
+        writeFileSync(paths.stateFile, JSON.stringify(state, null, 2));
+        return endpointsOf(state);
+      } catch (error) {
+        await Promise.all(started.map((server) => stopProcess(server.pid)));
+        if (error instanceof PortTakenError && attempt < START_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  });
+}
+
+/** The running stack's endpoints, or undefined when none is running (or it no longer answers). */
+export async function stackStatus(paths = stackPaths()): Promise<StackEndpoints | undefined> {
+  const state = await runningState(paths);
+  return state && endpointsOf(state);
+}
+
+/** Stops exactly the processes `up` started; returns how many were running. */
+export async function stackDown(paths = stackPaths()): Promise<number> {
+  return withLock(paths, () => stopRecorded(paths));
+}
+
+async function stopRecorded(paths: StackPaths): Promise<number> {
+  const state = readState(paths);
+  if (!state) return 0;
+  const marker = markerFor(paths);
+  const ours = [state.kafka.pid, state.dynamodb.pid].filter((pid) => isOurs(pid, marker));
+  // Kafka first: a broker shutting down with its clients' servers still up finishes cleanly and quickly.
+  for (const pid of ours) await stopProcess(pid);
+  rmSync(paths.stateFile, { force: true });
+  return ours.length;
+}
+
+async function runningState(paths: StackPaths): Promise<StackState | undefined> {
+  const state = readState(paths);
+  if (!state) return undefined;
+  const marker = markerFor(paths);
+  if (!isOurs(state.kafka.pid, marker) || !isOurs(state.dynamodb.pid, marker)) return undefined;
+  try {
+    await Promise.all([
+      listTopics({ bootstrapServers: state.kafka.bootstrapServers }, 5_000),
+      listTables({
+        endpoint: state.dynamodb.endpoint,
+        region: state.dynamodb.region,
+        credentials: { accessKeyId: 'stackprobe', secretAccessKey: 'stackprobe' },
+      }),
+    ]);
+    return state;
+  } catch {
+    return undefined;
+  }
+}
+
+function readState(paths: StackPaths): StackState | undefined {
+  if (!existsSync(paths.stateFile)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(paths.stateFile, 'utf8')) as StackState;
+    return state.version === 1 ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function endpointsOf(state: StackState): StackEndpoints {
+  return {
+    kafka: { bootstrapServers: state.kafka.bootstrapServers },
+    dynamodb: { endpoint: state.dynamodb.endpoint, region: state.dynamodb.region },
+  };
+}
+
+/** Serialises stack commands across processes (a test run and a person may both call `up`). */
+async function withLock<T>(paths: StackPaths, action: () => Promise<T>): Promise<T> {
+  mkdirSync(paths.home, { recursive: true });
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      closeSync(openSync(paths.lockFile, 'wx'));
+      writeFileSync(paths.lockFile, String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(paths.lockFile, 'utf8') || 0);
+      if (holder && !isAlive(holder)) {
+        rmSync(paths.lockFile, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new StackError(`Another stack command (pid ${holder}) has held ${paths.lockFile} for 10 minutes.`);
+      }
+      await delay(200);
+    }
+  }
+  try {
+    return await action();
+  } finally {
+    rmSync(paths.lockFile, { force: true });
+  }
+}

@@ -1,0 +1,3 @@
+import { silenceSdkNodeVersionWarning } from '../../src/cli/node-warnings.js';
+
+silenceSdkNodeVersionWarning();

@@ -1,0 +1,19 @@
+import type { TestProject } from 'vitest/node';
+import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../../src/stack/stack.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackEndpoints;
+  }
+}
+
+/** Reuses a running local stack, or starts one for this run and stops it afterwards. */
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  const running = await stackStatus();
+  const endpoints = running ?? (await stackUp((message) => process.stderr.write(`${message}\n`)));
+  project.provide('stack', endpoints);
+  if (running) return undefined;
+  return async () => {
+    await stackDown();
+  };
+}
