@@ -1,0 +1,332 @@
+// DynamoDB AttributeValue ⇄ JSON, lossless.
+//
+// Numbers are never turned into JS numbers: DynamoDB keeps 38 significant digits, a double keeps ~17. Every
+// JSON text that contains a DynamoDB number is therefore written by hand from the stored digits.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+export type Item = Record<string, AttributeValue>;
+
+/** One attribute in AWS "DynamoDB JSON" (what the CLI and the Confluent envelope use). Binary is base64. */
+export type DynamoDbJsonValue =
+  | { S: string }
+  | { N: string }
+  | { B: string }
+  | { SS: string[] }
+  | { NS: string[] }
+  | { BS: string[] }
+  | { M: DynamoDbJsonItem }
+  | { L: DynamoDbJsonValue[] }
+  | { NULL: true }
+  | { BOOL: boolean };
+
+export type DynamoDbJsonItem = { [attributeName: string]: DynamoDbJsonValue };
+
+export interface KeySchema {
+  hashKey: string;
+  rangeKey?: string;
+}
+
+const TYPE_TAGS = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'] as const;
+type TypeTag = (typeof TYPE_TAGS)[number];
+const isTypeTag = (tag: string): tag is TypeTag => (TYPE_TAGS as readonly string[]).includes(tag);
+
+// Every form DynamoDB accepts as number text ("1.50", ".5", "1.", "+3", "-1.5E-130").
+const DYNAMODB_NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?([eE][+-]?\d+)?$/;
+// The JSON grammar for numbers (RFC 8259); most DynamoDB numbers already match it.
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+// Standard base64, padding optional (hand-written DynamoDB JSON often omits it).
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+// ---------------------------------------------------------------------------------------------- paths & errors
+
+/** A readable path for error messages: `order.lines[2]["unit price"]`. */
+function memberPath(parent: string, name: string): string {
+  if (IDENTIFIER.test(name)) return parent === '' ? name : `${parent}.${name}`;
+  return `${parent}[${JSON.stringify(name)}]`;
+}
+
+const indexPath = (parent: string, index: number): string => `${parent}[${index}]`;
+
+function fail(path: string, problem: string): never {
+  throw new Error(`Attribute ${path}: ${problem}`);
+}
+
+/** Own-property assignment that is safe for an attribute named "__proto__". */
+function setOwn<T>(target: Record<string, T>, name: string, value: T): void {
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}
+
+/** The single type tag of a value; DynamoDB allows exactly one per attribute. */
+function soleTag(value: unknown, path: string): TypeTag {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail(path, `expected an object with one type tag (${TYPE_TAGS.join(', ')}), got ${describe(value)}`);
+  }
+  const tags = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+  if (tags.length !== 1) fail(path, `expected exactly one type tag, got ${tags.length === 0 ? 'none' : tags.join(', ')}`);
+  const tag = tags[0]!;
+  if (!isTypeTag(tag)) {
+    // The SDK reports types it does not know as { $unknown: [name, value] }.
+    const unknownName = tag === '$unknown' ? (value as { $unknown?: [string, unknown] }).$unknown?.[0] : tag;
+    fail(path, `unknown type tag ${JSON.stringify(unknownName ?? tag)}`);
+  }
+  return tag;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : typeof value;
+}
+
+// ---------------------------------------------------------------------------------------------- numbers & bytes
+
+function assertNumberText(text: string, path: string): RegExpExecArray {
+  const parts = DYNAMODB_NUMBER.exec(text);
+  if (parts === null || (parts[2] === '' && (parts[3] ?? '') === '')) fail(path, `invalid number text ${JSON.stringify(text)}`);
+  return parts;
+}
+
+/**
+ * The number as a JSON number token with the same digits: only syntax JSON forbids is rewritten ("+1" → "1",
+ * "007" → "7", ".5" → "0.5", "1." → "1"); significant digits and exponent are untouched.
+ */
+function jsonNumberToken(text: string, path: string): string {
+  if (JSON_NUMBER.test(text)) return text;
+  const [, sign, integer = '', fraction = '', exponent = ''] = assertNumberText(text, path);
+  const integerDigits = integer.replace(/^0+(?=\d)/, '') || '0';
+  return `${sign === '-' ? '-' : ''}${integerDigits}${fraction === '' ? '' : `.${fraction}`}${exponent}`;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+function fromBase64(text: unknown, path: string): Uint8Array {
+  if (typeof text !== 'string' || !BASE64.test(text)) fail(path, `expected base64 text, got ${describe(text)}`);
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+// ---------------------------------------------------------------------------------------------- AttributeValue → DynamoDB JSON
+
+export function toDynamoDbJson(item: Item): DynamoDbJsonItem {
+  return mapToDynamoDbJson(item, '');
+}
+
+function mapToDynamoDbJson(map: Record<string, AttributeValue>, path: string): DynamoDbJsonItem {
+  const out: DynamoDbJsonItem = {};
+  for (const [name, value] of Object.entries(map)) setOwn(out, name, valueToDynamoDbJson(value, memberPath(path, name)));
+  return out;
+}
+
+function valueToDynamoDbJson(value: AttributeValue, path: string): DynamoDbJsonValue {
+  const tag = soleTag(value, path);
+  const v = value as Record<TypeTag, unknown>;
+  switch (tag) {
+    case 'S':
+      return { S: v.S as string };
+    case 'N':
+      return { N: v.N as string };
+    case 'B':
+      return { B: toBase64(v.B as Uint8Array) };
+    case 'SS':
+      return { SS: [...(v.SS as string[])] };
+    case 'NS':
+      return { NS: [...(v.NS as string[])] };
+    case 'BS':
+      return { BS: (v.BS as Uint8Array[]).map(toBase64) };
+    case 'M':
+      return { M: mapToDynamoDbJson(v.M as Record<string, AttributeValue>, path) };
+    case 'L':
+      return { L: (v.L as AttributeValue[]).map((element, i) => valueToDynamoDbJson(element, indexPath(path, i))) };
+    case 'NULL':
+      if (v.NULL !== true) fail(path, 'NULL must be true');
+      return { NULL: true };
+    case 'BOOL':
+      return { BOOL: v.BOOL as boolean };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- DynamoDB JSON → AttributeValue
+
+/** Parses DynamoDB JSON (already JSON.parse'd) into an item; throws naming the attribute path on bad input. */
+export function fromDynamoDbJson(json: unknown): Item {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new Error(`DynamoDB JSON item must be an object, got ${describe(json)}`);
+  }
+  return mapFromDynamoDbJson(json as Record<string, unknown>, '');
+}
+
+function mapFromDynamoDbJson(map: Record<string, unknown>, path: string): Item {
+  const out: Item = {};
+  for (const [name, value] of Object.entries(map)) setOwn(out, name, valueFromDynamoDbJson(value, memberPath(path, name)));
+  return out;
+}
+
+function valueFromDynamoDbJson(json: unknown, path: string): AttributeValue {
+  const tag = soleTag(json, path);
+  const raw = (json as Record<string, unknown>)[tag];
+  switch (tag) {
+    case 'S':
+      if (typeof raw !== 'string') fail(path, `S must be a string, got ${describe(raw)}`);
+      return { S: raw };
+    case 'N':
+      return { N: numberText(raw, path) };
+    case 'B':
+      return { B: fromBase64(raw, path) };
+    case 'SS':
+      return {
+        SS: arrayOf(raw, 'SS', path).map((element, i) => {
+          if (typeof element !== 'string') fail(indexPath(path, i), `SS element must be a string, got ${describe(element)}`);
+          return element;
+        }),
+      };
+    case 'NS':
+      return { NS: arrayOf(raw, 'NS', path).map((element, i) => numberText(element, indexPath(path, i))) };
+    case 'BS':
+      return { BS: arrayOf(raw, 'BS', path).map((element, i) => fromBase64(element, indexPath(path, i))) };
+    case 'M':
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(path, `M must be an object, got ${describe(raw)}`);
+      return { M: mapFromDynamoDbJson(raw as Record<string, unknown>, path) };
+    case 'L':
+      return { L: arrayOf(raw, 'L', path).map((element, i) => valueFromDynamoDbJson(element, indexPath(path, i))) };
+    case 'NULL':
+      if (raw !== true) fail(path, `NULL must be true, got ${describe(raw)}`);
+      return { NULL: true };
+    case 'BOOL':
+      if (typeof raw !== 'boolean') fail(path, `BOOL must be a boolean, got ${describe(raw)}`);
+      return { BOOL: raw };
+  }
+}
+
+function numberText(raw: unknown, path: string): string {
+  // A JSON number here would already have lost digits in JSON.parse, so DynamoDB JSON requires a string.
+  if (typeof raw !== 'string') fail(path, `N must be a string of digits, got ${describe(raw)}`);
+  assertNumberText(raw, path);
+  return raw;
+}
+
+function arrayOf(raw: unknown, tag: string, path: string): unknown[] {
+  if (!Array.isArray(raw)) fail(path, `${tag} must be an array, got ${describe(raw)}`);
+  return raw;
+}
+
+// ---------------------------------------------------------------------------------------------- serializers
+
+/** JSON text of toDynamoDbJson(item), written directly (no intermediate objects on the hot path). */
+export function serializeDynamoDbJson(item: Item): string {
+  return writeDynamoDbJsonMap(item, '');
+}
+
+function writeDynamoDbJsonMap(map: Record<string, AttributeValue>, path: string): string {
+  const members = Object.entries(map).map(
+    ([name, value]) => `${JSON.stringify(name)}:${writeDynamoDbJsonValue(value, memberPath(path, name))}`,
+  );
+  return `{${members.join(',')}}`;
+}
+
+function writeDynamoDbJsonValue(value: AttributeValue, path: string): string {
+  const tag = soleTag(value, path);
+  const v = value as Record<TypeTag, unknown>;
+  switch (tag) {
+    case 'S':
+    case 'N':
+    case 'SS':
+    case 'NS':
+      return `{"${tag}":${JSON.stringify(v[tag])}}`;
+    case 'B':
+      return `{"B":"${toBase64(v.B as Uint8Array)}"}`;
+    case 'BS':
+      return `{"BS":[${(v.BS as Uint8Array[]).map((bytes) => `"${toBase64(bytes)}"`).join(',')}]}`;
+    case 'M':
+      return `{"M":${writeDynamoDbJsonMap(v.M as Record<string, AttributeValue>, path)}}`;
+    case 'L':
+      return `{"L":[${(v.L as AttributeValue[]).map((element, i) => writeDynamoDbJsonValue(element, indexPath(path, i))).join(',')}]}`;
+    case 'NULL':
+      if (v.NULL !== true) fail(path, 'NULL must be true');
+      return '{"NULL":true}';
+    case 'BOOL':
+      return `{"BOOL":${v.BOOL === true}}`;
+  }
+}
+
+/**
+ * "Plain JSON": S → string, N → JSON number with the stored digits, BOOL → boolean, NULL → null, M → object,
+ * L and sets → arrays, binary → base64 strings. Lossy about types (a set becomes a list), never about digits.
+ */
+export function serializePlainJson(item: Item): string {
+  return writePlainJsonMap(item, '');
+}
+
+function writePlainJsonMap(map: Record<string, AttributeValue>, path: string): string {
+  const members = Object.entries(map).map(
+    ([name, value]) => `${JSON.stringify(name)}:${writePlainJsonValue(value, memberPath(path, name))}`,
+  );
+  return `{${members.join(',')}}`;
+}
+
+function writePlainJsonValue(value: AttributeValue, path: string): string {
+  const tag = soleTag(value, path);
+  const v = value as Record<TypeTag, unknown>;
+  switch (tag) {
+    case 'S':
+      return JSON.stringify(v.S);
+    case 'N':
+      return jsonNumberToken(v.N as string, path);
+    case 'B':
+      return `"${toBase64(v.B as Uint8Array)}"`;
+    case 'SS':
+      return JSON.stringify(v.SS);
+    case 'NS':
+      return `[${(v.NS as string[]).map((text, i) => jsonNumberToken(text, indexPath(path, i))).join(',')}]`;
+    case 'BS':
+      return `[${(v.BS as Uint8Array[]).map((bytes) => `"${toBase64(bytes)}"`).join(',')}]`;
+    case 'M':
+      return writePlainJsonMap(v.M as Record<string, AttributeValue>, path);
+    case 'L':
+      return `[${(v.L as AttributeValue[]).map((element, i) => writePlainJsonValue(element, indexPath(path, i))).join(',')}]`;
+    case 'NULL':
+      if (v.NULL !== true) fail(path, 'NULL must be true');
+      return 'null';
+    case 'BOOL':
+      return String(v.BOOL === true);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- keys
+
+/** The item's primary key attributes only, hash key first, then range key. */
+export function keyOf(item: Item, keySchema: KeySchema): Item {
+  const key: Item = {};
+  for (const name of keyAttributeNames(keySchema)) {
+    const value = Object.hasOwn(item, name) ? item[name] : undefined;
+    if (value === undefined) {
+      const role = name === keySchema.hashKey ? 'hash' : 'range';
+      throw new Error(
+        `Item lacks its ${role} key attribute ${JSON.stringify(name)} (has: ${Object.keys(item).map((n) => JSON.stringify(n)).join(', ') || 'nothing'})`,
+      );
+    }
+    setOwn(key, name, value);
+  }
+  return key;
+}
+
+/**
+ * The Kafka record key: a plain JSON object of the key attributes in schema order, e.g. {"id":"a","sk":12}.
+ * Built from the schema, not from the item's attribute order, so one item always gets the same bytes (and
+ * therefore the same partition) whether it came from a Scan, a NewImage or a stream record's Keys.
+ */
+export function serializeKey(item: Item, keySchema: KeySchema): string {
+  const key = keyOf(item, keySchema);
+  for (const [name, value] of Object.entries(key)) {
+    const path = memberPath('', name);
+    const tag = soleTag(value, path);
+    if (tag !== 'S' && tag !== 'N' && tag !== 'B') fail(path, `key attributes must be S, N or B, got ${tag}`);
+  }
+  return writePlainJsonMap(key, '');
+}
+
+function keyAttributeNames(keySchema: KeySchema): string[] {
+  return keySchema.rangeKey === undefined ? [keySchema.hashKey] : [keySchema.hashKey, keySchema.rangeKey];
+}
