@@ -1,0 +1,29 @@
+/** What a log line or an error message shows instead of a secret's value. */
+export const HIDDEN = '[hidden]';
+
+const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'aws.access.key.id',
+  'aws.secret.access.key',
+  'aws.secret.key', // trustpilot's name for aws.secret.access.key
+  'aws.session.token',
+  'aws.sts.role.external.id', // shared with the role's owner as a guard against the confused-deputy problem
+  'sasl.password',
+  'sasl.jaas.config', // embeds the password
+  'sasl.oauthbearer.client.secret',
+  'ssl.key.password',
+  'ssl.keystore.password',
+  'ssl.truststore.password',
+  'ssl.key.pem',
+  'kafka.api.key',
+  'kafka.api.secret',
+]);
+
+/** True for keys whose values must never be printed: logs, error messages, status pages. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(key) || key.endsWith('.password') || key.endsWith('.secret');
+}
+
+/** A copy of `config` that is safe to log: every secret value replaced with "[hidden]". */
+export function redactConfig(config: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, isSecretKey(key) ? HIDDEN : value]));
+}

@@ -1,0 +1,368 @@
+import { invalidValue, keyProblem, throwIfProblems, unknownKey, type ConfigProblem } from './errors.js';
+import { isKafkaClientKey, kafkaClientProperties } from './kafka-properties.js';
+import { HIDDEN, redactConfig } from './secrets.js';
+import type { AwsCredentials, SourceConfig, TableDiscovery } from './source-config.js';
+import {
+  IGNORED_KEYS,
+  SOURCE_CONNECTOR_CLASSES,
+  SOURCE_KEYS,
+  ignoredKeyReason,
+  sourceKeysSchema,
+  type ConnectorDialect,
+  type SourceKey,
+  type SourceKeys,
+} from './source-keys.js';
+import { closestKey } from './suggest.js';
+import type { TagFilter } from './tag-filters.js';
+import { parseStartTimestamp } from './timestamp.js';
+
+export type { SourceConfig, TableDiscovery, AwsCredentials } from './source-config.js';
+
+/** DynamoDB Streams' GetRecords returns at most this many records. */
+const GET_RECORDS_LIMIT = 1000;
+const DEFAULT_OFFSET_STORAGE_TOPIC = 'dynamodb-kafka-offsets';
+/** trustpilot's defaults, kept for configs written for its connector. */
+const TRUSTPILOT_DEFAULTS = { topicPrefix: 'dynamodb-', ingestionTagKey: 'datalake-ingest', envTagKey: 'environment', envTagValue: 'dev' };
+
+export interface ParseSourceOptions {
+  /** Where AWS_REGION / AWS_DEFAULT_REGION are read from; the process's environment unless given. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Reads a source connector's Kafka Connect configuration: our keys, Confluent's DynamoDB CDC Source keys and
+ * trustpilot's. Throws one ConfigError listing every problem; keys that are accepted without effect come back as
+ * `warnings`. `name` is the connector's name (from the file or the REST path) and wins over a `name` key.
+ */
+export function parseSourceConfig(name: string, raw: Record<string, string>, options: ParseSourceOptions = {}): SourceConfig {
+  const env = options.env ?? process.env;
+  const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
+
+  const { known, clientKeys } = sortKeys(raw, problems, warnings);
+  const { keys, present } = parseKnownKeys(known, problems);
+  // Set in the config with a valid value (a default does not count).
+  const isSet = (key: SourceKey): boolean => present.has(key);
+  const context: Context = { keys, isSet, problems, warnings, dialect: dialectOf(keys) };
+
+  const connectorName = settleName(name, keys.name, context);
+  const connectorClass = keys['connector.class'];
+  if (connectorClass === undefined && !problems.some((problem) => problem.key === 'connector.class')) {
+    problems.push(keyProblem('connector.class', `required: one of ${Object.keys(SOURCE_CONNECTOR_CLASSES).join(', ')}`));
+  }
+
+  const syncMode = settleSyncMode(context);
+  const kafka = kafkaClientProperties(clientKeys, {
+    authMode: keys['kafka.auth.mode'],
+    apiKey: keys['kafka.api.key'],
+    apiSecret: keys['kafka.api.secret'],
+  });
+  problems.push(...kafka.problems);
+  warnings.push(...kafka.warnings);
+
+  const config: SourceConfig = {
+    name: connectorName,
+    connectorClass: connectorClass ?? '',
+    tasksMax: keys['tasks.max'],
+    discovery: settleDiscovery(context),
+    syncMode,
+    aws: settleAws(context, env),
+    kafka: { bootstrapServers: keys['bootstrap.servers'], properties: kafka.properties },
+    topics: {
+      prefix: keys['kafka.topic.prefix'] ?? (context.dialect === 'trustpilot' ? TRUSTPILOT_DEFAULTS.topicPrefix : ''),
+      suffix: keys['kafka.topic.suffix'],
+      map: keys['kafka.topic.map'],
+      partitions: eitherOf(context, 'topic.creation.partitions', 'topic.creation.default.partitions') ?? 1,
+      replicationFactor: eitherOf(context, 'topic.creation.replication.factor', 'topic.creation.default.replication.factor') ?? -1,
+    },
+    snapshot: {
+      maxPollRecords: keys['dynamodb.snapshot.max.poll.records'],
+      segments: keys['dynamodb.snapshot.segments'],
+      maxRcuPercentage: keys['dynamodb.snapshot.max.rcu.percentage'],
+      maxRcu: keys['dynamodb.snapshot.max.rcu'],
+      consistentRead: keys['dynamodb.snapshot.consistent.read'],
+    },
+    cdc: settleCdc(context, syncMode),
+    output: {
+      documentFormat: keys['output.document.format'],
+      tombstones: keys['tombstones.on.delete'],
+      maxBatchSize: keys['max.batch.size'],
+      pollLingerMs: keys['poll.linger.ms'],
+    },
+    exactlyOnce: keys['exactly.once.support'] === 'enabled',
+    offsetStorageTopic: eitherOf(context, 'offset.storage.topic', 'offsets.storage.topic') ?? DEFAULT_OFFSET_STORAGE_TOPIC,
+    warnings,
+  };
+  throwIfProblems(problems, `invalid configuration for connector "${connectorName || '?'}"`);
+  return config;
+}
+
+/** The topic a table's changes go to: prefix + (mapped name or table name) + suffix. */
+export function topicFor(config: Pick<SourceConfig, 'topics'>, tableName: string): string {
+  const { prefix, suffix, map } = config.topics;
+  return `${prefix}${map[tableName] ?? tableName}${suffix}`;
+}
+
+/** The configuration with every secret replaced by "[hidden]", for logs and status output. */
+export function describeSourceConfig(config: SourceConfig): SourceConfig {
+  const { credentials, assumeRole } = config.aws;
+  return {
+    ...config,
+    aws: {
+      ...config.aws,
+      credentials:
+        credentials.kind === 'static'
+          ? { kind: 'static', accessKeyId: HIDDEN, secretAccessKey: HIDDEN, ...(credentials.sessionToken ? { sessionToken: HIDDEN } : {}) }
+          : credentials,
+      assumeRole: assumeRole && { ...assumeRole, externalId: assumeRole.externalId && HIDDEN },
+    },
+    kafka: { ...config.kafka, properties: hideUsername(redactConfig(config.kafka.properties)) },
+  };
+}
+
+/** With Confluent Cloud, the SASL username is the API key, which Confluent counts as a secret. */
+function hideUsername(properties: Record<string, string>): Record<string, string> {
+  return properties['sasl.username'] === undefined ? properties : { ...properties, 'sasl.username': HIDDEN };
+}
+
+interface Context {
+  keys: SourceKeys;
+  isSet: (key: SourceKey) => boolean;
+  problems: ConfigProblem[];
+  warnings: string[];
+  dialect: ConnectorDialect;
+}
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set(SOURCE_KEYS);
+
+/** Did-you-mean candidates: every key that would have been accepted by its exact name. */
+const SUGGESTIBLE_KEYS = [
+  ...SOURCE_KEYS,
+  ...IGNORED_KEYS.flatMap((ignored) => ignored.names),
+  'security.protocol',
+  'client.id',
+  'sasl.mechanism',
+  'sasl.username',
+  'sasl.password',
+  'sasl.jaas.config',
+];
+
+/**
+ * Splits the raw keys into ours, the Kafka client's, ignored ones (warned about) and unknown ones (problems).
+ * Values are trimmed and empty ones dropped: Kafka Connect configs often spell "unset" as "".
+ */
+function sortKeys(raw: Record<string, string>, problems: ConfigProblem[], warnings: string[]) {
+  const known: Record<string, string> = {};
+  const clientKeys: Record<string, string> = {};
+  for (const [key, untrimmed] of Object.entries(raw)) {
+    const value = untrimmed.trim();
+    if (value === '') continue;
+    if (KNOWN_KEYS.has(key)) known[key] = value;
+    else if (isKafkaClientKey(key)) clientKeys[key] = value;
+    else {
+      const reason = ignoredKeyReason(key);
+      if (reason) warnings.push(`${key} is ignored: ${reason}`);
+      else problems.push(unknownKey(key, closestKey(key, SUGGESTIBLE_KEYS)));
+    }
+  }
+  return { known, clientKeys };
+}
+
+/**
+ * Parses each key on its own so that every bad value is reported, then parses the good ones together for their
+ * types and defaults. A bad key is left out, i.e. treated as unset: the checks across keys still run, and one
+ * mistake gives one message.
+ */
+function parseKnownKeys(known: Record<string, string>, problems: ConfigProblem[]): { keys: SourceKeys; present: Set<string> } {
+  const shape = sourceKeysSchema.shape as Record<string, (typeof sourceKeysSchema.shape)[SourceKey]>;
+  const good: Record<string, string> = {};
+  for (const [key, value] of Object.entries(known)) {
+    const result = shape[key]!.safeParse(value);
+    if (result.success) good[key] = value;
+    else problems.push(invalidValue(key, result.error.issues[0]?.message ?? 'invalid value', value));
+  }
+  return { keys: sourceKeysSchema.parse(good), present: new Set(Object.keys(good)) };
+}
+
+function dialectOf(keys: SourceKeys): ConnectorDialect {
+  const connectorClass = keys['connector.class'];
+  return connectorClass === undefined ? 'dynamodb-kafka' : SOURCE_CONNECTOR_CLASSES[connectorClass] ?? 'dynamodb-kafka';
+}
+
+/**
+ * The value of a key or of its other name; a problem when both are set to different values. The message does not
+ * quote the values: either may be a secret.
+ */
+function eitherOf<K extends SourceKey>(
+  { keys, problems }: Context,
+  key: K,
+  alias: SourceKey,
+  same: (a: SourceKeys[K], b: SourceKeys[K]) => boolean = (a, b) => a === b,
+): SourceKeys[K] {
+  const value = keys[key];
+  const aliasValue = keys[alias] as SourceKeys[K];
+  if (value === undefined) return aliasValue;
+  if (aliasValue !== undefined && !same(value, aliasValue)) {
+    problems.push(keyProblem(alias, `is another name for ${key}, and the two are set to different values: keep one`));
+  }
+  return value;
+}
+
+function settleName(fromCaller: string, fromKey: string | undefined, { problems, warnings }: Context): string {
+  const name = fromCaller.trim();
+  if (name && fromKey !== undefined && fromKey !== name) {
+    warnings.push(`name "${fromKey}" in the config is ignored: the connector is named "${name}"`);
+  }
+  const settled = name || fromKey || '';
+  if (!settled) problems.push(keyProblem('name', 'required: the connector needs a name'));
+  return settled;
+}
+
+function settleSyncMode({ keys, problems }: Context): SourceConfig['syncMode'] {
+  const mode = keys['dynamodb.table.sync.mode'];
+  const skip = keys['init.sync.skip'];
+  // trustpilot's init.sync.skip=true is "no snapshot, stream only": sync mode CDC.
+  if (mode !== undefined && skip !== undefined && (mode === 'CDC') !== skip) {
+    const meaning = skip ? 'init.sync.skip=true means CDC only' : 'init.sync.skip=false means a snapshot first';
+    problems.push(keyProblem('init.sync.skip', `contradicts dynamodb.table.sync.mode=${mode} (${meaning}): keep one`));
+  }
+  return mode ?? (skip ? 'CDC' : 'SNAPSHOT_CDC');
+}
+
+// DynamoDB's characters (its 3-character minimum is left to DynamoDB: Confluent's own examples use "t1").
+const TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,255}$/;
+const TAG_DISCOVERY_KEYS: readonly SourceKey[] = [
+  'dynamodb.table.tag.filters',
+  'dynamodb.table.ingestion.tag.key',
+  'dynamodb.table.env.tag.key',
+  'dynamodb.table.env.tag.value',
+  'aws.resource.tagging.endpoint',
+  'resource.tagging.service.endpoint',
+];
+
+function settleDiscovery(context: Context): TableDiscovery {
+  const { keys, isSet, problems, warnings } = context;
+  const sameTables = (a: string[] | undefined, b: string[] | undefined) =>
+    new Set(a).size === new Set(b).size && (a ?? []).every((table) => (b ?? []).includes(table));
+  const tables = eitherOf(context, 'dynamodb.table.includelist', 'dynamodb.table.whitelist', sameTables);
+  const tablesKey = isSet('dynamodb.table.includelist') || !isSet('dynamodb.table.whitelist') ? 'dynamodb.table.includelist' : 'dynamodb.table.whitelist';
+  const explicitMode = keys['dynamodb.table.discovery.mode'];
+  const mode = explicitMode ?? (tables !== undefined ? 'INCLUDELIST' : 'TAG');
+
+  if (mode === 'INCLUDELIST') {
+    const unused = TAG_DISCOVERY_KEYS.filter(isSet);
+    if (unused.length > 0) warnings.push(`${unused.join(', ')} ignored: tables are listed in ${tablesKey} (discovery mode INCLUDELIST)`);
+    const unique = [...new Set(tables)];
+    if (unique.length === 0) {
+      problems.push(keyProblem(tablesKey, 'lists no table: name the tables to capture, comma-separated (or use dynamodb.table.discovery.mode=TAG)'));
+    }
+    for (const table of unique.filter((table) => !TABLE_NAME_PATTERN.test(table))) {
+      problems.push(invalidValue(tablesKey, 'expected DynamoDB table names (letters, digits, "_", "-", ".")', table));
+    }
+    return { mode, tables: unique };
+  }
+
+  if (tables !== undefined) warnings.push(`${tablesKey} ignored: dynamodb.table.discovery.mode is TAG`);
+  const filters = [...(keys['dynamodb.table.tag.filters'] ?? []), ...trustpilotTagFilters(context)];
+  if (filters.length === 0) {
+    problems.push(
+      explicitMode === 'TAG'
+        ? keyProblem('dynamodb.table.tag.filters', 'required with dynamodb.table.discovery.mode=TAG, e.g. key1:v1,v2;key2')
+        : keyProblem('dynamodb.table.includelist', 'no tables to capture: list them here, or set dynamodb.table.tag.filters to find them by tag'),
+    );
+  }
+  const taggingEndpoint = eitherOf(context, 'aws.resource.tagging.endpoint', 'resource.tagging.service.endpoint');
+  return { mode, filters, taggingEndpoint, rediscoveryPeriodMs: keys['connect.dynamodb.rediscovery.period'] };
+}
+
+/**
+ * trustpilot discovers tables carrying the ingestion tag key (any value) whose environment tag has the given value.
+ * Its defaults apply under its connector class, or once any of its three tag keys is set.
+ */
+function trustpilotTagFilters({ keys, isSet, dialect }: Context): TagFilter[] {
+  const ingestionKey = keys['dynamodb.table.ingestion.tag.key'];
+  const envKey = keys['dynamodb.table.env.tag.key'];
+  const envValue = keys['dynamodb.table.env.tag.value'];
+  const used = dialect === 'trustpilot' || isSet('dynamodb.table.ingestion.tag.key') || isSet('dynamodb.table.env.tag.key') || isSet('dynamodb.table.env.tag.value');
+  if (!used) return [];
+  return [
+    { key: ingestionKey ?? TRUSTPILOT_DEFAULTS.ingestionTagKey, values: [] },
+    { key: envKey ?? TRUSTPILOT_DEFAULTS.envTagKey, values: [envValue ?? TRUSTPILOT_DEFAULTS.envTagValue] },
+  ];
+}
+
+function settleAws(context: Context, env: Record<string, string | undefined>): SourceConfig['aws'] {
+  const { keys, isSet, problems, warnings } = context;
+  const region = keys['aws.region'] ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || undefined);
+  if (region === undefined) problems.push(keyProblem('aws.region', 'required (or set the AWS_REGION environment variable)'));
+
+  const accessKeyId = keys['aws.access.key.id'];
+  const secretAccessKey = eitherOf(context, 'aws.secret.access.key', 'aws.secret.key');
+  const sessionToken = keys['aws.session.token'];
+  let credentials: AwsCredentials = { kind: 'default' };
+  if (accessKeyId !== undefined && secretAccessKey !== undefined) {
+    credentials = { kind: 'static', accessKeyId, secretAccessKey, ...(sessionToken !== undefined ? { sessionToken } : {}) };
+  } else if (accessKeyId !== undefined) {
+    problems.push(keyProblem('aws.secret.access.key', 'required with aws.access.key.id: set both or neither'));
+  } else if (secretAccessKey !== undefined) {
+    problems.push(keyProblem('aws.access.key.id', 'required with aws.secret.access.key: set both or neither'));
+  } else if (sessionToken !== undefined) {
+    problems.push(keyProblem('aws.session.token', 'needs aws.access.key.id and aws.secret.access.key'));
+  }
+
+  const roleArn = eitherOf(context, 'aws.sts.role.arn', 'aws.assume.role.arn');
+  const externalId = keys['aws.sts.role.external.id'];
+  if (roleArn === undefined) {
+    const unused = (['aws.sts.role.external.id', 'aws.sts.role.session.name'] as const).filter(isSet);
+    if (unused.length > 0) warnings.push(`${unused.join(', ')} ignored: no role to assume (aws.sts.role.arn is unset)`);
+  }
+  return {
+    region: region ?? '',
+    endpoint: keys['dynamodb.service.endpoint'],
+    credentials,
+    assumeRole:
+      roleArn === undefined
+        ? undefined
+        : { roleArn, ...(externalId !== undefined ? { externalId } : {}), sessionName: keys['aws.sts.role.session.name'] },
+  };
+}
+
+function settleCdc(context: Context, syncMode: SourceConfig['syncMode']): SourceConfig['cdc'] {
+  const { keys, problems, warnings } = context;
+  const explicitPosition = keys['dynamodb.cdc.initial.stream.position'];
+  // trustpilot: "init.sync.skip … will only ever read from the LATEST position in the stream".
+  const initialPosition = explicitPosition ?? (keys['init.sync.skip'] ? 'LATEST' : 'TRIM_HORIZON');
+  if (explicitPosition !== undefined && syncMode !== 'CDC') {
+    warnings.push(`dynamodb.cdc.initial.stream.position ignored: it applies to dynamodb.table.sync.mode=CDC only (after a snapshot, changes are read from the snapshot's start)`);
+  }
+
+  let startTimestampMs: number | undefined;
+  const timestamp = keys['cdc.start.position.timestamp'];
+  if (initialPosition === 'AT_TIMESTAMP') {
+    const format = keys['cdc.start.position.timestamp.format'];
+    const formatIsBad = problems.some((problem) => problem.key === 'cdc.start.position.timestamp.format');
+    if (timestamp === undefined) {
+      problems.push(keyProblem('cdc.start.position.timestamp', 'required with dynamodb.cdc.initial.stream.position=AT_TIMESTAMP'));
+    } else if (!formatIsBad) {
+      startTimestampMs = parseStartTimestamp(timestamp, format.parse);
+      if (startTimestampMs === undefined) {
+        problems.push(invalidValue('cdc.start.position.timestamp', `expected a time in the format ${JSON.stringify(format.pattern)} or epoch milliseconds`, timestamp));
+      }
+    }
+  } else if (timestamp !== undefined) {
+    warnings.push(`cdc.start.position.timestamp ignored: dynamodb.cdc.initial.stream.position is ${initialPosition}, not AT_TIMESTAMP`);
+  }
+
+  let maxPollRecords = keys['dynamodb.cdc.max.poll.records'];
+  if (maxPollRecords > GET_RECORDS_LIMIT) {
+    warnings.push(`dynamodb.cdc.max.poll.records lowered from ${maxPollRecords} to ${GET_RECORDS_LIMIT}, the most DynamoDB Streams' GetRecords returns`);
+    maxPollRecords = GET_RECORDS_LIMIT;
+  }
+  return {
+    initialPosition,
+    ...(startTimestampMs !== undefined ? { startTimestampMs } : {}),
+    maxPollRecords,
+    pollIntervalMs: keys['dynamodb.cdc.poll.interval.ms'],
+    gapPolicy: keys['dynamodb.cdc.gap.policy'],
+  };
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { isSecretKey, redactConfig } from '../../../src/config/secrets.js';
+
+describe('secrets', () => {
+  it.each([
+    'aws.access.key.id',
+    'aws.secret.access.key',
+    'aws.secret.key',
+    'aws.session.token',
+    'sasl.password',
+    'sasl.jaas.config',
+    'sasl.oauthbearer.client.secret',
+    'ssl.key.password',
+    'ssl.keystore.password',
+    'ssl.truststore.password',
+    'ssl.key.pem',
+    'kafka.api.key',
+    'kafka.api.secret',
+    'some.vendor.password',
+    'other.client.secret',
+  ])('%s is secret', (key) => {
+    expect(isSecretKey(key)).toBe(true);
+  });
+
+  it.each(['aws.region', 'sasl.username', 'kafka.topic.prefix', 'ssl.keystore.location', 'passwords.enabled'])('%s is not secret', (key) => {
+    expect(isSecretKey(key)).toBe(false);
+  });
+
+  it('hides secret values and keeps the rest', () => {
+    expect(redactConfig({ 'aws.region': 'eu-west-1', 'sasl.password': 'p', 'aws.secret.access.key': 's' })).toEqual({
+      'aws.region': 'eu-west-1',
+      'sasl.password': '[hidden]',
+      'aws.secret.access.key': '[hidden]',
+    });
+  });
+});
