@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
+import { createDynamoDbClient } from '../../src/adapters/dynamodb/client.js';
 import type { DynamoDbConnection } from '../../src/adapters/dynamodb/client.js';
 
 /**
@@ -14,4 +15,19 @@ export function isolatedDynamoDb(suite: string): DynamoDbConnection {
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * A suite's own DynamoDB database and client, and a place to register clean-ups, all released after the suite
+ * (in reverse order of registration).
+ */
+export function suiteResources(suite: string) {
+  const connection = isolatedDynamoDb(suite);
+  const dynamodb = createDynamoDbClient(connection);
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    dynamodb.destroy();
+  });
+  return { connection, dynamodb, defer: (cleanup: () => Promise<void>) => void cleanups.push(cleanup) };
 }

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { silenceSdkNodeVersionWarning } from '../../src/cli/node-warnings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../../src/stack/stack.js';
 
 declare module 'vitest' {
@@ -9,6 +10,7 @@ declare module 'vitest' {
 
 /** Reuses a running local stack, or starts one for this run and stops it afterwards. */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  silenceSdkNodeVersionWarning();
   const running = await stackStatus();
   const endpoints = running ?? (await stackUp((message) => process.stderr.write(`${message}\n`)));
   project.provide('stack', endpoints);

@@ -1,0 +1,94 @@
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type DynamoDBStreamsClient,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { ShardInfo } from '../../domain/shard-tree.js';
+import { classifyAwsError } from './errors.js';
+
+export type StreamRecord = _Record;
+
+export interface StreamDescription {
+  streamArn: string;
+  status: string;
+  viewType?: string;
+  shards: ShardInfo[];
+}
+
+/** The whole shard list of a stream (DescribeStream is paginated by ExclusiveStartShardId). */
+export async function describeStream(client: DynamoDBStreamsClient, streamArn: string): Promise<StreamDescription> {
+  const shards: ShardInfo[] = [];
+  let status = 'UNKNOWN';
+  let viewType: string | undefined;
+  let exclusiveStartShardId: string | undefined;
+  do {
+    let description;
+    try {
+      description = (
+        await client.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }))
+      ).StreamDescription;
+    } catch (error) {
+      throw classifyAwsError(error, `DescribeStream ${streamArn}`);
+    }
+    status = description?.StreamStatus ?? status;
+    viewType = description?.StreamViewType ?? viewType;
+    for (const shard of description?.Shards ?? []) {
+      if (!shard.ShardId) continue;
+      shards.push({
+        shardId: shard.ShardId,
+        ...(shard.ParentShardId ? { parentShardId: shard.ParentShardId } : {}),
+        ...(shard.SequenceNumberRange?.StartingSequenceNumber
+          ? { startingSequenceNumber: shard.SequenceNumberRange.StartingSequenceNumber }
+          : {}),
+        ...(shard.SequenceNumberRange?.EndingSequenceNumber
+          ? { endingSequenceNumber: shard.SequenceNumberRange.EndingSequenceNumber }
+          : {}),
+      });
+    }
+    exclusiveStartShardId = description?.LastEvaluatedShardId;
+  } while (exclusiveStartShardId);
+  return { streamArn, status, ...(viewType ? { viewType } : {}), shards };
+}
+
+export type IteratorStart =
+  | { type: 'TRIM_HORIZON' }
+  | { type: 'LATEST' }
+  | { type: 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string };
+
+export async function shardIterator(
+  client: DynamoDBStreamsClient,
+  streamArn: string,
+  shardId: string,
+  start: IteratorStart,
+): Promise<string | undefined> {
+  try {
+    const answer = await client.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: start.type,
+        ...(start.type === 'AFTER_SEQUENCE_NUMBER' ? { SequenceNumber: start.sequenceNumber } : {}),
+      }),
+    );
+    return answer.ShardIterator;
+  } catch (error) {
+    throw classifyAwsError(error, `GetShardIterator ${shardId} (${start.type})`);
+  }
+}
+
+export interface RecordsPage {
+  records: StreamRecord[];
+  /** Absent once a closed shard has been read to its end. */
+  nextIterator?: string;
+}
+
+export async function getRecords(client: DynamoDBStreamsClient, iterator: string, limit: number, shardId: string): Promise<RecordsPage> {
+  try {
+    const answer = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+    return { records: answer.Records ?? [], ...(answer.NextShardIterator ? { nextIterator: answer.NextShardIterator } : {}) };
+  } catch (error) {
+    throw classifyAwsError(error, `GetRecords ${shardId}`);
+  }
+}

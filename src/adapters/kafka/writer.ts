@@ -1,0 +1,85 @@
+import type { Kafka, Producer } from './client.js';
+
+export interface OutgoingMessage {
+  topic: string;
+  key: string | null;
+  /** null = tombstone. */
+  value: string | null;
+  timestampMs?: number;
+}
+
+/**
+ * Writes batches of messages. With exactly-once, a batch (the data and the offsets that cover it) is one Kafka
+ * transaction: a read_committed reader sees all of it or none of it. At-least-once writes the data, waits for
+ * every acknowledgement, and only then writes the offsets.
+ */
+export interface BatchWriter {
+  readonly exactlyOnce: boolean;
+  write(data: OutgoingMessage[], offsets: OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const PRODUCER_TUNING = {
+  'linger.ms': 5,
+  'compression.type': 'lz4',
+  'batch.size': 1_000_000,
+} as const;
+
+/**
+ * Opens a transactional producer. Initialising the transactional id fences any older producer with the same id
+ * (a zombie of a previous owner) and aborts its open transaction, so this must happen before offsets are read.
+ */
+export async function openTransactionalWriter(kafka: Kafka, transactionalId: string): Promise<BatchWriter> {
+  const producer = kafka.producer({
+    ...PRODUCER_TUNING,
+    kafkaJS: { transactionalId, idempotent: true, maxInFlightRequests: 5 },
+  });
+  await producer.connect();
+  return {
+    exactlyOnce: true,
+    async write(data, offsets) {
+      const transaction = await producer.transaction();
+      try {
+        await send(transaction, [...data, ...offsets]);
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
+    },
+    close: () => producer.disconnect(),
+  };
+}
+
+export async function openAtLeastOnceWriter(kafka: Kafka): Promise<BatchWriter> {
+  const producer = kafka.producer({ ...PRODUCER_TUNING, kafkaJS: { idempotent: true } });
+  await producer.connect();
+  return {
+    exactlyOnce: false,
+    async write(data, offsets) {
+      await send(producer, data);
+      await send(producer, offsets);
+    },
+    close: () => producer.disconnect(),
+  };
+}
+
+async function send(producer: Producer, messages: OutgoingMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const byTopic = new Map<string, OutgoingMessage[]>();
+  for (const message of messages) {
+    const list = byTopic.get(message.topic);
+    if (list) list.push(message);
+    else byTopic.set(message.topic, [message]);
+  }
+  await producer.sendBatch({
+    topicMessages: [...byTopic].map(([topic, list]) => ({
+      topic,
+      messages: list.map((message) => ({
+        key: message.key,
+        value: message.value,
+        ...(message.timestampMs !== undefined ? { timestamp: String(message.timestampMs) } : {}),
+      })),
+    })),
+  });
+}

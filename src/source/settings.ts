@@ -1,0 +1,53 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { TableInfo } from '../adapters/dynamodb/tables.js';
+import type { OffsetStore } from '../offsets/offset-store.js';
+import type { Emitter } from './emitter.js';
+import type { PipelineStatus } from './status.js';
+
+export type SyncMode = 'SNAPSHOT_CDC' | 'SNAPSHOT' | 'CDC';
+export type DocumentFormat = 'dynamodb-json' | 'json';
+
+/** What one table pipeline needs from the connector configuration. */
+export interface PipelineSettings {
+  connector: string;
+  syncMode: SyncMode;
+  topic: string;
+  format: DocumentFormat;
+  tombstones: boolean;
+  maxBatchSize: number;
+  snapshot: {
+    maxPollRecords: number;
+    segments?: number;
+    maxRcuPercentage: number;
+    maxRcu?: number;
+    consistentRead: boolean;
+  };
+  cdc: {
+    initialPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+    startTimestampMs?: number;
+    maxPollRecords: number;
+    pollIntervalMs: number;
+    gapPolicy: 'resnapshot' | 'fail';
+  };
+}
+
+/** Everything a phase (snapshot or stream) works with. */
+export interface PhaseContext {
+  settings: PipelineSettings;
+  table: TableInfo;
+  dynamodb: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+  store: OffsetStore;
+  emitter: Emitter;
+  status: PipelineStatus;
+  signal: AbortSignal;
+}
+
+/**
+ * Stream records are skipped when created this long before the snapshot started: their effect is already in
+ * the snapshot. Creation times are rounded down (to the second on AWS, to the minute on DynamoDB Local), so
+ * the margin must exceed the rounding; replaying a few changes twice is harmless because replay is idempotent
+ * per key and in order.
+ */
+export const HANDOFF_MARGIN_MS = 2 * 60_000;

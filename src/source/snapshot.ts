@@ -1,0 +1,93 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { scanPage } from '../adapters/dynamodb/scan.js';
+import { fromDynamoDbJson, serializeDynamoDbJson } from '../domain/attribute-codec.js';
+import { snapshotRecords } from '../domain/change-envelope.js';
+import { checkVersion, partitions, type SegmentOffset } from '../domain/position.js';
+import { CapacityLimiter } from './rate-limiter.js';
+import type { PhaseContext } from './settings.js';
+import { withRetries } from './retry.js';
+
+const GIB = 1024 ** 3;
+
+/** Segments for a table of this size when not configured: at least 4, one more per 2 GiB, at most 1000. */
+export function defaultSegments(sizeBytes: number): number {
+  return Math.min(1000, Math.max(4, Math.ceil(sizeBytes / (2 * GIB))));
+}
+
+/** Read-capacity budget per second for the snapshot, or undefined for no limit. */
+export function snapshotCapacity(context: Pick<PhaseContext, 'settings' | 'table'>): number | undefined {
+  const { maxRcu, maxRcuPercentage } = context.settings.snapshot;
+  const provisioned = context.table.readCapacityUnits;
+  const fromPercentage = provisioned ? (provisioned * maxRcuPercentage) / 100 : undefined;
+  if (fromPercentage !== undefined && maxRcu !== undefined) return Math.min(fromPercentage, maxRcu);
+  return fromPercentage ?? maxRcu;
+}
+
+/**
+ * Scans every unfinished segment of the current snapshot in parallel. Each page is submitted with its
+ * segment's new offset (the page's LastEvaluatedKey), so a restart resumes each segment where it stopped.
+ */
+export async function runSnapshot(context: PhaseContext): Promise<void> {
+  const { table, store, status } = context;
+  const segments = store
+    .find<SegmentOffset>({ tableName: table.name })
+    .filter((entry) => entry.partition.segment !== undefined)
+    .map((entry) => {
+      checkVersion(entry.offset, `snapshot offset of table ${table.name}`);
+      return entry.offset;
+    });
+  const limiter = new CapacityLimiter(snapshotCapacity(context));
+  if (status.snapshot) status.snapshot.segmentsCompleted = segments.filter((segment) => segment.completed).length;
+  await Promise.all(segments.filter((segment) => !segment.completed).map((segment) => scanSegment(context, segment, limiter)));
+  await context.emitter.drain();
+}
+
+async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter: CapacityLimiter): Promise<void> {
+  const { settings, table, dynamodb, emitter, status, signal } = context;
+  let exclusiveStartKey: Record<string, AttributeValue> | undefined = start.exclusiveStartKey
+    ? fromDynamoDbJson(JSON.parse(start.exclusiveStartKey))
+    : undefined;
+  for (;;) {
+    signal.throwIfAborted();
+    await limiter.acquire(signal);
+    const page = await withRetries(
+      () =>
+        scanPage(dynamodb, {
+          table: table.name,
+          segment: start.segment,
+          totalSegments: start.totalSegments,
+          ...(exclusiveStartKey ? { exclusiveStartKey } : {}),
+          limit: settings.snapshot.maxPollRecords,
+          consistentRead: settings.snapshot.consistentRead,
+        }),
+      signal,
+    );
+    limiter.charge(page.consumedReadCapacity);
+    const readAtMs = Date.now();
+    const records = page.items.flatMap((item) =>
+      snapshotRecords(item, {
+        tableName: table.name,
+        keySchema: table.keySchema,
+        snapshotStartTime: start.snapshotStartTime,
+        snapshotCount: start.snapshotCount,
+        segment: start.segment,
+        totalSegments: start.totalSegments,
+        format: settings.format,
+        readAtMs,
+        nowMs: readAtMs,
+      }).map((record) => ({ topic: settings.topic, ...record })),
+    );
+    exclusiveStartKey = page.lastEvaluatedKey;
+    const offset: SegmentOffset = {
+      ...start,
+      exclusiveStartKey: exclusiveStartKey ? serializeDynamoDbJson(exclusiveStartKey) : null,
+      completed: !exclusiveStartKey,
+    };
+    const { written } = await emitter.submit({ records, offsets: [{ partition: partitions.segment(table.name, start.segment), offset }] });
+    if (status.snapshot) {
+      status.snapshot.itemsRead += page.items.length;
+      if (offset.completed) void written.then(() => status.snapshot && status.snapshot.segmentsCompleted++);
+    }
+    if (offset.completed) return;
+  }
+}

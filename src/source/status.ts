@@ -1,0 +1,24 @@
+/** A table pipeline's live status: read by the CLI (progress), the worker (connector status) and tests. */
+export interface PipelineStatus {
+  table: string;
+  topic: string;
+  state: string;
+  error?: string;
+  snapshot?: {
+    snapshotCount: number;
+    totalSegments: number;
+    segmentsCompleted: number;
+    itemsRead: number;
+    /** DynamoDB's approximate item count, for a progress estimate. */
+    estimatedItems: number;
+    startedAt: number;
+  };
+  stream?: {
+    shardsRead: number;
+    shardsActive: number;
+    recordsEmitted: number;
+    recordsSkipped: number;
+    /** ApproximateCreationDateTime of the latest record handled. */
+    lastRecordAt?: number;
+  };
+}

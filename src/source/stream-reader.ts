@@ -1,0 +1,185 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { AwsError } from '../adapters/dynamodb/errors.js';
+import { describeStream, getRecords, shardIterator, type IteratorStart } from '../adapters/dynamodb/streams.js';
+import { streamRecords } from '../domain/change-envelope.js';
+import { checkVersion, partitions, type ShardOffset, type StreamOffset } from '../domain/position.js';
+import { buildShardForest, readyShards, vanishedUnfinished, type ShardInfo } from '../domain/shard-tree.js';
+import { GapError } from './gap.js';
+import { withRetries } from './retry.js';
+import type { PhaseContext } from './settings.js';
+
+/** How often the shard list is refreshed while shards are being read (new shards appear on splits/rollovers). */
+const SHARD_REFRESH_MS = 10_000;
+
+/** DynamoDB Streams keeps records for 24 hours. */
+const RETENTION_MS = 24 * 3_600_000;
+
+/**
+ * Reads the table's stream until the pipeline stops. A shard is read only once its parent was read to its end
+ * (or is gone), which keeps every item's changes in order across shard splits and rollovers. Throws GapError
+ * when records the position needs are no longer in the stream.
+ */
+export async function runStream(context: PhaseContext, position: StreamOffset): Promise<void> {
+  const { table, streams, store, signal } = context;
+  const streamArn = position.streamArn;
+  const readers = new Map<string, Promise<void>>();
+  const local = new AbortController();
+  const stop = () => local.abort(signal.reason);
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    for (;;) {
+      local.signal.throwIfAborted();
+      const description = await withRetries(() => describeStream(streams, streamArn), local.signal);
+      const forest = buildShardForest(description.shards);
+      const checkpoints = new Map<string, ShardOffset>();
+      for (const { partition, offset } of store.find<ShardOffset>({ stream: table.name })) {
+        if (partition.shard === undefined || offset.streamArn !== streamArn) continue;
+        checkVersion(offset, `shard offset of table ${table.name}`);
+        checkpoints.set(partition.shard, offset);
+      }
+      const vanished = vanishedUnfinished(checkpoints, forest);
+      if (vanished.length > 0) {
+        throw new GapError(table.name, `shard(s) ${vanished.join(', ')} left the stream before they were read to the end`);
+      }
+      const finished = new Set([...checkpoints].filter(([, offset]) => offset.finished).map(([shardId]) => shardId));
+      for (const shardId of readyShards(forest, finished)) {
+        if (readers.has(shardId)) continue;
+        const reader = readShard(context, position, forest.get(shardId)!, checkpoints.get(shardId), local.signal).finally(() =>
+          readers.delete(shardId),
+        );
+        readers.set(shardId, reader);
+      }
+      updateShardStatus(context, finished.size, readers.size);
+      // A finished shard may unblock its children at once; otherwise look for new shards now and then.
+      await Promise.race([...readers.values(), delay(SHARD_REFRESH_MS, undefined, { signal: local.signal })]);
+    }
+  } catch (error) {
+    local.abort(error);
+    await Promise.allSettled(readers.values());
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
+
+function updateShardStatus(context: PhaseContext, shardsRead: number, shardsActive: number): void {
+  context.status.stream ??= { shardsRead: 0, shardsActive: 0, recordsEmitted: 0, recordsSkipped: 0 };
+  context.status.stream.shardsRead = shardsRead;
+  context.status.stream.shardsActive = shardsActive;
+}
+
+async function readShard(
+  context: PhaseContext,
+  position: StreamOffset,
+  shard: ShardInfo,
+  checkpoint: ShardOffset | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  const { settings, table, streams, emitter, status } = context;
+  const partition = partitions.shard(table.name, shard.shardId);
+  let lastSequence = checkpoint?.seq_No ?? null;
+
+  if (lastSequence && shard.endingSequenceNumber && BigInt(lastSequence) >= BigInt(shard.endingSequenceNumber)) {
+    // Everything was read before the last stop; only the end mark is missing.
+    await markFinished();
+    return;
+  }
+
+  let iterator = await acquireIterator();
+  if (iterator === undefined) {
+    await markFinished();
+    return;
+  }
+  for (;;) {
+    signal.throwIfAborted();
+    let page;
+    try {
+      page = await withRetries(() => getRecords(streams, iterator!, settings.cdc.maxPollRecords, shard.shardId), signal);
+    } catch (error) {
+      if (error instanceof AwsError && error.kind === 'expired-iterator') {
+        // Iterators live 15 minutes; a new one continues right after the last record handled.
+        iterator = (await acquireIterator()) ?? iterator;
+        continue;
+      }
+      throw asGap(error);
+    }
+    const records = [];
+    let skipped = 0;
+    const nowMs = Date.now();
+    for (const record of page.records) {
+      const createdMs = record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Number.POSITIVE_INFINITY;
+      if (position.skipBeforeMs !== null && createdMs < position.skipBeforeMs) {
+        skipped++;
+        continue;
+      }
+      for (const outgoing of streamRecords(record, {
+        tableName: table.name,
+        keySchema: table.keySchema,
+        shardId: shard.shardId,
+        format: settings.format,
+        tombstones: settings.tombstones,
+        nowMs,
+      })) {
+        records.push({ topic: settings.topic, ...outgoing });
+      }
+    }
+    const last = page.records.at(-1);
+    if (last?.dynamodb?.SequenceNumber) lastSequence = last.dynamodb.SequenceNumber;
+    const finished = page.nextIterator === undefined;
+    if (page.records.length > 0 || finished) {
+      const offset: ShardOffset = { v: 1, streamArn: position.streamArn, seq_No: lastSequence, finished };
+      const { written } = await emitter.submit({ records, offsets: [{ partition, offset }] });
+      if (status.stream) {
+        status.stream.recordsEmitted += records.length;
+        status.stream.recordsSkipped += skipped;
+        const createdAt = last?.dynamodb?.ApproximateCreationDateTime?.getTime();
+        if (createdAt) status.stream.lastRecordAt = createdAt;
+      }
+      if (finished) {
+        await written;
+        return;
+      }
+    }
+    iterator = page.nextIterator!;
+    if (page.records.length === 0) await delay(settings.cdc.pollIntervalMs, undefined, { signal });
+  }
+
+  /** An iterator right after the last record handled; undefined when the shard has nothing left that we need. */
+  async function acquireIterator(): Promise<string | undefined> {
+    const start: IteratorStart = lastSequence ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: lastSequence } : { type: 'TRIM_HORIZON' };
+    try {
+      const acquired = await withRetries(() => shardIterator(streams, position.streamArn, shard.shardId, start), signal);
+      if (!acquired) throw new GapError(table.name, `shard ${shard.shardId} returned no iterator`);
+      return acquired;
+    } catch (error) {
+      if (!lastSequence && isTrimmed(error) && trimmedRecordsPrecedePosition()) return undefined;
+      throw asGap(error);
+    }
+  }
+
+  /**
+   * A shard never read whose records are all trimmed holds only records older than the retention. When the
+   * position skips everything before a recent instant (a snapshot's start), none of those were needed.
+   */
+  function trimmedRecordsPrecedePosition(): boolean {
+    return position.skipBeforeMs !== null && position.skipBeforeMs >= Date.now() - RETENTION_MS;
+  }
+
+  async function markFinished(): Promise<void> {
+    const offset: ShardOffset = { v: 1, streamArn: position.streamArn, seq_No: lastSequence, finished: true };
+    const { written } = await emitter.submit({ records: [], offsets: [{ partition, offset }] });
+    await written;
+  }
+
+  function isTrimmed(error: unknown): boolean {
+    return error instanceof AwsError && error.kind === 'trimmed';
+  }
+
+  function asGap(error: unknown): unknown {
+    if (error instanceof AwsError && (error.kind === 'trimmed' || error.kind === 'not-found')) {
+      const where = lastSequence ? `after sequence number ${lastSequence}` : 'from its start';
+      return new GapError(table.name, `records of shard ${shard.shardId} ${where} are no longer in the stream (${error.message})`);
+    }
+    return error;
+  }
+}

@@ -1,0 +1,258 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { describeTable, type TableInfo } from '../adapters/dynamodb/tables.js';
+import { AwsError } from '../adapters/dynamodb/errors.js';
+import { ensureTopic } from '../adapters/kafka/admin.js';
+import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
+import { openAtLeastOnceWriter, openTransactionalWriter, type BatchWriter } from '../adapters/kafka/writer.js';
+import { checkVersion, partitions, type SegmentOffset, type ShardOffset, type StreamOffset } from '../domain/position.js';
+import { OffsetStore } from '../offsets/offset-store.js';
+import { Emitter, type OffsetUpdate } from './emitter.js';
+import { GapError } from './gap.js';
+import { nextState, type PipelineEvent, type PipelineState } from './lifecycle.js';
+import { HANDOFF_MARGIN_MS, type PhaseContext, type PipelineSettings } from './settings.js';
+import { defaultSegments, runSnapshot } from './snapshot.js';
+import type { PipelineStatus } from './status.js';
+import { runStream } from './stream-reader.js';
+
+/** Creation times are rounded down by up to a minute (DynamoDB Local): a start position keeps that much more. */
+const CREATION_TIME_ROUNDING_MS = 60_000;
+
+export interface PipelineDependencies {
+  settings: PipelineSettings;
+  tableName: string;
+  exactlyOnce: boolean;
+  offsetsTopic: string;
+  topic: { partitions: number; replicationFactor: number };
+  kafka: Kafka;
+  kafkaConnection: KafkaConnection;
+  admin: Admin;
+  dynamodb: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+}
+
+/** A table that cannot be replicated as configured: retrying will not help until someone changes it. */
+export class TableNotReplicableError extends Error {
+  override readonly name = 'TableNotReplicableError';
+}
+
+/**
+ * Replicates one table: snapshot, then stream, back to snapshot on a gap. Owns its transactional producer (its
+ * id is per connector and table, so a new owner fences an old one), its offsets and its single writer.
+ */
+export class TablePipeline {
+  readonly status: PipelineStatus;
+  private state: PipelineState = 'STARTING';
+
+  constructor(private readonly deps: PipelineDependencies) {
+    this.status = { table: deps.tableName, topic: deps.settings.topic, state: this.state };
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { deps } = this;
+    let writer: BatchWriter | undefined;
+    let emitter: Emitter | undefined;
+    try {
+      const table = await this.describe();
+      await ensureTopic(deps.admin, { topic: deps.settings.topic, ...deps.topic });
+      writer = deps.exactlyOnce
+        ? await openTransactionalWriter(deps.kafka, `${deps.settings.connector}-${deps.tableName}`)
+        : await openAtLeastOnceWriter(deps.kafka);
+      // Offsets are read after the producer fenced any previous owner, so nothing can be committed behind us.
+      const store = await OffsetStore.load(deps.kafkaConnection, deps.admin, deps.offsetsTopic, deps.settings.connector);
+      emitter = new Emitter(writer, store, { queueCapacity: 32, maxRecordsPerWrite: deps.settings.maxBatchSize });
+      const context: PhaseContext = { ...deps, table, store, emitter, status: this.status, signal };
+      await this.loop(context);
+    } catch (error) {
+      if (signal.aborted) {
+        this.move('STOP');
+      } else {
+        this.status.error = error instanceof Error ? error.message : String(error);
+        this.move('FAILURE');
+        throw error;
+      }
+    } finally {
+      await emitter?.close().catch(() => undefined);
+      await writer?.close().catch(() => undefined);
+    }
+  }
+
+  private async loop(context: PhaseContext): Promise<void> {
+    this.move(await this.firstEvent(context));
+    for (;;) {
+      context.signal.throwIfAborted();
+      switch (this.state) {
+        case 'SNAPSHOT': {
+          await runSnapshot(context);
+          await this.completeSnapshot(context);
+          this.move(context.settings.syncMode === 'SNAPSHOT' ? 'NOTHING_LEFT' : 'SNAPSHOT_COMPLETE');
+          break;
+        }
+        case 'STREAMING': {
+          const position = context.store.get<StreamOffset>(partitions.stream(context.table.name))!;
+          try {
+            await runStream(context, position);
+          } catch (error) {
+            if (!(error instanceof GapError)) throw error;
+            await this.onGap(context, error, position.snapshotCount);
+          }
+          break;
+        }
+        case 'SNAPSHOT_DONE':
+          // Nothing more to copy; stay up (the connector keeps running) until stopped.
+          await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
+          break;
+        default:
+          return;
+      }
+    }
+  }
+
+  /** Decides, from the stored offsets, where this table resumes. */
+  private async firstEvent(context: PhaseContext): Promise<PipelineEvent> {
+    const { settings, table, store } = context;
+    const position = store.get<StreamOffset>(partitions.stream(table.name));
+    if (!position) {
+      if (settings.syncMode === 'CDC') {
+        await this.startStreamOnly(context);
+        return 'STREAM_READY';
+      }
+      await this.startSnapshot(context, 1);
+      return 'SNAPSHOT_NEEDED';
+    }
+    checkVersion(position, `stream offset of table ${table.name}`);
+    if (settings.syncMode !== 'SNAPSHOT' && position.streamArn !== table.stream!.arn) {
+      await this.onGap(
+        context,
+        new GapError(table.name, `its stream was re-created (was ${position.streamArn}, now ${table.stream!.arn})`),
+        position.snapshotCount,
+      );
+      return 'GAP';
+    }
+    if (!position.snapshotCompleted && settings.syncMode !== 'CDC') return 'SNAPSHOT_NEEDED';
+    return settings.syncMode === 'SNAPSHOT' ? 'NOTHING_LEFT' : 'STREAM_READY';
+  }
+
+  private async onGap(context: PhaseContext, gap: GapError, snapshotCount: number): Promise<void> {
+    if (context.settings.cdc.gapPolicy === 'fail') {
+      throw new Error(`${gap.message} (dynamodb.cdc.gap.policy=fail; set it to resnapshot to re-snapshot automatically)`);
+    }
+    this.status.error = `re-snapshotting: ${gap.message}`;
+    await this.startSnapshot(context, snapshotCount + 1);
+    if (this.state === 'STREAMING') this.move('GAP');
+  }
+
+  /**
+   * Stores the snapshot's start time before anything is scanned: the stream is later read from its oldest
+   * record, skipping what precedes that time, so no change between the scan and the stream is lost.
+   */
+  private async startSnapshot(context: PhaseContext, snapshotCount: number): Promise<void> {
+    const { settings, table, store, emitter } = context;
+    const startedAt = Date.now();
+    const totalSegments = settings.snapshot.segments ?? defaultSegments(table.sizeBytes);
+    const updates: OffsetUpdate[] = [
+      ...clearOffsets(store, table.name),
+      {
+        partition: partitions.stream(table.name),
+        offset: {
+          v: 1,
+          streamArn: table.stream?.arn ?? '',
+          snapshotCount,
+          snapshotCompleted: false,
+          snapshotStartTime: startedAt,
+          skipBeforeMs: startedAt - HANDOFF_MARGIN_MS,
+        } satisfies StreamOffset,
+      },
+    ];
+    for (let segment = 0; segment < totalSegments; segment++) {
+      updates.push({
+        partition: partitions.segment(table.name, segment),
+        offset: {
+          v: 1,
+          tableName: table.name,
+          segment,
+          totalSegments,
+          snapshotCount,
+          snapshotStartTime: startedAt,
+          exclusiveStartKey: null,
+          completed: false,
+        } satisfies SegmentOffset,
+      });
+    }
+    await emitter.submit({ records: [], offsets: updates });
+    await emitter.drain();
+    this.status.error = undefined;
+    this.status.snapshot = {
+      snapshotCount,
+      totalSegments,
+      segmentsCompleted: 0,
+      itemsRead: 0,
+      estimatedItems: table.itemCount,
+      startedAt,
+    };
+  }
+
+  private async completeSnapshot(context: PhaseContext): Promise<void> {
+    const { table, store, emitter } = context;
+    const position = store.get<StreamOffset>(partitions.stream(table.name))!;
+    await emitter.submit({ records: [], offsets: [{ partition: partitions.stream(table.name), offset: { ...position, snapshotCompleted: true } }] });
+    await emitter.drain();
+  }
+
+  private async startStreamOnly(context: PhaseContext): Promise<void> {
+    const { settings, table, emitter } = context;
+    const { initialPosition, startTimestampMs } = settings.cdc;
+    const startMs = initialPosition === 'LATEST' ? Date.now() : initialPosition === 'AT_TIMESTAMP' ? startTimestampMs! : null;
+    const offset: StreamOffset = {
+      v: 1,
+      streamArn: table.stream!.arn,
+      snapshotCount: 0,
+      snapshotCompleted: false,
+      snapshotStartTime: null,
+      skipBeforeMs: startMs === null ? null : startMs - CREATION_TIME_ROUNDING_MS,
+    };
+    await emitter.submit({ records: [], offsets: [{ partition: partitions.stream(table.name), offset }] });
+    await emitter.drain();
+  }
+
+  private async describe(): Promise<TableInfo> {
+    const { settings, tableName, dynamodb } = this.deps;
+    let table: TableInfo;
+    try {
+      table = await describeTable(dynamodb, tableName);
+    } catch (error) {
+      if (error instanceof AwsError && error.kind === 'not-found') {
+        throw new TableNotReplicableError(`table ${tableName} does not exist (listed in dynamodb.table.includelist)`);
+      }
+      throw error;
+    }
+    if (settings.syncMode !== 'SNAPSHOT') {
+      if (!table.stream) {
+        throw new TableNotReplicableError(
+          `table ${tableName} has no DynamoDB stream: enable one with view type NEW_AND_OLD_IMAGES (or NEW_IMAGE), ` +
+            `or set dynamodb.table.sync.mode=SNAPSHOT`,
+        );
+      }
+      if (table.stream.viewType !== 'NEW_AND_OLD_IMAGES' && table.stream.viewType !== 'NEW_IMAGE') {
+        throw new TableNotReplicableError(
+          `table ${tableName} has a stream with view type ${table.stream.viewType}, which carries no item images: ` +
+            `the stream must use NEW_AND_OLD_IMAGES (or NEW_IMAGE)`,
+        );
+      }
+    }
+    return table;
+  }
+
+  private move(event: PipelineEvent): void {
+    this.state = nextState(this.state, event);
+    this.status.state = this.state;
+  }
+}
+
+/** Offsets of a previous snapshot or stream position, deleted when a new snapshot starts. */
+function clearOffsets(store: OffsetStore, tableName: string): OffsetUpdate[] {
+  return [
+    ...store.find<SegmentOffset>({ tableName }).filter((entry) => entry.partition.segment !== undefined),
+    ...store.find<ShardOffset>({ stream: tableName }).filter((entry) => entry.partition.shard !== undefined),
+  ].map((entry) => ({ partition: entry.partition, offset: null }));
+}

@@ -1,0 +1,65 @@
+import { inject } from 'vitest';
+import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../../src/adapters/dynamodb/client.js';
+import { createKafka, logLevel } from '../../src/adapters/kafka/client.js';
+import { createLogger } from '../../src/runtime/logger.js';
+import { SourceConnector } from '../../src/runtime/source-connector.js';
+import type { PipelineSettings } from '../../src/source/settings.js';
+
+export interface SourceUnderTest {
+  connector: SourceConnector;
+  stop(): Promise<void>;
+}
+
+type Overrides = Partial<Omit<PipelineSettings, 'snapshot' | 'cdc'>> & {
+  snapshot?: Partial<PipelineSettings['snapshot']>;
+  cdc?: Partial<PipelineSettings['cdc']>;
+};
+
+/** Runs the source connector in this process against the test stack, with test-friendly settings. */
+export async function startSource(options: {
+  name: string;
+  tables: string[];
+  dynamodb: DynamoDbConnection;
+  exactlyOnce?: boolean;
+  overrides?: Overrides;
+}): Promise<SourceUnderTest> {
+  const bootstrapServers = inject('stack').kafka.bootstrapServers;
+  const kafka = createKafka({ bootstrapServers, clientId: options.name }, logLevel.ERROR);
+  const admin = kafka.admin();
+  await admin.connect();
+  const dynamodb = createDynamoDbClient(options.dynamodb);
+  const streams = createStreamsClient(options.dynamodb);
+  const settingsFor = (table: string): PipelineSettings => ({
+    connector: options.name,
+    syncMode: 'SNAPSHOT_CDC',
+    topic: table,
+    format: 'dynamodb-json',
+    tombstones: true,
+    maxBatchSize: 1000,
+    ...options.overrides,
+    snapshot: { maxPollRecords: 1000, maxRcuPercentage: 50, consistentRead: false, ...options.overrides?.snapshot },
+    cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 50, gapPolicy: 'resnapshot', ...options.overrides?.cdc },
+  });
+  const connector = new SourceConnector(
+    {
+      name: options.name,
+      tables: options.tables,
+      settingsFor,
+      exactlyOnce: options.exactlyOnce ?? true,
+      offsetsTopic: `${options.name}-offsets`,
+      topic: { partitions: 1, replicationFactor: 1 },
+    },
+    { kafka, kafkaConnection: { bootstrapServers }, admin, dynamodb, streams },
+    createLogger(options.name, 'warn'),
+  );
+  connector.start();
+  return {
+    connector,
+    async stop() {
+      await connector.stop();
+      await admin.disconnect();
+      dynamodb.destroy();
+      streams.destroy();
+    },
+  };
+}

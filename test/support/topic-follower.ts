@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import ckjs from '@confluentinc/kafka-javascript';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface ConsumedRecord {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string | null;
+}
+
+/**
+ * Follows a topic from its beginning, as a downstream consumer would (read_committed by default), keeping
+ * every record; tests await conditions on what has arrived instead of sleeping.
+ */
+export class TopicFollower {
+  readonly records: ConsumedRecord[] = [];
+  private readonly consumer: InstanceType<typeof ckjs.KafkaConsumer>;
+  private running = true;
+  private loop?: Promise<void>;
+
+  private constructor(bootstrapServers: string, isolation: 'read_committed' | 'read_uncommitted') {
+    this.consumer = new ckjs.KafkaConsumer(
+      {
+        'bootstrap.servers': bootstrapServers,
+        'group.id': `test-follower-${randomUUID()}`,
+        'enable.auto.commit': false,
+        'isolation.level': isolation,
+      },
+      { 'auto.offset.reset': 'earliest' },
+    );
+  }
+
+  static async follow(bootstrapServers: string, topic: string, partitions = 1, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed') {
+    const follower = new TopicFollower(bootstrapServers, isolation);
+    await new Promise<void>((resolve, reject) => follower.consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())));
+    follower.consumer.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: -2 })));
+    follower.loop = follower.pump();
+    return follower;
+  }
+
+  private async pump(): Promise<void> {
+    while (this.running) {
+      const batch = await new Promise<ckjs.Message[]>((resolve) =>
+        this.consumer.consume(500, (error, messages) => resolve(error ? [] : messages)),
+      );
+      for (const message of batch) {
+        this.records.push({
+          partition: message.partition,
+          offset: message.offset,
+          key: message.key ? message.key.toString() : null,
+          value: message.value ? message.value.toString() : null,
+        });
+      }
+      if (batch.length === 0) await delay(20);
+    }
+  }
+
+  /** Resolves once `condition` holds for the records received so far; fails with `describe` after the timeout. */
+  async waitFor(condition: (records: ConsumedRecord[]) => boolean, timeoutMs = 60_000, describe = 'condition'): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition(this.records)) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe} (${this.records.length} records received)`);
+      await delay(25);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await new Promise<void>((resolve) => this.consumer.disconnect(() => resolve()));
+  }
+}
