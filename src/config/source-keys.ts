@@ -162,7 +162,8 @@ export const sourceKeysSchema = z.object({
   })),
   // Confluent's default is 5000; above DynamoDB's GetRecords limit of 1000 it is lowered (with a warning).
   'dynamodb.cdc.max.poll.records': integer({ min: 1 }).default(1000),
-  'dynamodb.cdc.poll.interval.ms': integer({ min: 0 }).default(500),
+  // How long an idle shard waits before polling again: the floor of change latency (write → Kafka).
+  'dynamodb.cdc.poll.interval.ms': integer({ min: 0 }).default(100),
   'dynamodb.cdc.gap.policy': oneOf(GAP_POLICIES).default('resnapshot'),
 
   // Output

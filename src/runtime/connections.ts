@@ -1,0 +1,33 @@
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { DynamoDbConnection } from '../adapters/dynamodb/client.js';
+import type { KafkaConnection } from '../adapters/kafka/client.js';
+import type { SourceConfig } from '../config/source.js';
+
+/** The AWS side of a connector's configuration, ready for the SDK clients. */
+export function dynamodbConnection(config: SourceConfig): DynamoDbConnection {
+  const { region, endpoint, credentials, assumeRole } = config.aws;
+  const base =
+    credentials.kind === 'static'
+      ? {
+          accessKeyId: credentials.accessKeyId,
+          secretAccessKey: credentials.secretAccessKey,
+          ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+        }
+      : undefined;
+  const resolved = assumeRole
+    ? fromTemporaryCredentials({
+        params: {
+          RoleArn: assumeRole.roleArn,
+          RoleSessionName: assumeRole.sessionName,
+          ...(assumeRole.externalId ? { ExternalId: assumeRole.externalId } : {}),
+        },
+        ...(base ? { masterCredentials: base } : {}),
+        clientConfig: { region },
+      })
+    : base;
+  return { region, ...(endpoint ? { endpoint } : {}), ...(resolved ? { credentials: resolved } : {}) };
+}
+
+export function kafkaConnection(config: SourceConfig, bootstrapServers: string): KafkaConnection {
+  return { bootstrapServers, clientId: `dynamodb-kafka-${config.name}`, properties: config.kafka.properties };
+}

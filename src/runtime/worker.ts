@@ -1,0 +1,123 @@
+import { createDynamoDbClient, createStreamsClient } from '../adapters/dynamodb/client.js';
+import { createKafka, logLevel, type Admin } from '../adapters/kafka/client.js';
+import { loadConnectorFile, type ConnectorFile } from '../config/connector-file.js';
+import { ConfigError } from '../config/errors.js';
+import { parseSourceConfig, topicFor, type SourceConfig } from '../config/source.js';
+import { discoverTables } from '../source/discovery.js';
+import type { PipelineSettings } from '../source/settings.js';
+import { stackStatus } from '../stack/stack.js';
+import { dynamodbConnection, kafkaConnection } from './connections.js';
+import type { Logger } from './logger.js';
+import { SourceConnector, type ConnectorStatus } from './source-connector.js';
+
+/** Runs the connectors of one process until stopped. */
+export class Worker {
+  private readonly running: Array<{ connector: SourceConnector; admin: Admin; release: () => void }> = [];
+
+  private constructor(
+    private readonly configs: SourceConfig[],
+    private readonly log: Logger,
+  ) {}
+
+  /** Reads and validates every connector file first, so a bad one stops the start before anything runs. */
+  static async fromFiles(files: string[], log: Logger): Promise<Worker> {
+    const configs: SourceConfig[] = [];
+    for (const file of files) {
+      const loaded = await loadConnectorFile(file);
+      configs.push(parseSourceConfig(loaded.name, await withLocalStack(loaded, log)));
+    }
+    const names = configs.map((config) => config.name);
+    const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+    if (duplicate) throw new ConfigError([{ message: `two connector files are both named "${duplicate}"` }]);
+    return new Worker(configs, log);
+  }
+
+  async start(): Promise<void> {
+    for (const config of this.configs) {
+      const log = this.log.child(config.name);
+      for (const warning of config.warnings) log.warn(warning);
+      const tables = await discoverTables(config.discovery);
+      const kafka = createKafka(kafkaConnection(config, config.kafka.bootstrapServers!), logLevel.ERROR);
+      const admin = kafka.admin();
+      await admin.connect();
+      const aws = dynamodbConnection(config);
+      const dynamodb = createDynamoDbClient(aws);
+      const streams = createStreamsClient(aws);
+      const connector = new SourceConnector(
+        {
+          name: config.name,
+          tables,
+          settingsFor: (table) => pipelineSettings(config, table),
+          exactlyOnce: config.exactlyOnce,
+          offsetsTopic: config.offsetStorageTopic,
+          topic: { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor },
+        },
+        { kafka, kafkaConnection: kafkaConnection(config, config.kafka.bootstrapServers!), admin, dynamodb, streams },
+        log,
+      );
+      log.info(
+        `source: ${tables.length} table(s) ${tables.join(', ')}; mode ${config.syncMode}; ` +
+          `${config.exactlyOnce ? 'exactly-once' : 'at-least-once'}; Kafka ${config.kafka.bootstrapServers}; ` +
+          `DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}`,
+      );
+      connector.start();
+      this.running.push({
+        connector,
+        admin,
+        release: () => {
+          dynamodb.destroy();
+          streams.destroy();
+        },
+      });
+    }
+  }
+
+  /** Stops reading, lets every pipeline finish (or abort) its open write, and closes the clients. */
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.running.map(async ({ connector, admin, release }) => {
+        await connector.stop();
+        await admin.disconnect().catch(() => undefined);
+        release();
+      }),
+    );
+  }
+
+  status(): ConnectorStatus[] {
+    return this.running.map(({ connector }) => connector.status());
+  }
+}
+
+export function pipelineSettings(config: SourceConfig, table: string): PipelineSettings {
+  return {
+    connector: config.name,
+    syncMode: config.syncMode,
+    topic: topicFor(config, table),
+    format: config.output.documentFormat,
+    tombstones: config.output.tombstones,
+    maxBatchSize: config.output.maxBatchSize,
+    snapshot: config.snapshot,
+    cdc: config.cdc,
+  };
+}
+
+/**
+ * A connector that names neither a Kafka cluster nor a DynamoDB endpoint runs against the local stack, when
+ * one is up (`dynamodb-kafka stack up`).
+ */
+async function withLocalStack(file: ConnectorFile, log: Logger): Promise<Record<string, string>> {
+  const config = file.config;
+  if (config['bootstrap.servers'] || config['dynamodb.service.endpoint']) return config;
+  const stack = await stackStatus();
+  if (!stack) return config;
+  log.info(`${file.name}: no bootstrap.servers or dynamodb.service.endpoint set; using the local stack`);
+  const hasCredentials = config['aws.access.key.id'] || config['aws.secret.access.key'] || config['aws.sts.role.arn'];
+  return {
+    ...config,
+    'bootstrap.servers': stack.kafka.bootstrapServers,
+    'dynamodb.service.endpoint': stack.dynamodb.endpoint,
+    'aws.region': config['aws.region'] || stack.dynamodb.region,
+    // DynamoDB Local accepts any letters-and-digits key pair.
+    ...(hasCredentials ? {} : { 'aws.access.key.id': 'local', 'aws.secret.access.key': 'local' }),
+  };
+}

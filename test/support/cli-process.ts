@@ -1,0 +1,35 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const cli = join(import.meta.dirname, '..', '..', 'bin', 'dynamodb-kafka.js');
+
+/** A `dynamodb-kafka run` process, as an operator would start it, with its output kept for assertions. */
+export class ConnectorProcess {
+  output = '';
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout!.on('data', (chunk) => (this.output += chunk));
+    child.stderr!.on('data', (chunk) => (this.output += chunk));
+  }
+
+  static start(name: string, config: Record<string, string>): ConnectorProcess {
+    const file = join(mkdtempSync(join(tmpdir(), 'dynamodb-kafka-connector-')), `${name}.json`);
+    writeFileSync(file, JSON.stringify({ name, config }));
+    return new ConnectorProcess(spawn(process.execPath, [cli, 'run', file], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Sends `signal` and resolves with the exit code (or signal name) once the process is gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {
+    if (this.exited) return this.child.exitCode ?? this.child.signalCode!;
+    const exit = once(this.child, 'exit');
+    this.child.kill(signal);
+    const [code, killedBy] = (await exit) as [number | null, string | null];
+    return code ?? killedBy!;
+  }
+}
