@@ -18,6 +18,11 @@ export class OffsetStore {
     readonly connector: string,
   ) {}
 
+  /** A store with nothing loaded, for a connector's first start and for tests. */
+  static empty(topic: string, connector: string): OffsetStore {
+    return new OffsetStore(topic, connector);
+  }
+
   /** Creates the topic if needed and reads it to the end. */
   static async load(connection: KafkaConnection, admin: Admin, topic: string, connector: string): Promise<OffsetStore> {
     await ensureTopic(admin, {
