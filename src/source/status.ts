@@ -16,7 +16,8 @@ export interface PipelineStatus {
   stream?: {
     shardsRead: number;
     shardsActive: number;
-    recordsEmitted: number;
+    /** Kafka records durably written (committed, with exactly-once). */
+    recordsWritten: number;
     recordsSkipped: number;
     /** ApproximateCreationDateTime of the latest record handled. */
     lastRecordAt?: number;

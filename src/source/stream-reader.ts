@@ -63,7 +63,7 @@ export async function runStream(context: PhaseContext, position: StreamOffset): 
 }
 
 function updateShardStatus(context: PhaseContext, shardsRead: number, shardsActive: number): void {
-  context.status.stream ??= { shardsRead: 0, shardsActive: 0, recordsEmitted: 0, recordsSkipped: 0 };
+  context.status.stream ??= { shardsRead: 0, shardsActive: 0, recordsWritten: 0, recordsSkipped: 0 };
   context.status.stream.shardsRead = shardsRead;
   context.status.stream.shardsActive = shardsActive;
 }
@@ -129,8 +129,10 @@ async function readShard(
     if (page.records.length > 0 || finished) {
       const offset: ShardOffset = { v: 1, streamArn: position.streamArn, seq_No: lastSequence, finished };
       const { written } = await emitter.submit({ records, offsets: [{ partition, offset }] });
+      void written.then(() => {
+        if (status.stream) status.stream.recordsWritten += records.length;
+      });
       if (status.stream) {
-        status.stream.recordsEmitted += records.length;
         status.stream.recordsSkipped += skipped;
         const createdAt = last?.dynamodb?.ApproximateCreationDateTime?.getTime();
         if (createdAt) status.stream.lastRecordAt = createdAt;

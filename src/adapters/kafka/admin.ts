@@ -8,8 +8,26 @@ export interface TopicSpec {
   configs?: Record<string, string>;
 }
 
-/** Creates the topic unless it exists; returns whether it was created. */
+/**
+ * Creates the topic unless it exists, and returns once every partition has a leader: a producer that starts
+ * before that waits on metadata retries (about a second on the local broker) before its first write.
+ */
 export async function ensureTopic(admin: Admin, spec: TopicSpec): Promise<boolean> {
+  const created = await createTopic(admin, spec);
+  if (created) await awaitLeaders(admin, spec.topic);
+  return created;
+}
+
+async function awaitLeaders(admin: Admin, topic: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [metadata] = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => []);
+    if (metadata && metadata.partitions.length > 0 && metadata.partitions.every((partition) => partition.leader >= 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function createTopic(admin: Admin, spec: TopicSpec): Promise<boolean> {
   try {
     return await admin.createTopics({
       topics: [

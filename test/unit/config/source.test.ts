@@ -36,7 +36,7 @@ describe('parseSourceConfig: defaults', () => {
       topics: { prefix: '', suffix: '', map: {}, partitions: 1, replicationFactor: -1 },
       snapshot: { maxPollRecords: 1000, segments: undefined, maxRcuPercentage: 50, maxRcu: undefined, consistentRead: false },
       cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
-      output: { documentFormat: 'dynamodb-json', tombstones: true, maxBatchSize: 1000, pollLingerMs: 5000 },
+      output: { documentFormat: 'dynamodb-json', tombstones: true, maxBatchSize: 10_000, pollLingerMs: 5000 },
       exactlyOnce: true,
       offsetStorageTopic: 'dynamodb-kafka-offsets',
       warnings: [],

@@ -1,0 +1,275 @@
+/**
+ * `npm run bench`: the source connector against the raw DynamoDB operation it is built on, measured in the same
+ * run on the local stack. Prints a table and writes bench-results/source-<time>.json.
+ *
+ * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  PutItemCommand,
+  ScanCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
+import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
+import { silenceSdkNodeVersionWarning } from '../src/cli/node-warnings.js';
+import { createLogger } from '../src/runtime/logger.js';
+import { SourceConnector } from '../src/runtime/source-connector.js';
+import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
+import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
+import { PeakRss, mib, percentile, waitUntil } from './measure.js';
+
+silenceSdkNodeVersionWarning();
+const SNAPSHOT_ITEMS = Number(process.env.BENCH_SNAPSHOT_ITEMS ?? 200_000);
+const CDC_ITEMS = Number(process.env.BENCH_CDC_ITEMS ?? 10_000);
+const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 600);
+const SEGMENTS = 8;
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function database(stack: StackEndpoints, name: string): DynamoDbConnection {
+  // A database of its own per phase: DynamoDB Local slows every write by the stream records already stored.
+  return { ...stack.dynamodb, credentials: { accessKeyId: `bench${name}${randomUUID().slice(0, 8)}`, secretAccessKey: 'bench' } };
+}
+
+function item(index: number): Record<string, AttributeValue> {
+  return {
+    id: { S: `item-${String(index).padStart(8, '0')}` },
+    n: { N: String(index * 3) },
+    flag: { BOOL: index % 2 === 0 },
+    payload: { S: 'x'.repeat(150) },
+  };
+}
+
+async function createTable(client: DynamoDBClient, name: string, stream: boolean): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
+    }),
+  );
+}
+
+async function load(client: DynamoDBClient, table: string, count: number, concurrency = 8): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const start = next;
+      next += 25;
+      if (start >= count) return;
+      let requests: Record<string, any[]> = {
+        [table]: Array.from({ length: Math.min(25, count - start) }, (_, offset) => ({ PutRequest: { Item: item(start + offset) } })),
+      };
+      while (Object.keys(requests).length > 0) {
+        requests = ((await client.send(new BatchWriteItemCommand({ RequestItems: requests }))).UnprocessedItems ?? {}) as Record<string, any[]>;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, table: string, syncMode: SyncMode) {
+  const name = `bench-${randomUUID().slice(0, 8)}`;
+  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: name }, logLevel.ERROR);
+  const admin = kafka.admin();
+  const dynamodb = createDynamoDbClient(connection);
+  const streams = createStreamsClient(connection);
+  const settings: PipelineSettings = {
+    connector: name,
+    syncMode,
+    topic: `${table}-${name}`,
+    format: 'dynamodb-json',
+    tombstones: true,
+    maxBatchSize: 10_000, // the connector's default
+    snapshot: { maxPollRecords: 1000, segments: SEGMENTS, maxRcuPercentage: 50, consistentRead: false },
+    cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
+  };
+  const connector = new SourceConnector(
+    { name, tables: [table], settingsFor: () => settings, exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 } },
+    { kafka, kafkaConnection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb, streams },
+    createLogger(name, 'warn'),
+  );
+  return {
+    topic: settings.topic,
+    async start() {
+      await admin.connect();
+      connector.start();
+    },
+    status: () => connector.status().tables[0],
+    async stop() {
+      await connector.stop();
+      await admin.disconnect();
+      dynamodb.destroy();
+      streams.destroy();
+    },
+  };
+}
+
+async function benchSnapshot(stack: StackEndpoints) {
+  const connection = database(stack, 'snap');
+  const client = createDynamoDbClient(connection);
+  const table = `bench-snapshot-${randomUUID().slice(0, 8)}`;
+  await createTable(client, table, false);
+  say(`snapshot: loading ${SNAPSHOT_ITEMS.toLocaleString('en')} items…`);
+  await load(client, table, SNAPSHOT_ITEMS);
+
+  say('snapshot: connector (exactly-once, every page committed with its offsets)…');
+  const rss = new PeakRss();
+  const connector = startConnector(stack, connection, table, 'SNAPSHOT');
+  const launched = performance.now();
+  await connector.start();
+  await waitUntil(() => connector.status()?.state !== 'STARTING', 60_000, 'the connector to start');
+  const started = performance.now();
+  await waitUntil(() => connector.status()?.state === 'SNAPSHOT_DONE' || connector.status()?.state === 'FAILED', 30 * 60_000, 'the snapshot');
+  const seconds = (performance.now() - started) / 1000;
+  const startupMs = Math.round(started - launched);
+  const status = connector.status()!;
+  const peakRss = rss.stop();
+  await connector.stop();
+  if (status.state === 'FAILED') throw new Error(`snapshot failed: ${status.error}`);
+
+  say('snapshot: raw parallel Scan…');
+  const rawStarted = performance.now();
+  let rawItems = 0;
+  await Promise.all(
+    Array.from({ length: SEGMENTS }, async (_, segment) => {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ TableName: table, Segment: segment, TotalSegments: SEGMENTS, Limit: 1000, ExclusiveStartKey: start }));
+        rawItems += page.Items?.length ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }),
+  );
+  const rawSeconds = (performance.now() - rawStarted) / 1000;
+
+  client.destroy();
+  return {
+    items: status.snapshot!.itemsRead,
+    rawItems,
+    rawItemsPerSecond: Math.round(rawItems / rawSeconds),
+    connectorItemsPerSecond: Math.round(status.snapshot!.itemsRead / seconds),
+    ratio: Number((rawSeconds / seconds).toFixed(3)),
+    startupMs,
+    peakRssMiB: mib(peakRss),
+  };
+}
+
+async function benchCdcLatency(stack: StackEndpoints) {
+  const connection = database(stack, 'lat');
+  const client = createDynamoDbClient(connection);
+  const table = `bench-latency-${randomUUID().slice(0, 8)}`;
+  await createTable(client, table, true);
+  const connector = startConnector(stack, connection, table, 'CDC');
+  await connector.start();
+  await waitUntil(() => connector.status()?.state === 'STREAMING', 60_000, 'the stream phase');
+
+  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: 'bench-latency' }, logLevel.ERROR);
+  const consumer = kafka.consumer({ kafkaJS: { groupId: `bench-${randomUUID()}`, fromBeginning: true, autoCommit: false }, 'isolation.level': 'read_committed' });
+  await consumer.connect();
+  await consumer.subscribe({ topic: connector.topic });
+  const writtenAt = new Map<string, number>();
+  const latencies: number[] = [];
+  void consumer.run({
+    eachMessage: async ({ message }) => {
+      const sent = message.key ? writtenAt.get(message.key.toString()) : undefined;
+      if (sent !== undefined && message.value) latencies.push(performance.now() - sent);
+    },
+  });
+  // The consumer has joined its group once it fetched from the (still empty) topic; wait for the assignment.
+  await waitUntil(() => consumer.assignment().length > 0, 60_000, 'the latency consumer to be assigned');
+
+  say(`cdc latency: ${LATENCY_SAMPLES} writes, 20 per second…`);
+  for (let index = 0; index < LATENCY_SAMPLES; index++) {
+    const id = `lat-${index}`;
+    const before = performance.now();
+    await client.send(new PutItemCommand({ TableName: table, Item: { id: { S: id }, n: { N: String(index) } } }));
+    // Latency counts from the moment DynamoDB acknowledged the write.
+    writtenAt.set(JSON.stringify({ id }), performance.now());
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 50 - (performance.now() - before))));
+  }
+  await waitUntil(() => latencies.length >= LATENCY_SAMPLES, 60_000, 'every latency sample');
+  await consumer.disconnect();
+  await connector.stop();
+  client.destroy();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { samples: sorted.length, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)), maxMs: Math.round(sorted.at(-1)!) };
+}
+
+async function benchCdcThroughput(stack: StackEndpoints) {
+  const connection = database(stack, 'cdc');
+  const client = createDynamoDbClient(connection);
+  const streams = createStreamsClient(connection);
+  const table = `bench-cdc-${randomUUID().slice(0, 8)}`;
+  await createTable(client, table, true);
+  say(`cdc throughput: writing ${CDC_ITEMS.toLocaleString('en')} changes into the stream…`);
+  await load(client, table, CDC_ITEMS, 4);
+
+  say('cdc throughput: raw GetRecords…');
+  const description = await streams.send(new DescribeStreamCommand({ StreamArn: (await import('../src/adapters/dynamodb/tables.js').then((m) => m.describeTable(client, table))).stream!.arn }));
+  const streamArn = description.StreamDescription!.StreamArn!;
+  const rawStarted = performance.now();
+  let rawRecords = 0;
+  for (const shard of description.StreamDescription!.Shards!) {
+    let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+    while (iterator && rawRecords < CDC_ITEMS) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      rawRecords += page.Records?.length ?? 0;
+      iterator = page.NextShardIterator;
+      if ((page.Records?.length ?? 0) === 0) break;
+    }
+  }
+  const rawSeconds = (performance.now() - rawStarted) / 1000;
+
+  say('cdc throughput: connector (exactly-once)…');
+  const connector = startConnector(stack, connection, table, 'CDC');
+  const launched = performance.now();
+  await connector.start();
+  await waitUntil(() => connector.status()?.state !== 'STARTING', 60_000, 'the connector to start');
+  const started = performance.now();
+  await waitUntil(() => (connector.status()?.stream?.recordsWritten ?? 0) >= CDC_ITEMS || connector.status()?.state === 'FAILED', 10 * 60_000, 'every change');
+  const seconds = (performance.now() - started) / 1000;
+  const startupMs = Math.round(started - launched);
+  await connector.stop();
+  client.destroy();
+  streams.destroy();
+  return {
+    records: CDC_ITEMS,
+    rawRecordsPerSecond: Math.round(rawRecords / rawSeconds),
+    connectorRecordsPerSecond: Math.round(CDC_ITEMS / seconds),
+    ratio: Number((rawSeconds / seconds).toFixed(3)),
+    startupMs,
+  };
+}
+
+async function main(): Promise<void> {
+  const running = await stackStatus();
+  const stack = running ?? (await stackUp(say));
+  try {
+    const snapshot = await benchSnapshot(stack);
+    const latency = await benchCdcLatency(stack);
+    const cdc = await benchCdcThroughput(stack);
+    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, cdcLatency: latency, cdcThroughput: cdc };
+    mkdirSync('bench-results', { recursive: true });
+    const file = `bench-results/source-${result.at.replace(/[:.]/g, '-')}.json`;
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.table({
+      'snapshot (items/s)': { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, start-up ${snapshot.startupMs} ms, peak RSS ${snapshot.peakRssMiB} MiB` },
+      'cdc throughput (records/s)': { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` },
+      'cdc latency (ms)': { connector: `p50 ${latency.p50Ms} / p99 ${latency.p99Ms}`, raw: '', ratio: '', note: `write → read_committed consumer, ${latency.samples} samples, max ${latency.maxMs}` },
+    });
+    console.log(`written to ${file}`);
+  } finally {
+    if (!running) await stackDown();
+  }
+}
+
+await main();
+process.exit(0);
