@@ -1,21 +1,8 @@
-/** Small measuring tools for the benchmark: percentiles and a peak-RSS sampler. */
+/** Small measuring tools for the benchmark. */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, index)]!;
-}
-
-export class PeakRss {
-  peak = process.memoryUsage().rss;
-  private readonly timer = setInterval(() => {
-    this.peak = Math.max(this.peak, process.memoryUsage().rss);
-  }, 50);
-
-  stop(): number {
-    clearInterval(this.timer);
-    this.peak = Math.max(this.peak, process.memoryUsage().rss);
-    return this.peak;
-  }
 }
 
 export const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);

@@ -4,7 +4,10 @@
  *
  * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
   BatchWriteItemCommand,
@@ -22,7 +25,7 @@ import { createLogger } from '../src/runtime/logger.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
 import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
-import { PeakRss, mib, percentile, waitUntil } from './measure.js';
+import { mib, percentile, waitUntil } from './measure.js';
 
 silenceSdkNodeVersionWarning();
 const SNAPSHOT_ITEMS = Number(process.env.BENCH_SNAPSHOT_ITEMS ?? 200_000);
@@ -121,7 +124,6 @@ async function benchSnapshot(stack: StackEndpoints) {
   await load(client, table, SNAPSHOT_ITEMS);
 
   say('snapshot: connector (exactly-once, every page committed with its offsets)…');
-  const rss = new PeakRss();
   const connector = startConnector(stack, connection, table, 'SNAPSHOT');
   const launched = performance.now();
   await connector.start();
@@ -131,7 +133,6 @@ async function benchSnapshot(stack: StackEndpoints) {
   const seconds = (performance.now() - started) / 1000;
   const startupMs = Math.round(started - launched);
   const status = connector.status()!;
-  const peakRss = rss.stop();
   await connector.stop();
   if (status.state === 'FAILED') throw new Error(`snapshot failed: ${status.error}`);
 
@@ -158,7 +159,65 @@ async function benchSnapshot(stack: StackEndpoints) {
     connectorItemsPerSecond: Math.round(status.snapshot!.itemsRead / seconds),
     ratio: Number((rawSeconds / seconds).toFixed(3)),
     startupMs,
-    peakRssMiB: mib(peakRss),
+    table: { connection, table, items: SNAPSHOT_ITEMS },
+  };
+}
+
+/**
+ * Peak memory of the real CLI process (`dynamodb-kafka run`) snapshotting a table: its VmHWM when it logs the
+ * snapshot's completion. Run for two table sizes, it shows whether memory grows with the table.
+ */
+async function connectorProcessPeakRss(stack: StackEndpoints, connection: DynamoDbConnection, table: string): Promise<number> {
+  const name = `bench-rss-${randomUUID().slice(0, 8)}`;
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-')), `${name}.json`);
+  const credentials = connection.credentials as { accessKeyId: string; secretAccessKey: string };
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name,
+      config: {
+        'connector.class': 'DynamoDbSource',
+        'dynamodb.table.includelist': table,
+        'dynamodb.table.sync.mode': 'SNAPSHOT',
+        'dynamodb.snapshot.segments': String(SEGMENTS),
+        'kafka.topic.suffix': `-${name}`,
+        'bootstrap.servers': stack.kafka.bootstrapServers,
+        'dynamodb.service.endpoint': connection.endpoint,
+        'aws.region': connection.region,
+        'aws.access.key.id': credentials.accessKeyId,
+        'aws.secret.access.key': credentials.secretAccessKey,
+        'offset.storage.topic': `${name}-offsets`,
+      },
+    }),
+  );
+  const child = spawn(process.execPath, ['bin/dynamodb-kafka.js', 'run', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk) => {
+      log += chunk;
+      if (/snapshot 1 complete/.test(log)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`connector exited (${code}) before its snapshot completed:\n${log}`)));
+  });
+  const peakKiB = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return peakKiB * 1024;
+}
+
+async function benchMemory(stack: StackEndpoints, largeTable: { connection: DynamoDbConnection; table: string; items: number }) {
+  const small = Math.max(1000, Math.round(largeTable.items / 10));
+  const client = createDynamoDbClient(largeTable.connection);
+  const smallTable = `bench-small-${randomUUID().slice(0, 8)}`;
+  await createTable(client, smallTable, false);
+  say(`memory: loading ${small.toLocaleString('en')} items, then the CLI process snapshots both tables…`);
+  await load(client, smallTable, small);
+  client.destroy();
+  return {
+    smallItems: small,
+    smallPeakRssMiB: mib(await connectorProcessPeakRss(stack, largeTable.connection, smallTable)),
+    largeItems: largeTable.items,
+    largePeakRssMiB: mib(await connectorProcessPeakRss(stack, largeTable.connection, largeTable.table)),
   };
 }
 
@@ -253,15 +312,17 @@ async function main(): Promise<void> {
   const running = await stackStatus();
   const stack = running ?? (await stackUp(say));
   try {
-    const snapshot = await benchSnapshot(stack);
+    const { table: snapshotTable, ...snapshot } = await benchSnapshot(stack);
+    const memory = await benchMemory(stack, snapshotTable);
     const latency = await benchCdcLatency(stack);
     const cdc = await benchCdcThroughput(stack);
-    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, cdcLatency: latency, cdcThroughput: cdc };
+    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc };
     mkdirSync('bench-results', { recursive: true });
     const file = `bench-results/source-${result.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     console.table({
-      'snapshot (items/s)': { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, start-up ${snapshot.startupMs} ms, peak RSS ${snapshot.peakRssMiB} MiB` },
+      'snapshot (items/s)': { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, start-up ${snapshot.startupMs} ms` },
+      'connector process peak RSS (MiB)': { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` },
       'cdc throughput (records/s)': { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` },
       'cdc latency (ms)': { connector: `p50 ${latency.p50Ms} / p99 ${latency.p99Ms}`, raw: '', ratio: '', note: `write → read_committed consumer, ${latency.samples} samples, max ${latency.maxMs}` },
     });

@@ -73,6 +73,7 @@ export class SourceConnector {
         exactlyOnce: this.plan.exactlyOnce,
         offsetsTopic: this.plan.offsetsTopic,
         topic: this.plan.topic,
+        log,
       });
       const previous = this.pipelines.get(table);
       this.pipelines.set(table, pipeline);

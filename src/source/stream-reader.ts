@@ -3,6 +3,7 @@ import { AwsError } from '../adapters/dynamodb/errors.js';
 import { describeStream, getRecords, shardIterator, type IteratorStart } from '../adapters/dynamodb/streams.js';
 import { streamRecords } from '../domain/change-envelope.js';
 import { checkVersion, partitions, type ShardOffset, type StreamOffset } from '../domain/position.js';
+import { initialShardState, transition, type ShardEvent, type ShardState } from '../domain/shard-lifecycle.js';
 import { buildShardForest, readyShards, vanishedUnfinished, type ShardInfo } from '../domain/shard-tree.js';
 import { GapError } from './gap.js';
 import { withRetries } from './retry.js';
@@ -78,15 +79,20 @@ async function readShard(
   const { settings, table, streams, emitter, status } = context;
   const partition = partitions.shard(table.name, shard.shardId);
   let lastSequence = checkpoint?.seq_No ?? null;
+  // Readers start only for ready shards (parent finished or gone); every later move goes through the table.
+  let state: ShardState = initialShardState(true);
+  const move = (event: ShardEvent) => (state = transition(state, event));
 
   if (lastSequence && shard.endingSequenceNumber && BigInt(lastSequence) >= BigInt(shard.endingSequenceNumber)) {
     // Everything was read before the last stop; only the end mark is missing.
+    move('END_REACHED');
     await markFinished();
     return;
   }
 
   let iterator = await acquireIterator();
   if (iterator === undefined) {
+    move('END_REACHED');
     await markFinished();
     return;
   }
@@ -98,6 +104,7 @@ async function readShard(
     } catch (error) {
       if (error instanceof AwsError && error.kind === 'expired-iterator') {
         // Iterators live 15 minutes; a new one continues right after the last record handled.
+        move('ITERATOR_EXPIRED');
         iterator = (await acquireIterator()) ?? iterator;
         continue;
       }
@@ -126,6 +133,7 @@ async function readShard(
     const last = page.records.at(-1);
     if (last?.dynamodb?.SequenceNumber) lastSequence = last.dynamodb.SequenceNumber;
     const finished = page.nextIterator === undefined;
+    move(finished ? 'END_REACHED' : 'RECORDS_READ');
     if (page.records.length > 0 || finished) {
       const offset: ShardOffset = { v: 1, streamArn: position.streamArn, seq_No: lastSequence, finished };
       const { written } = await emitter.submit({ records, offsets: [{ partition, offset }] });
@@ -179,6 +187,7 @@ async function readShard(
 
   function asGap(error: unknown): unknown {
     if (error instanceof AwsError && (error.kind === 'trimmed' || error.kind === 'not-found')) {
+      move('TRIMMED');
       const where = lastSequence ? `after sequence number ${lastSequence}` : 'from its start';
       return new GapError(table.name, `records of shard ${shard.shardId} ${where} are no longer in the stream (${error.message})`);
     }

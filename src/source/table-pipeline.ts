@@ -13,6 +13,7 @@ import { nextState, type PipelineEvent, type PipelineState } from './lifecycle.j
 import { HANDOFF_MARGIN_MS, type PhaseContext, type PipelineSettings } from './settings.js';
 import { defaultSegments, runSnapshot } from './snapshot.js';
 import type { PipelineStatus } from './status.js';
+
 import { runStream } from './stream-reader.js';
 
 /** Creation times are rounded down by up to a minute (DynamoDB Local): a start position keeps that much more. */
@@ -29,6 +30,7 @@ export interface PipelineDependencies {
   admin: Admin;
   dynamodb: DynamoDBClient;
   streams: DynamoDBStreamsClient;
+  log: { info(message: string): void; warn(message: string): void };
 }
 
 /** A table that cannot be replicated as configured: retrying will not help until someone changes it. */
@@ -85,6 +87,14 @@ export class TablePipeline {
         case 'SNAPSHOT': {
           await runSnapshot(context);
           await this.completeSnapshot(context);
+          const snapshot = this.status.snapshot;
+          if (snapshot) {
+            const seconds = (Date.now() - snapshot.startedAt) / 1000;
+            this.deps.log.info(
+              `snapshot ${snapshot.snapshotCount} complete: ${snapshot.itemsRead} items in ${seconds.toFixed(1)} s ` +
+                `(${snapshot.totalSegments} segments)`,
+            );
+          }
           this.move(context.settings.syncMode === 'SNAPSHOT' ? 'NOTHING_LEFT' : 'SNAPSHOT_COMPLETE');
           break;
         }
@@ -138,6 +148,7 @@ export class TablePipeline {
       throw new Error(`${gap.message} (dynamodb.cdc.gap.policy=fail; set it to resnapshot to re-snapshot automatically)`);
     }
     this.status.error = `re-snapshotting: ${gap.message}`;
+    this.deps.log.warn(this.status.error);
     await this.startSnapshot(context, snapshotCount + 1);
     if (this.state === 'STREAMING') this.move('GAP');
   }
@@ -244,8 +255,10 @@ export class TablePipeline {
   }
 
   private move(event: PipelineEvent): void {
+    const previous = this.state;
     this.state = nextState(this.state, event);
     this.status.state = this.state;
+    if (this.state !== previous && this.state !== 'FAILED') this.deps.log.info(`${previous} → ${this.state}`);
   }
 }
 
