@@ -7,6 +7,7 @@ const SECRET_KEYS: ReadonlySet<string> = new Set([
   'aws.secret.key', // trustpilot's name for aws.secret.access.key
   'aws.session.token',
   'aws.sts.role.external.id', // shared with the role's owner as a guard against the confused-deputy problem
+  'aws.dynamodb.credentials.provider.sts.role.external.id', // Confluent DynamoDB Sink's name for it
   'sasl.password',
   'sasl.jaas.config', // embeds the password
   'sasl.oauthbearer.client.secret',
@@ -18,9 +19,13 @@ const SECRET_KEYS: ReadonlySet<string> = new Set([
   'kafka.api.secret',
 ]);
 
+/** Kafka Connect's per-connector client overrides (`consumer.override.sasl.jaas.config`…) hold the same secrets. */
+const CLIENT_OVERRIDE_PREFIX = /^(consumer|producer|admin)\.override\./;
+
 /** True for keys whose values must never be printed: logs, error messages, status pages. */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEYS.has(key) || key.endsWith('.password') || key.endsWith('.secret');
+  const bare = key.replace(CLIENT_OVERRIDE_PREFIX, '');
+  return SECRET_KEYS.has(bare) || bare.endsWith('.password') || bare.endsWith('.secret');
 }
 
 /** A copy of `config` that is safe to log: every secret value replaced with "[hidden]". */

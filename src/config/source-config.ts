@@ -35,6 +35,16 @@ export const awsCredentialsSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** Where DynamoDB is and who the connector is there; the sink connector has the same. */
+export const awsSchema = z.object({
+  region: z.string(),
+  /** DynamoDB (and DynamoDB Streams) endpoint, e.g. DynamoDB Local; unset: the region's. */
+  endpoint: z.string().optional(),
+  credentials: awsCredentialsSchema,
+  /** Assumed on top of `credentials` with STS. */
+  assumeRole: z.object({ roleArn: z.string(), externalId: z.string().optional(), sessionName: z.string() }).optional(),
+});
+
 export const sourceConfigSchema = z.object({
   name: z.string(),
   /** As written in the config: ours, Confluent's or trustpilot's name. */
@@ -42,14 +52,7 @@ export const sourceConfigSchema = z.object({
   tasksMax: z.number(),
   discovery: discoverySchema,
   syncMode: z.enum(SYNC_MODES),
-  aws: z.object({
-    region: z.string(),
-    /** DynamoDB (and DynamoDB Streams) endpoint, e.g. DynamoDB Local; unset: the region's. */
-    endpoint: z.string().optional(),
-    credentials: awsCredentialsSchema,
-    /** Assumed on top of `credentials` with STS. */
-    assumeRole: z.object({ roleArn: z.string(), externalId: z.string().optional(), sessionName: z.string() }).optional(),
-  }),
+  aws: awsSchema,
   kafka: z.object({
     /** Unset: the runtime uses the local stack's broker. */
     bootstrapServers: z.string().optional(),
@@ -102,3 +105,4 @@ export const sourceConfigSchema = z.object({
 export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 export type TableDiscovery = z.infer<typeof discoverySchema>;
 export type AwsCredentials = z.infer<typeof awsCredentialsSchema>;
+export type AwsSettings = z.infer<typeof awsSchema>;

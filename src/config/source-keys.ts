@@ -29,8 +29,13 @@ export const SOURCE_CONNECTOR_CLASSES: Readonly<Record<string, ConnectorDialect>
   DynamoDBSourceConnector: 'trustpilot',
 };
 
+/** True for the class names of the source connector (ours, Confluent's, trustpilot's). */
+export function isSourceConnectorClass(className: string): boolean {
+  return Object.hasOwn(SOURCE_CONNECTOR_CLASSES, className);
+}
+
 const connectorClass = valueFrom(`expected one of ${Object.keys(SOURCE_CONNECTOR_CLASSES).join(', ')}`, (value) =>
-  value in SOURCE_CONNECTOR_CLASSES ? value : undefined,
+  isSourceConnectorClass(value) ? value : undefined,
 );
 
 const tagFilters: ValueSchema<TagFilter[]> = z.string().transform((value, ctx) => {
@@ -64,21 +69,23 @@ const topicMap: ValueSchema<Record<string, string>> = valueFrom(
   },
 );
 
-const replicationFactor = valueFrom('expected -1 (the broker default) or an integer ≥ 1', (value) => {
+export const replicationFactor = valueFrom('expected -1 (the broker default) or an integer ≥ 1', (value) => {
   const number = /^-?\d+$/.test(value) ? Number(value) : NaN;
   return number === -1 || (Number.isSafeInteger(number) && number >= 1) ? number : undefined;
 });
 
-const roleArn = valueFrom('expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)', (value) =>
+export const roleArn = valueFrom('expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)', (value) =>
   /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(value) ? value : undefined,
 );
 
+export const DEFAULT_ROLE_SESSION_NAME = 'dynamodb-kafka';
+
 /** STS's rule for RoleSessionName. */
-const roleSessionName = valueFrom('expected 2 to 64 of letters, digits and +=,.@_-', (value) =>
+export const roleSessionName = valueFrom('expected 2 to 64 of letters, digits and +=,.@_-', (value) =>
   /^[\w+=,.@-]{2,64}$/.test(value) ? value : undefined,
 );
 
-const SCHEMA_REGISTRY_FORMATS = ['AVRO', 'JSON_SR', 'PROTOBUF'];
+export const SCHEMA_REGISTRY_FORMATS = ['AVRO', 'JSON_SR', 'PROTOBUF'];
 
 /** Confluent's output.data(.key).format: the envelope is plain JSON, there is no Schema Registry here. */
 const jsonOnlyFormat: ValueSchema<'JSON'> = z.string().transform((value, ctx) => {
@@ -131,7 +138,7 @@ export const sourceKeysSchema = z.object({
   'aws.sts.role.arn': roleArn.optional(),
   'aws.assume.role.arn': roleArn.optional(), // trustpilot's name
   'aws.sts.role.external.id': text().optional(),
-  'aws.sts.role.session.name': roleSessionName.default('dynamodb-kafka'),
+  'aws.sts.role.session.name': roleSessionName.default(DEFAULT_ROLE_SESSION_NAME),
 
   // Kafka (the client keys security.protocol, sasl.*, ssl.*, client.id are passed through: kafka-properties.ts)
   'bootstrap.servers': brokerList().optional(),
@@ -187,7 +194,7 @@ export type SourceKey = keyof SourceKeys;
 
 export const SOURCE_KEYS: readonly string[] = Object.keys(sourceKeysSchema.shape);
 
-interface IgnoredKeys {
+export interface IgnoredKeys {
   matches: (key: string) => boolean;
   /** Why it has no effect: completes "<key> is ignored: …". */
   reason: string;
@@ -195,8 +202,8 @@ interface IgnoredKeys {
   names: readonly string[];
 }
 
-const exactly = (...names: string[]): Pick<IgnoredKeys, 'matches' | 'names'> => ({ matches: (key) => names.includes(key), names });
-const startingWith = (...prefixes: string[]): Pick<IgnoredKeys, 'matches' | 'names'> => ({
+export const exactly = (...names: string[]): Pick<IgnoredKeys, 'matches' | 'names'> => ({ matches: (key) => names.includes(key), names });
+export const startingWith = (...prefixes: string[]): Pick<IgnoredKeys, 'matches' | 'names'> => ({
   matches: (key) => prefixes.some((prefix) => key.startsWith(prefix)),
   names: [],
 });

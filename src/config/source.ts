@@ -1,7 +1,8 @@
+import type { z } from 'zod';
 import { invalidValue, keyProblem, throwIfProblems, unknownKey, type ConfigProblem } from './errors.js';
 import { isKafkaClientKey, kafkaClientProperties } from './kafka-properties.js';
 import { HIDDEN, redactConfig } from './secrets.js';
-import type { AwsCredentials, SourceConfig, TableDiscovery } from './source-config.js';
+import type { AwsCredentials, AwsSettings, SourceConfig, TableDiscovery } from './source-config.js';
 import {
   IGNORED_KEYS,
   SOURCE_CONNECTOR_CLASSES,
@@ -16,7 +17,8 @@ import { closestKey } from './suggest.js';
 import type { TagFilter } from './tag-filters.js';
 import { parseStartTimestamp } from './timestamp.js';
 
-export type { SourceConfig, TableDiscovery, AwsCredentials } from './source-config.js';
+export type { SourceConfig, TableDiscovery, AwsCredentials, AwsSettings } from './source-config.js';
+export { isSourceConnectorClass } from './source-keys.js';
 
 /** DynamoDB Streams' GetRecords returns at most this many records. */
 const GET_RECORDS_LIMIT = 1000;
@@ -39,8 +41,8 @@ export function parseSourceConfig(name: string, raw: Record<string, string>, opt
   const problems: ConfigProblem[] = [];
   const warnings: string[] = [];
 
-  const { known, clientKeys } = sortKeys(raw, problems, warnings);
-  const { keys, present } = parseKnownKeys(known, problems);
+  const { known, clientKeys } = sortKeys(raw, SOURCE_KEY_CATALOG, problems, warnings);
+  const { keys, present } = parseKnownKeys(sourceKeysSchema, known, problems);
   // Set in the config with a valid value (a default does not count).
   const isSet = (key: SourceKey): boolean => present.has(key);
   const context: Context = { keys, isSet, problems, warnings, dialect: dialectOf(keys) };
@@ -105,19 +107,29 @@ export function topicFor(config: Pick<SourceConfig, 'topics'>, tableName: string
 
 /** The configuration with every secret replaced by "[hidden]", for logs and status output. */
 export function describeSourceConfig(config: SourceConfig): SourceConfig {
-  const { credentials, assumeRole } = config.aws;
   return {
     ...config,
-    aws: {
-      ...config.aws,
-      credentials:
-        credentials.kind === 'static'
-          ? { kind: 'static', accessKeyId: HIDDEN, secretAccessKey: HIDDEN, ...(credentials.sessionToken ? { sessionToken: HIDDEN } : {}) }
-          : credentials,
-      assumeRole: assumeRole && { ...assumeRole, externalId: assumeRole.externalId && HIDDEN },
-    },
-    kafka: { ...config.kafka, properties: hideUsername(redactConfig(config.kafka.properties)) },
+    aws: describeAws(config.aws),
+    kafka: { ...config.kafka, properties: describeKafkaProperties(config.kafka.properties) },
   };
+}
+
+/** AWS settings with the access keys and the role's external id replaced by "[hidden]". */
+export function describeAws(aws: AwsSettings): AwsSettings {
+  const { credentials, assumeRole } = aws;
+  return {
+    ...aws,
+    credentials:
+      credentials.kind === 'static'
+        ? { kind: 'static', accessKeyId: HIDDEN, secretAccessKey: HIDDEN, ...(credentials.sessionToken ? { sessionToken: HIDDEN } : {}) }
+        : credentials,
+    assumeRole: assumeRole && { ...assumeRole, externalId: assumeRole.externalId && HIDDEN },
+  };
+}
+
+/** Kafka client properties with passwords (and the SASL username, see hideUsername) replaced by "[hidden]". */
+export function describeKafkaProperties(properties: Record<string, string>): Record<string, string> {
+  return hideUsername(redactConfig(properties));
 }
 
 /** With Confluent Cloud, the SASL username is the API key, which Confluent counts as a secret. */
@@ -133,12 +145,17 @@ interface Context {
   dialect: ConnectorDialect;
 }
 
-const KNOWN_KEYS: ReadonlySet<string> = new Set(SOURCE_KEYS);
+/** The keys a connector accepts: its own, and those accepted without effect. */
+export interface KeyCatalog {
+  known: ReadonlySet<string>;
+  /** Did-you-mean candidates: every key that would have been accepted by its exact name. */
+  suggestible: readonly string[];
+  /** Why an accepted key has no effect; undefined for keys that are not accepted. */
+  ignoredReason: (key: string) => string | undefined;
+}
 
-/** Did-you-mean candidates: every key that would have been accepted by its exact name. */
-const SUGGESTIBLE_KEYS = [
-  ...SOURCE_KEYS,
-  ...IGNORED_KEYS.flatMap((ignored) => ignored.names),
+/** The Kafka client keys offered as did-you-mean suggestions (any sasl.* or ssl.* key is accepted). */
+export const KAFKA_CLIENT_KEY_SUGGESTIONS = [
   'security.protocol',
   'client.id',
   'sasl.mechanism',
@@ -147,22 +164,28 @@ const SUGGESTIBLE_KEYS = [
   'sasl.jaas.config',
 ];
 
+const SOURCE_KEY_CATALOG: KeyCatalog = {
+  known: new Set(SOURCE_KEYS),
+  suggestible: [...SOURCE_KEYS, ...IGNORED_KEYS.flatMap((ignored) => ignored.names), ...KAFKA_CLIENT_KEY_SUGGESTIONS],
+  ignoredReason: ignoredKeyReason,
+};
+
 /**
  * Splits the raw keys into ours, the Kafka client's, ignored ones (warned about) and unknown ones (problems).
  * Values are trimmed and empty ones dropped: Kafka Connect configs often spell "unset" as "".
  */
-function sortKeys(raw: Record<string, string>, problems: ConfigProblem[], warnings: string[]) {
+export function sortKeys(raw: Record<string, string>, catalog: KeyCatalog, problems: ConfigProblem[], warnings: string[]) {
   const known: Record<string, string> = {};
   const clientKeys: Record<string, string> = {};
   for (const [key, untrimmed] of Object.entries(raw)) {
     const value = untrimmed.trim();
     if (value === '') continue;
-    if (KNOWN_KEYS.has(key)) known[key] = value;
+    if (catalog.known.has(key)) known[key] = value;
     else if (isKafkaClientKey(key)) clientKeys[key] = value;
     else {
-      const reason = ignoredKeyReason(key);
+      const reason = catalog.ignoredReason(key);
       if (reason) warnings.push(`${key} is ignored: ${reason}`);
-      else problems.push(unknownKey(key, closestKey(key, SUGGESTIBLE_KEYS)));
+      else problems.push(unknownKey(key, closestKey(key, catalog.suggestible)));
     }
   }
   return { known, clientKeys };
@@ -173,15 +196,19 @@ function sortKeys(raw: Record<string, string>, problems: ConfigProblem[], warnin
  * types and defaults. A bad key is left out, i.e. treated as unset: the checks across keys still run, and one
  * mistake gives one message.
  */
-function parseKnownKeys(known: Record<string, string>, problems: ConfigProblem[]): { keys: SourceKeys; present: Set<string> } {
-  const shape = sourceKeysSchema.shape as Record<string, (typeof sourceKeysSchema.shape)[SourceKey]>;
+export function parseKnownKeys<Schema extends z.ZodObject>(
+  schema: Schema,
+  known: Record<string, string>,
+  problems: ConfigProblem[],
+): { keys: z.output<Schema>; present: Set<string> } {
+  const shape = schema.shape as Record<string, z.ZodType>;
   const good: Record<string, string> = {};
   for (const [key, value] of Object.entries(known)) {
     const result = shape[key]!.safeParse(value);
     if (result.success) good[key] = value;
     else problems.push(invalidValue(key, result.error.issues[0]?.message ?? 'invalid value', value));
   }
-  return { keys: sourceKeysSchema.parse(good), present: new Set(Object.keys(good)) };
+  return { keys: schema.parse(good), present: new Set(Object.keys(good)) };
 }
 
 function dialectOf(keys: SourceKeys): ConnectorDialect {
@@ -193,14 +220,14 @@ function dialectOf(keys: SourceKeys): ConnectorDialect {
  * The value of a key or of its other name; a problem when both are set to different values. The message does not
  * quote the values: either may be a secret.
  */
-function eitherOf<K extends SourceKey>(
-  { keys, problems }: Context,
+export function eitherOf<Keys, K extends keyof Keys & string>(
+  { keys, problems }: { keys: Keys; problems: ConfigProblem[] },
   key: K,
-  alias: SourceKey,
-  same: (a: SourceKeys[K], b: SourceKeys[K]) => boolean = (a, b) => a === b,
-): SourceKeys[K] {
+  alias: keyof Keys & string,
+  same: (a: Keys[K], b: Keys[K]) => boolean = (a, b) => a === b,
+): Keys[K] {
   const value = keys[key];
-  const aliasValue = keys[alias] as SourceKeys[K];
+  const aliasValue = keys[alias] as unknown as Keys[K];
   if (value === undefined) return aliasValue;
   if (aliasValue !== undefined && !same(value, aliasValue)) {
     problems.push(keyProblem(alias, `is another name for ${key}, and the two are set to different values: keep one`));
@@ -208,7 +235,12 @@ function eitherOf<K extends SourceKey>(
   return value;
 }
 
-function settleName(fromCaller: string, fromKey: string | undefined, { problems, warnings }: Context): string {
+/** The connector's name: the caller's (file or REST path) wins over a `name` key. */
+export function settleName(
+  fromCaller: string,
+  fromKey: string | undefined,
+  { problems, warnings }: { problems: ConfigProblem[]; warnings: string[] },
+): string {
   const name = fromCaller.trim();
   if (name && fromKey !== undefined && fromKey !== name) {
     warnings.push(`name "${fromKey}" in the config is ignored: the connector is named "${name}"`);
@@ -292,13 +324,51 @@ function trustpilotTagFilters({ keys, isSet, dialect }: Context): TagFilter[] {
 }
 
 function settleAws(context: Context, env: Record<string, string | undefined>): SourceConfig['aws'] {
-  const { keys, isSet, problems, warnings } = context;
-  const region = keys['aws.region'] ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || undefined);
-  if (region === undefined) problems.push(keyProblem('aws.region', 'required (or set the AWS_REGION environment variable)'));
+  const { keys, isSet } = context;
+  return settleAwsKeys(
+    {
+      region: keys['aws.region'],
+      endpoint: keys['dynamodb.service.endpoint'],
+      accessKeyId: keys['aws.access.key.id'],
+      secretAccessKey: eitherOf(context, 'aws.secret.access.key', 'aws.secret.key'),
+      sessionToken: keys['aws.session.token'],
+      roleArn: eitherOf(context, 'aws.sts.role.arn', 'aws.assume.role.arn'),
+      externalId: keys['aws.sts.role.external.id'],
+      sessionName: keys['aws.sts.role.session.name'],
+    },
+    { regionKey: 'aws.region', roleKeysSet: (['aws.sts.role.external.id', 'aws.sts.role.session.name'] as const).filter(isSet) },
+    env,
+    context,
+  );
+}
 
-  const accessKeyId = keys['aws.access.key.id'];
-  const secretAccessKey = eitherOf(context, 'aws.secret.access.key', 'aws.secret.key');
-  const sessionToken = keys['aws.session.token'];
+/** The values of the AWS keys, aliases resolved. */
+export interface AwsKeyValues {
+  region?: string;
+  endpoint?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  roleArn?: string;
+  externalId?: string;
+  sessionName: string;
+}
+
+/**
+ * AWS settings from the keys' values: the region (else AWS_REGION / AWS_DEFAULT_REGION), static credentials (both
+ * halves or neither) or the default chain, and the role to assume. `roleKeysSet` are the role keys set in the
+ * config, warned about when there is no role.
+ */
+export function settleAwsKeys(
+  values: AwsKeyValues,
+  { regionKey, roleKeysSet }: { regionKey: string; roleKeysSet: readonly string[] },
+  env: Record<string, string | undefined>,
+  { problems, warnings }: { problems: ConfigProblem[]; warnings: string[] },
+): AwsSettings {
+  const region = values.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || undefined);
+  if (region === undefined) problems.push(keyProblem(regionKey, 'required (or set the AWS_REGION environment variable)'));
+
+  const { accessKeyId, secretAccessKey, sessionToken } = values;
   let credentials: AwsCredentials = { kind: 'default' };
   if (accessKeyId !== undefined && secretAccessKey !== undefined) {
     credentials = { kind: 'static', accessKeyId, secretAccessKey, ...(sessionToken !== undefined ? { sessionToken } : {}) };
@@ -310,20 +380,18 @@ function settleAws(context: Context, env: Record<string, string | undefined>): S
     problems.push(keyProblem('aws.session.token', 'needs aws.access.key.id and aws.secret.access.key'));
   }
 
-  const roleArn = eitherOf(context, 'aws.sts.role.arn', 'aws.assume.role.arn');
-  const externalId = keys['aws.sts.role.external.id'];
-  if (roleArn === undefined) {
-    const unused = (['aws.sts.role.external.id', 'aws.sts.role.session.name'] as const).filter(isSet);
-    if (unused.length > 0) warnings.push(`${unused.join(', ')} ignored: no role to assume (aws.sts.role.arn is unset)`);
+  const { roleArn, externalId } = values;
+  if (roleArn === undefined && roleKeysSet.length > 0) {
+    warnings.push(`${roleKeysSet.join(', ')} ignored: no role to assume (aws.sts.role.arn is unset)`);
   }
   return {
     region: region ?? '',
-    endpoint: keys['dynamodb.service.endpoint'],
+    endpoint: values.endpoint,
     credentials,
     assumeRole:
       roleArn === undefined
         ? undefined
-        : { roleArn, ...(externalId !== undefined ? { externalId } : {}), sessionName: keys['aws.sts.role.session.name'] },
+        : { roleArn, ...(externalId !== undefined ? { externalId } : {}), sessionName: values.sessionName },
   };
 }
 

@@ -2,9 +2,10 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { DynamoDbConnection } from '../adapters/dynamodb/client.js';
 import type { KafkaConnection } from '../adapters/kafka/client.js';
 import type { SourceConfig } from '../config/source.js';
+import type { SinkConfig } from '../config/sink.js';
 
 /** The AWS side of a connector's configuration, ready for the SDK clients. */
-export function dynamodbConnection(config: SourceConfig): DynamoDbConnection {
+export function dynamodbConnection(config: Pick<SourceConfig | SinkConfig, 'aws'>): DynamoDbConnection {
   const { region, endpoint, credentials, assumeRole } = config.aws;
   const base =
     credentials.kind === 'static'

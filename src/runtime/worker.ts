@@ -3,6 +3,8 @@ import { createKafka, logLevel, type Admin } from '../adapters/kafka/client.js';
 import { loadConnectorFile, type ConnectorFile } from '../config/connector-file.js';
 import { ConfigError } from '../config/errors.js';
 import { parseSourceConfig, topicFor, type SourceConfig } from '../config/source.js';
+import { isSinkConnectorClass, parseSinkConfig, type SinkConfig } from '../config/sink.js';
+import { SinkConnector, type SinkConnectorStatus } from './sink-connector.js';
 import { discoverTables } from '../source/discovery.js';
 import type { PipelineSettings } from '../source/settings.js';
 import { stackStatus } from '../stack/stack.js';
@@ -12,27 +14,32 @@ import { SourceConnector, type ConnectorStatus } from './source-connector.js';
 
 /** Runs the connectors of one process until stopped. */
 export class Worker {
-  private readonly running: Array<{ connector: SourceConnector; admin: Admin; release: () => void }> = [];
+  private readonly running: Array<{ connector: SourceConnector | SinkConnector; admin: Admin; release: () => void }> = [];
 
   private constructor(
     private readonly configs: SourceConfig[],
+    private readonly sinkConfigs: SinkConfig[],
     private readonly log: Logger,
   ) {}
 
   /** Reads and validates every connector file first, so a bad one stops the start before anything runs. */
   static async fromFiles(files: string[], log: Logger): Promise<Worker> {
     const configs: SourceConfig[] = [];
+    const sinkConfigs: SinkConfig[] = [];
     for (const file of files) {
       const loaded = await loadConnectorFile(file);
-      configs.push(parseSourceConfig(loaded.name, await withLocalStack(loaded, log)));
+      const raw = await withLocalStack(loaded, log);
+      if (isSinkConnectorClass(raw['connector.class'] ?? '')) sinkConfigs.push(parseSinkConfig(loaded.name, raw));
+      else configs.push(parseSourceConfig(loaded.name, raw));
     }
-    const names = configs.map((config) => config.name);
+    const names = [...configs, ...sinkConfigs].map((config) => config.name);
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
     if (duplicate) throw new ConfigError([{ message: `two connector files are both named "${duplicate}"` }]);
-    return new Worker(configs, log);
+    return new Worker(configs, sinkConfigs, log);
   }
 
   async start(): Promise<void> {
+    await this.startSinks();
     for (const config of this.configs) {
       const log = this.log.child(config.name);
       for (const warning of config.warnings) log.warn(warning);
@@ -72,6 +79,25 @@ export class Worker {
     }
   }
 
+  private async startSinks(): Promise<void> {
+    for (const config of this.sinkConfigs) {
+      const log = this.log.child(config.name);
+      for (const warning of config.warnings) log.warn(warning);
+      const kafka = createKafka(
+        { bootstrapServers: config.kafka.bootstrapServers!, clientId: `dynamodb-kafka-${config.name}`, properties: config.kafka.properties },
+        logLevel.ERROR,
+      );
+      const admin = kafka.admin();
+      await admin.connect();
+      const dynamodb = createDynamoDbClient(dynamodbConnection(config));
+      const connector = new SinkConnector(config, { kafka, admin, dynamodb }, log);
+      const topics = config.topics.regex ? `topics matching /${config.topics.regex}/` : `topic(s) ${config.topics.names!.join(', ')}`;
+      log.info(`sink: ${topics} → DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}; ${config.tasksMax} task(s)`);
+      await connector.start();
+      this.running.push({ connector, admin, release: () => dynamodb.destroy() });
+    }
+  }
+
   /** Stops reading, lets every pipeline finish (or abort) its open write, and closes the clients. */
   async stop(): Promise<void> {
     await Promise.all(
@@ -83,7 +109,7 @@ export class Worker {
     );
   }
 
-  status(): ConnectorStatus[] {
+  status(): Array<ConnectorStatus | SinkConnectorStatus> {
     return this.running.map(({ connector }) => connector.status());
   }
 }
@@ -107,7 +133,9 @@ export function pipelineSettings(config: SourceConfig, table: string): PipelineS
  */
 async function withLocalStack(file: ConnectorFile, log: Logger): Promise<Record<string, string>> {
   const config = file.config;
-  if (config['bootstrap.servers'] || config['dynamodb.service.endpoint']) return config;
+  const endpointKeys = ['bootstrap.servers', 'dynamodb.service.endpoint', 'aws.dynamodb.endpoint'];
+  if (endpointKeys.some((key) => config[key])) return config;
+  const sink = isSinkConnectorClass(config['connector.class'] ?? '');
   const stack = await stackStatus();
   if (!stack) return config;
   log.info(`${file.name}: no bootstrap.servers or dynamodb.service.endpoint set; using the local stack`);
@@ -115,8 +143,8 @@ async function withLocalStack(file: ConnectorFile, log: Logger): Promise<Record<
   return {
     ...config,
     'bootstrap.servers': stack.kafka.bootstrapServers,
-    'dynamodb.service.endpoint': stack.dynamodb.endpoint,
-    'aws.region': config['aws.region'] || stack.dynamodb.region,
+    [sink ? 'aws.dynamodb.endpoint' : 'dynamodb.service.endpoint']: stack.dynamodb.endpoint,
+    ...(sink ? { 'aws.dynamodb.region': config['aws.dynamodb.region'] || stack.dynamodb.region } : { 'aws.region': config['aws.region'] || stack.dynamodb.region }),
     // DynamoDB Local accepts any letters-and-digits key pair.
     ...(hasCredentials ? {} : { 'aws.access.key.id': 'local', 'aws.secret.access.key': 'local' }),
   };

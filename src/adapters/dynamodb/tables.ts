@@ -1,4 +1,4 @@
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KeySchema } from '../../domain/attribute-codec.js';
 import { classifyAwsError } from './errors.js';
 
@@ -7,6 +7,8 @@ export type StreamViewType = 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 
 export interface TableInfo {
   name: string;
   keySchema: KeySchema;
+  /** Attribute types of the key attributes (S, N or B). */
+  keyTypes: Record<string, KeyAttributeType>;
   status: string;
   /** Approximate, refreshed by DynamoDB about every six hours. */
   itemCount: number;
@@ -31,9 +33,15 @@ export async function describeTable(client: DynamoDBClient, name: string): Promi
   const streamEnabled = table.StreamSpecification?.StreamEnabled === true;
   const provisioned = table.ProvisionedThroughput?.ReadCapacityUnits;
   const onDemand = table.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST' || !provisioned;
+  const keyTypes = Object.fromEntries(
+    (table.AttributeDefinitions ?? [])
+      .filter((definition) => definition.AttributeName === hashKey || definition.AttributeName === rangeKey)
+      .map((definition) => [definition.AttributeName!, definition.AttributeType as KeyAttributeType]),
+  );
   return {
     name,
     keySchema: rangeKey ? { hashKey, rangeKey } : { hashKey },
+    keyTypes,
     status: table.TableStatus ?? 'UNKNOWN',
     itemCount: table.ItemCount ?? 0,
     sizeBytes: table.TableSizeBytes ?? 0,
@@ -43,4 +51,38 @@ export async function describeTable(client: DynamoDBClient, name: string): Promi
       ? { stream: { arn: table.LatestStreamArn, viewType: table.StreamSpecification!.StreamViewType as StreamViewType } }
       : {}),
   };
+}
+
+export type KeyAttributeType = 'S' | 'N' | 'B';
+
+export interface TableToCreate {
+  name: string;
+  hashKey: { name: string; type: KeyAttributeType };
+  rangeKey?: { name: string; type: KeyAttributeType };
+  billing: { mode: 'PAY_PER_REQUEST' } | { mode: 'PROVISIONED'; readCapacity: number; writeCapacity: number };
+}
+
+/** Creates the table (another writer may be creating it at the same time) and waits until it is ACTIVE. */
+export async function createTable(client: DynamoDBClient, spec: TableToCreate): Promise<void> {
+  const keys = [spec.hashKey, ...(spec.rangeKey ? [spec.rangeKey] : [])];
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: spec.name,
+        KeySchema: keys.map((key, index) => ({ AttributeName: key.name, KeyType: index === 0 ? 'HASH' : 'RANGE' })),
+        AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
+        BillingMode: spec.billing.mode,
+        ...(spec.billing.mode === 'PROVISIONED'
+          ? { ProvisionedThroughput: { ReadCapacityUnits: spec.billing.readCapacity, WriteCapacityUnits: spec.billing.writeCapacity } }
+          : {}),
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw classifyAwsError(error, `CreateTable ${spec.name}`);
+  }
+  try {
+    await waitUntilTableExists({ client, maxWaitTime: 120 }, { TableName: spec.name });
+  } catch (error) {
+    throw classifyAwsError(error, `waiting for table ${spec.name} to become ACTIVE`);
+  }
 }

@@ -110,7 +110,8 @@ async function showSnapshot(worker: Worker, progress: ProgressLine, finished: Pr
   void finished.then(() => (stopped = true));
   let drawn = false;
   while (!stopped) {
-    const status = worker.status()[0]?.tables[0];
+    const connector = worker.status()[0];
+    const status = connector && 'tables' in connector ? connector.tables[0] : undefined;
     if (status?.snapshot && status.state === 'SNAPSHOT') {
       progress.update('snapshot', status.snapshot.itemsRead, Math.max(status.snapshot.itemsRead, status.snapshot.estimatedItems));
       drawn = true;

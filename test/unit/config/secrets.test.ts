@@ -18,11 +18,14 @@ describe('secrets', () => {
     'kafka.api.secret',
     'some.vendor.password',
     'other.client.secret',
+    'aws.dynamodb.credentials.provider.sts.role.external.id',
+    'consumer.override.sasl.jaas.config',
+    'producer.override.kafka.api.key',
   ])('%s is secret', (key) => {
     expect(isSecretKey(key)).toBe(true);
   });
 
-  it.each(['aws.region', 'sasl.username', 'kafka.topic.prefix', 'ssl.keystore.location', 'passwords.enabled'])('%s is not secret', (key) => {
+  it.each(['aws.region', 'consumer.override.group.id', 'sasl.username', 'kafka.topic.prefix', 'ssl.keystore.location', 'passwords.enabled'])('%s is not secret', (key) => {
     expect(isSecretKey(key)).toBe(false);
   });
 

@@ -54,6 +54,7 @@ function context(options: { readCapacityUnits?: number; maxRcuPercentage: number
   const table: TableInfo = {
     name: 'orders',
     keySchema: { hashKey: 'id' },
+    keyTypes: { id: 'S' },
     status: 'ACTIVE',
     itemCount: 0,
     sizeBytes: 0,

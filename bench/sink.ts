@@ -1,0 +1,200 @@
+/** Sink benchmarks for `npm run bench`: throughput against raw BatchWriteItem, and replication lag. */
+import { randomUUID } from 'node:crypto';
+import { BatchWriteItemCommand, CreateTableCommand, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
+import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
+import { parseSinkConfig } from '../src/config/sink.js';
+import { dynamodbConnection } from '../src/runtime/connections.js';
+import { createLogger } from '../src/runtime/logger.js';
+import { SinkConnector } from '../src/runtime/sink-connector.js';
+import { SourceConnector } from '../src/runtime/source-connector.js';
+import type { StackEndpoints } from '../src/stack/stack.js';
+import { percentile, waitUntil } from './measure.js';
+
+/** The sink writes up to 4 partitions at once, each with up to 4 BatchWriteItem calls in flight. */
+const SINK_CONCURRENCY = 16;
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function database(stack: StackEndpoints, name: string): DynamoDbConnection {
+  return { ...stack.dynamodb, credentials: { accessKeyId: `bench${name}${randomUUID().slice(0, 8)}`, secretAccessKey: 'bench' } };
+}
+
+const item = (index: number): Record<string, AttributeValue> => ({
+  id: { S: `item-${String(index).padStart(8, '0')}` },
+  n: { N: String(index) },
+  payload: { S: 'x'.repeat(150) },
+});
+
+async function createTable(connection: DynamoDbConnection, table: string, stream = false) {
+  const client = createDynamoDbClient(connection);
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
+    }),
+  );
+  client.destroy();
+}
+
+function sinkConnector(stack: StackEndpoints, connection: DynamoDbConnection, topic: string, extra: Record<string, string> = {}) {
+  const name = `bench-sink-${randomUUID().slice(0, 8)}`;
+  const credentials = connection.credentials as { accessKeyId: string; secretAccessKey: string };
+  const config = parseSinkConfig(name, {
+    'connector.class': 'DynamoDbSink',
+    topics: topic,
+    'tasks.max': '4',
+    'bootstrap.servers': stack.kafka.bootstrapServers,
+    'aws.dynamodb.endpoint': connection.endpoint!,
+    'aws.dynamodb.region': connection.region,
+    'aws.access.key.id': credentials.accessKeyId,
+    'aws.secret.access.key': credentials.secretAccessKey,
+    'aws.dynamodb.pk.hash': 'value.id',
+    'aws.dynamodb.pk.sort': '',
+    ...extra,
+  });
+  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: name }, logLevel.ERROR);
+  const admin = kafka.admin();
+  const dynamodb = createDynamoDbClient(dynamodbConnection(config));
+  const connector = new SinkConnector(config, { kafka, admin, dynamodb }, createLogger(name, 'warn'));
+  return {
+    connector,
+    async start() {
+      await admin.connect();
+      await connector.start();
+    },
+    async stop() {
+      await connector.stop();
+      await admin.disconnect();
+      dynamodb.destroy();
+    },
+  };
+}
+
+export async function benchSinkThroughput(stack: StackEndpoints, count: number) {
+  const topic = `bench-sink-${randomUUID().slice(0, 8)}`;
+  say(`sink: producing ${count.toLocaleString('en')} records to ${topic} (4 partitions)…`);
+  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: 'bench-sink-producer' }, logLevel.ERROR);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 4, replicationFactor: 1 }] });
+  await admin.disconnect();
+  const producer = kafka.producer({ 'linger.ms': 5, 'batch.num.messages': 100_000, kafkaJS: { idempotent: true } });
+  await producer.connect();
+  for (let start = 0; start < count; start += 10_000) {
+    await producer.send({
+      topic,
+      messages: Array.from({ length: Math.min(10_000, count - start) }, (_, offset) => ({
+        key: `item-${start + offset}`,
+        value: JSON.stringify({ id: `item-${String(start + offset).padStart(8, '0')}`, n: start + offset, payload: 'x'.repeat(150) }),
+      })),
+    });
+  }
+  await producer.disconnect();
+
+  say(`sink: raw BatchWriteItem, ${SINK_CONCURRENCY} concurrent…`);
+  const rawConnection = database(stack, 'rawwrite');
+  const rawTable = `bench-raw-${randomUUID().slice(0, 8)}`;
+  await createTable(rawConnection, rawTable);
+  const client = createDynamoDbClient(rawConnection);
+  const rawStarted = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: SINK_CONCURRENCY }, async () => {
+      for (;;) {
+        const start = next;
+        next += 25;
+        if (start >= count) return;
+        let requests: Record<string, any[]> = { [rawTable]: Array.from({ length: Math.min(25, count - start) }, (_, offset) => ({ PutRequest: { Item: item(start + offset) } })) };
+        while (Object.keys(requests).length > 0) {
+          requests = ((await client.send(new BatchWriteItemCommand({ RequestItems: requests }))).UnprocessedItems ?? {}) as Record<string, any[]>;
+        }
+      }
+    }),
+  );
+  const rawSeconds = (performance.now() - rawStarted) / 1000;
+  client.destroy();
+
+  say('sink: connector (4 tasks, offsets committed after each write)…');
+  const sinkConnection = database(stack, 'sinkwrite');
+  await createTable(sinkConnection, topic);
+  const sink = sinkConnector(stack, sinkConnection, topic);
+  await sink.start();
+  const written = () => sink.connector.status().tasks.reduce((sum, task) => sum + task.recordsWritten, 0);
+  await waitUntil(() => written() > 0, 120_000, 'the first sink write');
+  const started = performance.now();
+  const before = written();
+  await waitUntil(() => written() >= count, 30 * 60_000, 'every record written');
+  const seconds = (performance.now() - started) / 1000;
+  await sink.stop();
+  return {
+    records: count,
+    rawItemsPerSecond: Math.round(count / rawSeconds),
+    connectorItemsPerSecond: Math.round((count - before) / seconds),
+    ratio: Number((((count - before) / seconds) / (count / rawSeconds)).toFixed(3)),
+  };
+}
+
+/** Source on table A → Kafka → sink into table B of another database: write to A, time until B has it. */
+export async function benchReplicationLag(stack: StackEndpoints, samples: number) {
+  const sourceConnection = database(stack, 'replsrc');
+  const targetConnection = database(stack, 'repldst');
+  const table = `bench-repl-${randomUUID().slice(0, 8)}`;
+  await createTable(sourceConnection, table, true);
+  const name = `bench-repl-${randomUUID().slice(0, 8)}`;
+  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: name }, logLevel.ERROR);
+  const admin = kafka.admin();
+  await admin.connect();
+  const sourceDb = createDynamoDbClient(sourceConnection);
+  const streams = createStreamsClient(sourceConnection);
+  const source = new SourceConnector(
+    {
+      name,
+      tables: [table],
+      settingsFor: () => ({
+        connector: name,
+        syncMode: 'CDC',
+        topic: table,
+        format: 'dynamodb-json',
+        tombstones: true,
+        maxBatchSize: 10_000,
+        snapshot: { maxPollRecords: 1000, maxRcuPercentage: 50, consistentRead: false },
+        cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
+      }),
+      exactlyOnce: true,
+      offsetsTopic: `${name}-offsets`,
+      topic: { partitions: 1, replicationFactor: 1 },
+    },
+    { kafka, kafkaConnection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb: sourceDb, streams },
+    createLogger(name, 'warn'),
+  );
+  source.start();
+  await waitUntil(() => source.status().tables[0]?.state === 'STREAMING', 60_000, 'the source to stream');
+  const sink = sinkConnector(stack, targetConnection, table, { 'aws.dynamodb.pk.hash': 'partition', 'aws.dynamodb.pk.sort': 'offset', 'tasks.max': '1' });
+  await sink.start();
+  const targetDb = createDynamoDbClient(targetConnection);
+
+  say(`replication lag: ${samples} writes…`);
+  const lags: number[] = [];
+  for (let index = 0; index < samples; index++) {
+    const id = `lag-${index}`;
+    await sourceDb.send(new PutItemCommand({ TableName: table, Item: { id: { S: id }, n: { N: String(index) } } }));
+    const written = performance.now();
+    for (;;) {
+      const found = await targetDb.send(new GetItemCommand({ TableName: table, Key: { id: { S: id } } })).catch(() => undefined);
+      if (found?.Item) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    lags.push(performance.now() - written);
+  }
+  await sink.stop();
+  await source.stop();
+  await admin.disconnect();
+  sourceDb.destroy();
+  streams.destroy();
+  targetDb.destroy();
+  const sorted = [...lags].sort((a, b) => a - b);
+  return { samples, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)) };
+}

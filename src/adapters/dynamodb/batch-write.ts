@@ -1,0 +1,39 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { AwsError, classifyAwsError } from './errors.js';
+
+export interface RetryPolicy {
+  /** Give up (and fail) once unprocessed items or throttling last this long. */
+  maxRetryTimeMs: number;
+  /** First backoff; doubles per attempt, with full jitter, capped at 10 s. */
+  retryBackoffMs: number;
+}
+
+/**
+ * Writes up to 25 requests with BatchWriteItem until DynamoDB has processed all of them: UnprocessedItems and
+ * throttling are retried with exponential backoff and full jitter; anything else fails at once.
+ */
+export async function batchWriteAll(client: DynamoDBClient, table: string, requests: WriteRequest[], policy: RetryPolicy): Promise<void> {
+  let pending = requests;
+  const deadline = Date.now() + policy.maxRetryTimeMs;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    let failure: AwsError | undefined;
+    try {
+      const answer = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
+      pending = answer.UnprocessedItems?.[table] ?? [];
+    } catch (error) {
+      failure = classifyAwsError(error, `BatchWriteItem ${table}`);
+      if (!failure.canRetry) throw failure;
+    }
+    if (pending.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new AwsError(
+        'throttled',
+        `BatchWriteItem ${table}: ${pending.length} item(s) still not written after ${policy.maxRetryTimeMs} ms ` +
+          `(max.retry.time.ms)${failure ? `; last error: ${failure.message}` : ''}`,
+      );
+    }
+    const ceiling = Math.min(10_000, policy.retryBackoffMs * 2 ** attempt);
+    await delay(Math.min(Math.random() * ceiling, Math.max(0, deadline - Date.now())));
+  }
+}

@@ -1,0 +1,239 @@
+import { z } from 'zod';
+import { BILLING_MODES, ERROR_TOLERANCES, INPUT_FORMATS, NULL_VALUE_BEHAVIORS, type InputFormat } from './sink-config.js';
+import {
+  SCHEMA_REGISTRY_FORMATS,
+  exactly,
+  isSourceConnectorClass,
+  replicationFactor,
+  roleArn,
+  roleSessionName,
+  startingWith,
+  type IgnoredKeys,
+} from './source-keys.js';
+import { boolean, brokerList, httpUrl, integer, list, oneOf, text, topicName, valueFrom, type ValueSchema } from './values.js';
+
+export const SINK_CONNECTOR_CLASSES: readonly string[] = [
+  'DynamoDbSink',
+  'io.confluent.connect.aws.dynamodb.DynamoDbSinkConnector',
+  'DynamoDbSinkConnector',
+];
+
+/** True for the class names of the sink connector (ours and Confluent's). */
+export function isSinkConnectorClass(className: string): boolean {
+  return SINK_CONNECTOR_CLASSES.includes(className);
+}
+
+const connectorClass = z.string().transform((value, ctx) => {
+  if (isSinkConnectorClass(value)) return value;
+  const hint = isSourceConnectorClass(value) ? ' (that is a source connector class)' : '';
+  ctx.addIssue({ code: 'custom', message: `expected one of ${SINK_CONNECTOR_CLASSES.join(', ')}${hint}` });
+  return z.NEVER;
+});
+
+/** A regex that compiles (JavaScript syntax, which agrees with Java's for the patterns topic names need). */
+const regex: ValueSchema<string> = z.string().transform((value, ctx) => {
+  try {
+    new RegExp(value);
+    return value;
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `expected a regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})` });
+    return z.NEVER;
+  }
+});
+
+/** DynamoDB's limit for the name of a key attribute, in UTF-8 bytes. */
+const MAX_KEY_ATTRIBUTE_BYTES = 255;
+const KEY_REFERENCE_FORMS = 'partition, offset, key, key.<field>, value or value.<field> (nested fields as a.b.c), optionally followed by :<alias>';
+
+/**
+ * Checks one of Confluent's key references (`aws.dynamodb.pk.hash` / `.sort`) and returns the attribute it names:
+ * the alias, else the last field of the path, else `partition`/`offset`/`key`/`value`. The reference itself stays
+ * text in the config; src/sink/key-mapping.ts turns it into a KeyReference.
+ */
+export function keyReferenceAttribute(reference: string): { attribute: string } | { error: string } {
+  const colon = reference.indexOf(':');
+  const source = (colon === -1 ? reference : reference.slice(0, colon)).trim();
+  const alias = colon === -1 ? undefined : reference.slice(colon + 1).trim();
+  if (alias === '') return { error: 'the alias after ":" is empty' };
+  if (source === 'partition' || source === 'offset') return checkedAttribute(alias ?? source);
+  const [root, ...path] = source.split('.');
+  if (root !== 'key' && root !== 'value') return { error: `expected ${KEY_REFERENCE_FORMS}` };
+  if (source.includes('.') && path.some((segment) => segment === '')) {
+    return { error: `the field path has an empty segment: expected ${root}.<field>[.<field>…]` };
+  }
+  return checkedAttribute(alias ?? path.at(-1) ?? root);
+}
+
+function checkedAttribute(attribute: string): { attribute: string } | { error: string } {
+  return Buffer.byteLength(attribute, 'utf8') <= MAX_KEY_ATTRIBUTE_BYTES
+    ? { attribute }
+    : { error: `the attribute name is longer than DynamoDB's ${MAX_KEY_ATTRIBUTE_BYTES} bytes for a key attribute; give a shorter :<alias>` };
+}
+
+/** A key reference; "" is kept (it is how aws.dynamodb.pk.sort says "no sort key"). */
+const keyReference = (allowEmpty: boolean): ValueSchema<string> =>
+  z.string().transform((value, ctx) => {
+    const reference = value.trim();
+    if (reference === '' && allowEmpty) return '';
+    const checked = reference === '' ? { error: `expected ${KEY_REFERENCE_FORMS}` } : keyReferenceAttribute(reference);
+    if ('attribute' in checked) return reference;
+    ctx.addIssue({ code: 'custom', message: checked.error });
+    return z.NEVER;
+  });
+
+export const TOPIC_PLACEHOLDER = '${topic}';
+/** DynamoDB's rule for table names. */
+export const TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
+
+/**
+ * `table.name.format`: text around `${topic}` placeholders. The text must be characters DynamoDB allows in table
+ * names and leave room for the topic; without a placeholder it is one table's full name. Lengths that depend on
+ * the topic are checked for the listed topics in sink.ts.
+ */
+const tableNameFormat: ValueSchema<string> = z.string().transform((format, ctx) => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  const literals = format.split(TOPIC_PLACEHOLDER);
+  const placeholders = literals.length - 1;
+  const literal = literals.join('');
+  const other = /\$\{[^}]*\}/.exec(literal);
+  if (other) return fail(`expected text around \${topic} (the only placeholder), found ${other[0]}`);
+  if (!/^[a-zA-Z0-9_.-]*$/.test(literal)) {
+    return fail('expected ${topic} and letters, digits, "_", "-" or "." (the characters DynamoDB allows in table names)');
+  }
+  if (placeholders === 0 && !TABLE_NAME_PATTERN.test(literal)) {
+    return fail('expected a table name of 3 to 255 characters (or a format with ${topic})');
+  }
+  if (literal.length + placeholders > 255) return fail('expected a table name of at most 255 characters once ${topic} is filled in');
+  return format;
+});
+
+/** Confluent Cloud's input.data.format also names Schema Registry formats: say why they cannot be used. */
+const inputFormat: ValueSchema<InputFormat> = z.string().transform((value, ctx) => {
+  const format = INPUT_FORMATS.find((choice) => choice === value.toUpperCase());
+  if (format) return format;
+  const message = SCHEMA_REGISTRY_FORMATS.includes(value.toUpperCase())
+    ? `Schema Registry formats (AVRO, JSON_SR, PROTOBUF) are not supported; expected one of ${INPUT_FORMATS.join(', ')}`
+    : `expected one of ${INPUT_FORMATS.join(', ')}`;
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+});
+
+/** Confluent's `aws.dynamodb.credentials.provider.class`: only the providers with an equivalent here. */
+export const CREDENTIALS_PROVIDERS = {
+  'com.amazonaws.auth.DefaultAWSCredentialsProviderChain': 'default',
+  'com.amazon.auth.DefaultAWSCredentialsProviderChain': 'default', // as Confluent's page spells it
+  'io.confluent.connect.aws.dynamodb.auth.AwsAssumeRoleCredentialsProvider': 'assume-role',
+} as const;
+
+const credentialsProvider = valueFrom(
+  `expected ${Object.keys(CREDENTIALS_PROVIDERS)[0]} or ${Object.keys(CREDENTIALS_PROVIDERS)[2]} (Java credential provider classes cannot be loaded; ` +
+    'use aws.access.key.id/aws.secret.access.key, aws.sts.role.arn or the default chain)',
+  (value) => (Object.hasOwn(CREDENTIALS_PROVIDERS, value) ? CREDENTIALS_PROVIDERS[value as keyof typeof CREDENTIALS_PROVIDERS] : undefined),
+);
+
+/**
+ * Every key the sink connector reads, with its type and default. Aliases, and defaults that depend on other keys
+ * (region, sort key, retry time, role session name), are settled in sink.ts. `consumer.override.*` and the Kafka
+ * client keys (security.protocol, sasl.*, ssl.*, client.id) are passed through.
+ */
+export const sinkKeysSchema = z.object({
+  'connector.class': connectorClass.optional(),
+  name: text().optional(),
+  'tasks.max': integer({ min: 1 }).default(1),
+
+  // What to read
+  topics: list().optional(),
+  'topics.regex': regex.optional(),
+
+  // Kafka
+  'bootstrap.servers': brokerList().optional(),
+  'kafka.auth.mode': oneOf(['KAFKA_API_KEY', 'SERVICE_ACCOUNT']).optional(),
+  'kafka.api.key': text().optional(),
+  'kafka.api.secret': text().optional(),
+
+  // Items
+  'aws.dynamodb.pk.hash': keyReference(false).default('partition'),
+  'aws.dynamodb.pk.sort': keyReference(true).optional(), // unset: offset; "": no sort key
+  'table.name.format': tableNameFormat.default(TOPIC_PLACEHOLDER),
+  'input.data.format': inputFormat.default('JSON'),
+  'behavior.on.null.values': oneOf(NULL_VALUE_BEHAVIORS).default('delete'),
+
+  // AWS
+  'aws.dynamodb.region': text().optional(),
+  'aws.region': text().optional(),
+  'aws.dynamodb.endpoint': httpUrl().optional(),
+  'dynamodb.service.endpoint': httpUrl().optional(), // the source connector's name
+  'aws.access.key.id': text().optional(),
+  'aws.secret.access.key': text().optional(),
+  'aws.session.token': text().optional(),
+  'aws.dynamodb.credentials.provider.class': credentialsProvider.optional(),
+  'aws.sts.role.arn': roleArn.optional(),
+  'aws.dynamodb.credentials.provider.sts.role.arn': roleArn.optional(), // Confluent's name
+  'aws.sts.role.external.id': text().optional(),
+  'aws.dynamodb.credentials.provider.sts.role.external.id': text().optional(), // Confluent's name
+  'aws.sts.role.session.name': roleSessionName.optional(),
+  'aws.dynamodb.credentials.provider.sts.role.session.name': roleSessionName.optional(), // Confluent's name
+
+  // Table creation
+  'aws.dynamodb.table.create': boolean().default(true),
+  'aws.dynamodb.billing.mode': oneOf(BILLING_MODES).default('PAY_PER_REQUEST'),
+  'aws.dynamodb.read.capacity.units': integer({ min: 1 }).optional(),
+  'aws.dynamodb.write.capacity.units': integer({ min: 1 }).optional(),
+
+  // Writes
+  'batch.size': integer({ min: 1, max: 25 }).default(25), // BatchWriteItem takes at most 25 requests
+  'max.retry.time.ms': integer({ min: 0 }).optional(),
+  'aws.dynamodb.max.retry.time.seconds': integer({ min: 0 }).optional(), // Confluent's name, in seconds
+  'retry.backoff.ms': integer({ min: 0 }).default(100),
+
+  // Errors (Kafka Connect's keys)
+  'errors.tolerance': oneOf(ERROR_TOLERANCES).default('none'),
+  'errors.deadletterqueue.topic.name': topicName().optional(),
+  'errors.deadletterqueue.topic.replication.factor': replicationFactor.default(-1),
+  'errors.deadletterqueue.context.headers.enable': boolean().default(false),
+  'errors.log.enable': boolean().default(false),
+  'errors.log.include.messages': boolean().default(false),
+});
+
+export type SinkKeys = z.output<typeof sinkKeysSchema>;
+export type SinkKey = keyof SinkKeys;
+
+export const SINK_KEYS: readonly string[] = Object.keys(sinkKeysSchema.shape);
+
+/** Kafka Connect's per-connector consumer settings; passed to the consumer without the prefix. */
+export const CONSUMER_OVERRIDE_PREFIX = 'consumer.override.';
+
+/** Keys of Kafka Connect and Confluent that are accepted (a copied config still starts) but do nothing. */
+export const SINK_IGNORED_KEYS: readonly IgnoredKeys[] = [
+  {
+    ...startingWith('key.converter', 'value.converter'),
+    reason: 'records are decoded as input.data.format says (JSON, STRING or BYTES), not by a converter',
+  },
+  { ...startingWith('header.converter'), reason: 'record headers are not written to DynamoDB' },
+  { ...startingWith('transforms', 'predicates'), reason: 'single message transforms are not supported' },
+  {
+    ...startingWith('errors.'),
+    reason: 'of Kafka Connect\'s errors.* settings only errors.tolerance and errors.deadletterqueue.* apply; writes are retried for max.retry.time.ms',
+  },
+  { ...exactly('config.action.reload'), reason: 'a Kafka Connect worker setting' },
+  {
+    ...exactly('schema.context.name', 'key.subject.name.strategy', 'value.subject.name.strategy'),
+    reason: 'no Schema Registry is used',
+  },
+  {
+    matches: (key) => key === 'confluent.license' || key.startsWith('confluent.topic.'),
+    names: ['confluent.license', 'confluent.topic.bootstrap.servers', 'confluent.topic.replication.factor'],
+    reason: 'no Confluent license (nor its license topic) is needed',
+  },
+  {
+    ...exactly('authentication.method', 'provider.integration.id', 'kafka.service.account.id'),
+    reason: 'a Confluent Cloud setting; for AWS use aws.access.key.id/aws.secret.access.key, aws.sts.role.arn or the default credential chain',
+  },
+];
+
+export function sinkIgnoredKeyReason(key: string): string | undefined {
+  return SINK_IGNORED_KEYS.find((ignored) => ignored.matches(key))?.reason;
+}

@@ -1,0 +1,88 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTopic } from '../adapters/kafka/admin.js';
+import type { Admin, Kafka, Producer } from '../adapters/kafka/client.js';
+import type { SinkConfig } from '../config/sink.js';
+import { parseKeyReference } from '../sink/key-mapping.js';
+import { DeadLetterReporter } from '../sink/dead-letter.js';
+import { SinkTask, type SinkTaskStatus } from '../sink/sink-task.js';
+import type { Logger } from './logger.js';
+
+export interface SinkConnectorStatus {
+  name: string;
+  type: 'sink';
+  tasks: SinkTaskStatus[];
+}
+
+/**
+ * Runs `tasks.max` consumers in the connector's consumer group: Kafka spreads the partitions over them (and
+ * over other processes running the same connector). A failed task stays failed, as in Kafka Connect: it
+ * stopped on a record that needs a person's attention.
+ */
+export class SinkConnector {
+  private readonly tasks: SinkTask[] = [];
+  private deadLetterProducer?: Producer;
+
+  constructor(
+    private readonly config: SinkConfig,
+    private readonly clients: { kafka: Kafka; admin: Admin; dynamodb: DynamoDBClient },
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const { config, clients } = this;
+    let deadLetters: DeadLetterReporter | undefined;
+    if (config.errors.tolerance === 'all' && config.errors.deadLetterTopic) {
+      await ensureTopic(clients.admin, { topic: config.errors.deadLetterTopic, partitions: 1, replicationFactor: config.errors.deadLetterReplicationFactor });
+      this.deadLetterProducer = clients.kafka.producer({ kafkaJS: { idempotent: true } });
+      await this.deadLetterProducer.connect();
+    }
+    for (let taskId = 0; taskId < config.tasksMax; taskId++) {
+      if (this.deadLetterProducer) {
+        deadLetters = new DeadLetterReporter(this.deadLetterProducer, config.errors.deadLetterTopic!, {
+          connector: config.name,
+          task: taskId,
+          headers: config.errors.contextHeaders,
+        });
+      }
+      const task = new SinkTask(
+        {
+          connector: config.name,
+          taskId,
+          groupId: config.kafka.groupId,
+          topics: config.topics,
+          consumerProperties: config.kafka.consumerProperties,
+          conversion: {
+            inputFormat: config.inputFormat,
+            hash: parseKeyReference(config.keys.hash, 'aws.dynamodb.pk.hash'),
+            ...(config.keys.sort ? { sort: parseKeyReference(config.keys.sort, 'aws.dynamodb.pk.sort') } : {}),
+            tableNameFormat: config.tableNameFormat,
+            nullValues: config.nullValues,
+          },
+          batchSize: config.batchSize,
+          retry: { maxRetryTimeMs: config.maxRetryTimeMs, retryBackoffMs: config.retryBackoffMs },
+          tolerance: config.errors.tolerance,
+          tableCreation: {
+            enabled: config.tableCreation.enabled,
+            billing:
+              config.tableCreation.billingMode === 'PROVISIONED'
+                ? { mode: 'PROVISIONED', readCapacity: config.tableCreation.readCapacity ?? 5, writeCapacity: config.tableCreation.writeCapacity ?? 5 }
+                : { mode: 'PAY_PER_REQUEST' },
+          },
+        },
+        { kafka: clients.kafka, dynamodb: clients.dynamodb, ...(deadLetters ? { deadLetters } : {}) },
+        this.log.child(`task-${taskId}`),
+      );
+      this.tasks.push(task);
+      await task.start();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.tasks.map((task) => task.stop()));
+    await this.deadLetterProducer?.disconnect().catch(() => undefined);
+  }
+
+  status(): SinkConnectorStatus {
+    return { name: this.config.name, type: 'sink', tasks: this.tasks.map((task) => ({ ...task.status })) };
+  }
+}

@@ -1,0 +1,89 @@
+// Write operations → BatchWriteItem requests. DynamoDB refuses a batch that touches one key twice, and the
+// sink must leave each key as the last record wrote it, so per table only the last operation per key is kept
+// (a put followed by a delete is a delete), then the survivors are cut into groups of at most 25 requests and
+// 16 MB.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { serializeDynamoDbJson, type Item } from '../domain/attribute-codec.js';
+import type { WriteOperation } from './record-converter.js';
+import type { RecordPosition } from './sink-record.js';
+
+/** BatchWriteItem's limits. */
+export const MAX_BATCH_ITEMS = 25;
+export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+
+export type BatchRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
+
+export interface PlannedBatch {
+  table: string;
+  requests: BatchRequest[];
+}
+
+export interface PositionedOperation {
+  op: WriteOperation;
+  position: RecordPosition;
+}
+
+/** Bytes a request adds around its item or key in the request body ({"PutRequest":{"Item":…}},). */
+const REQUEST_OVERHEAD = 32;
+
+/**
+ * The batches that leave every key as the last operation on it left it. Operations are in offset order (array
+ * order); skips are ignored. Tables come in the order they first appear, requests in the order of the operation
+ * that won for their key. `maxItems` above 25 is capped at 25.
+ */
+export function planBatches(operations: PositionedOperation[], maxItems = MAX_BATCH_ITEMS, maxBytes = MAX_BATCH_BYTES): PlannedBatch[] {
+  if (!Number.isInteger(maxItems) || maxItems < 1) throw new RangeError(`maxItems must be a whole number from 1, got ${maxItems}`);
+  if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
+  const itemsPerBatch = Math.min(maxItems, MAX_BATCH_ITEMS);
+
+  // table → key identity → [array index of the winning operation, its request]
+  const winners = new Map<string, Map<string, { index: number; request: BatchRequest }>>();
+  operations.forEach(({ op }, index) => {
+    if (op.kind === 'skip') return;
+    let byKey = winners.get(op.table);
+    if (byKey === undefined) winners.set(op.table, (byKey = new Map()));
+    const request: BatchRequest = op.kind === 'put' ? { PutRequest: { Item: op.item } } : { DeleteRequest: { Key: op.key } };
+    byKey.set(keyIdentity(op.key), { index, request });
+  });
+
+  const batches: PlannedBatch[] = [];
+  for (const [table, byKey] of winners) {
+    const requests = [...byKey.values()].sort((a, b) => a.index - b.index).map((entry) => entry.request);
+    let current: BatchRequest[] = [];
+    let bytes = 0;
+    for (const request of requests) {
+      const size = requestSize(request);
+      if (current.length > 0 && (current.length === itemsPerBatch || bytes + size > maxBytes)) {
+        batches.push({ table, requests: current });
+        current = [];
+        bytes = 0;
+      }
+      current.push(request);
+      bytes += size;
+    }
+    if (current.length > 0) batches.push({ table, requests: current });
+  }
+  return batches;
+}
+
+/** One text per key: attribute names in sorted order with type and value, so attribute order does not matter. */
+export function keyIdentity(key: Item): string {
+  return Object.keys(key)
+    .sort()
+    .map((name) => `${JSON.stringify(name)}=${attributeIdentity(key[name]!)}`)
+    .join(',');
+}
+
+function attributeIdentity(attribute: AttributeValue): string {
+  if (attribute.S !== undefined) return `S${JSON.stringify(attribute.S)}`;
+  if (attribute.N !== undefined) return `N${attribute.N}`;
+  if (attribute.B !== undefined) return `B${Buffer.from(attribute.B.buffer, attribute.B.byteOffset, attribute.B.byteLength).toString('base64')}`;
+  // Keys are S, N or B; anything else still gets a stable identity.
+  return serializeDynamoDbJson({ v: attribute });
+}
+
+/** The request's share of the BatchWriteItem body: its DynamoDB JSON text, in bytes. */
+function requestSize(request: BatchRequest): number {
+  const item = 'PutRequest' in request ? request.PutRequest.Item : request.DeleteRequest.Key;
+  return Buffer.byteLength(serializeDynamoDbJson(item), 'utf8') + REQUEST_OVERHEAD;
+}

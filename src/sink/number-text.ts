@@ -1,0 +1,51 @@
+// DynamoDB numbers as text: their significant digits and magnitude, without ever becoming a JS number.
+import { ConversionError } from './conversion-error.js';
+
+// Every form DynamoDB accepts as number text ("1.50", ".5", "1.", "+3", "-1.5E-130").
+const NUMBER_TEXT = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/** DynamoDB keeps up to 38 significant digits, magnitudes 1E-130 to 9.9999999999999999999999999999999999999E+125. */
+export const MAX_SIGNIFICANT_DIGITS = 38;
+export const MIN_EXPONENT = -130;
+export const MAX_EXPONENT = 125;
+
+export interface NumberShape {
+  /** The significant digits, leading and trailing zeros removed ('' for zero). */
+  significant: string;
+  /** The power of ten of the first significant digit (scientific notation's exponent); 0 for zero. */
+  exponent: number;
+}
+
+/** The digits and magnitude of number text, or undefined when it is not number text at all. */
+export function numberShape(text: string): NumberShape | undefined {
+  const parts = NUMBER_TEXT.exec(text);
+  if (parts === null) return undefined;
+  const [, integer = '', fraction = '', exponent] = parts;
+  if (integer === '' && fraction === '') return undefined;
+  const digits = integer + fraction;
+  const first = digits.search(/[1-9]/);
+  if (first === -1) return { significant: '', exponent: 0 };
+  // A huge exponent becomes ±Infinity here, which is out of range either way.
+  const power = exponent === undefined ? 0 : Number(exponent);
+  return { significant: digits.slice(first).replace(/0+$/, ''), exponent: integer.length - 1 - first + power };
+}
+
+/** The text itself when DynamoDB can store it exactly; ConversionError naming `path` otherwise. */
+export function checkDynamoDbNumber(text: string, path: string): string {
+  const shape = numberShape(text);
+  if (shape === undefined) throw new ConversionError(`${path}: ${JSON.stringify(text)} is not a number`);
+  if (
+    shape.significant.length > MAX_SIGNIFICANT_DIGITS ||
+    (shape.significant !== '' && (shape.exponent < MIN_EXPONENT || shape.exponent > MAX_EXPONENT))
+  ) {
+    throw new ConversionError(
+      `${path}: number ${abbreviate(text)} out of DynamoDB's range (at most ${MAX_SIGNIFICANT_DIGITS} significant digits, ` +
+        `magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125)`,
+    );
+  }
+  return text;
+}
+
+function abbreviate(text: string): string {
+  return text.length <= 60 ? text : `${text.slice(0, 28)}…${text.slice(-28)} (${text.length} characters)`;
+}

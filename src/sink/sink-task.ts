@@ -1,0 +1,215 @@
+import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { batchWriteAll, type RetryPolicy } from '../adapters/dynamodb/batch-write.js';
+import { AwsError } from '../adapters/dynamodb/errors.js';
+import { createTable, describeTable, type KeyAttributeType } from '../adapters/dynamodb/tables.js';
+import type { Consumer, Kafka } from '../adapters/kafka/client.js';
+import type { KeySchema } from '../domain/attribute-codec.js';
+import { planBatches } from './batch-planner.js';
+import type { DeadLetterReporter, FailedRecord } from './dead-letter.js';
+import { ConversionError, convertRecord, type ConverterSettings, type WriteOperation } from './record-converter.js';
+import type { SinkRecord } from './sink-record.js';
+
+export interface SinkTaskSettings {
+  connector: string;
+  taskId: number;
+  groupId: string;
+  topics: { names?: string[]; regex?: string };
+  consumerProperties: Record<string, string>;
+  conversion: Omit<ConverterSettings, 'keySchemaOf'>;
+  batchSize: number;
+  retry: RetryPolicy;
+  tolerance: 'none' | 'all';
+  tableCreation: { enabled: boolean; billing: { mode: 'PAY_PER_REQUEST' } | { mode: 'PROVISIONED'; readCapacity: number; writeCapacity: number } };
+}
+
+export interface SinkTaskStatus {
+  task: number;
+  state: 'STARTING' | 'RUNNING' | 'FAILED' | 'STOPPED';
+  error?: string;
+  recordsWritten: number;
+  recordsDeadLettered: number;
+}
+
+/** Chunks of one consumed batch touch disjoint keys (one change per key), so they can be written at once. */
+const CHUNK_CONCURRENCY = 4;
+
+/**
+ * One consumer of the connector's group. Each batch of a partition is converted, reduced to one change per key
+ * (the last wins), written with BatchWriteItem, and only then committed, so a crash replays (idempotently)
+ * instead of losing. Records that cannot be converted or written go to the dead-letter topic (errors.tolerance
+ * =all) or stop the task with an error naming topic, partition and offset (none).
+ */
+export class SinkTask {
+  readonly status: SinkTaskStatus;
+  private consumer?: Consumer;
+  private readonly tables = new Map<string, KeySchema & { types: Record<string, KeyAttributeType> } | null>();
+
+  constructor(
+    private readonly settings: SinkTaskSettings,
+    private readonly clients: { kafka: Kafka; dynamodb: DynamoDBClient; deadLetters?: DeadLetterReporter },
+    private readonly log: { info(message: string): void; error(message: string): void },
+  ) {
+    this.status = { task: settings.taskId, state: 'STARTING', recordsWritten: 0, recordsDeadLettered: 0 };
+  }
+
+  async start(): Promise<void> {
+    const consumer = this.clients.kafka.consumer({
+      ...this.settings.consumerProperties,
+      kafkaJS: { groupId: this.settings.groupId, fromBeginning: true, autoCommit: false },
+      'js.consumer.max.batch.size': 500,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    const { names, regex } = this.settings.topics;
+    await consumer.subscribe({ topics: regex ? [new RegExp(regex)] : names! });
+    this.status.state = 'RUNNING';
+    void consumer
+      .run({
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 4,
+        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+          if (this.status.state !== 'RUNNING' || batch.messages.length === 0) return;
+          try {
+            const records = batch.messages.map(
+              (message): SinkRecord => ({
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: message.offset,
+                key: message.key ?? null,
+                value: message.value ?? null,
+              }),
+            );
+            await this.process(records);
+            const last = records.at(-1)!.offset;
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
+            resolveOffset(last);
+            await heartbeat();
+          } catch (error) {
+            await this.fail(error);
+          }
+        },
+      })
+      .catch((error: unknown) => this.fail(error));
+  }
+
+  async stop(): Promise<void> {
+    if (this.status.state === 'RUNNING' || this.status.state === 'STARTING') this.status.state = 'STOPPED';
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  private async fail(error: unknown): Promise<void> {
+    if (this.status.state !== 'RUNNING') return;
+    this.status.state = 'FAILED';
+    this.status.error = error instanceof Error ? error.message : String(error);
+    this.log.error(`task ${this.settings.taskId} stopped: ${this.status.error}`);
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  /** Converts, writes and dead-letters one partition's batch; throws to stop the task. */
+  private async process(records: SinkRecord[]): Promise<void> {
+    const operations: Array<{ op: WriteOperation; record: SinkRecord }> = [];
+    const failed: FailedRecord[] = [];
+    for (const record of records) {
+      try {
+        const op = convertRecord(record, { ...this.settings.conversion, keySchemaOf: (table) => this.tables.get(table) ?? undefined });
+        if (op.kind !== 'skip') operations.push({ op, record });
+      } catch (error) {
+        if (!(error instanceof ConversionError)) throw error;
+        failed.push(this.rejected(record, error));
+      }
+    }
+    await this.ensureTables(operations.map((entry) => entry.op));
+    const byKey = new Map(operations.map((entry) => [requestKey(entry.op), entry.record]));
+    const planned = planBatches(
+      operations.map((entry) => ({ op: entry.op, position: { topic: entry.record.topic, partition: entry.record.partition, offset: entry.record.offset } })),
+      this.settings.batchSize,
+    );
+    for (let start = 0; start < planned.length; start += CHUNK_CONCURRENCY) {
+      await Promise.all(
+        planned.slice(start, start + CHUNK_CONCURRENCY).map(async (chunk) => {
+          try {
+            await batchWriteAll(this.clients.dynamodb, chunk.table, chunk.requests as WriteRequest[], this.settings.retry);
+            this.status.recordsWritten += chunk.requests.length;
+          } catch (error) {
+            if (!(error instanceof AwsError) || error.kind !== 'invalid') throw error;
+            // DynamoDB refused the whole batch for one bad item: write one by one to find it.
+            for (const request of chunk.requests as WriteRequest[]) {
+              try {
+                await batchWriteAll(this.clients.dynamodb, chunk.table, [request], this.settings.retry);
+                this.status.recordsWritten++;
+              } catch (single) {
+                if (!(single instanceof AwsError) || single.kind !== 'invalid') throw single;
+                const record = byKey.get(requestKeyOf(chunk.table, request, this.tables.get(chunk.table)));
+                if (!record) throw single;
+                failed.push(this.rejected(record, single));
+              }
+            }
+          }
+        }),
+      );
+    }
+    if (failed.length > 0) {
+      await this.clients.deadLetters!.report(failed);
+      this.status.recordsDeadLettered += failed.length;
+    }
+  }
+
+  /** A record that cannot be written: kept for the dead-letter topic, or the reason the task stops. */
+  private rejected(record: SinkRecord, error: Error): FailedRecord {
+    const where = `topic ${record.topic} partition ${record.partition} offset ${record.offset}`;
+    if (this.settings.tolerance === 'none') {
+      throw new Error(`${where}: ${error.message} (errors.tolerance=none; set errors.tolerance=all and a dead-letter topic to skip such records)`);
+    }
+    return { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, value: record.value, error };
+  }
+
+  private async ensureTables(operations: WriteOperation[]): Promise<void> {
+    for (const op of operations) {
+      if (op.kind === 'skip' || this.tables.get(op.table)) continue;
+      const known = await this.describe(op.table);
+      if (known) continue;
+      if (!this.settings.tableCreation.enabled) {
+        throw new Error(`table ${op.table} does not exist and aws.dynamodb.table.create is false`);
+      }
+      const [hash, range] = Object.entries(op.key);
+      const typeOf = (value: object) => Object.keys(value)[0] as KeyAttributeType;
+      await createTable(this.clients.dynamodb, {
+        name: op.table,
+        hashKey: { name: hash![0], type: typeOf(hash![1]) },
+        ...(range ? { rangeKey: { name: range[0], type: typeOf(range[1]) } } : {}),
+        billing: this.settings.tableCreation.billing,
+      });
+      this.log.info(`created table ${op.table}`);
+      await this.describe(op.table);
+    }
+  }
+
+  private async describe(table: string) {
+    if (this.tables.get(table)) return this.tables.get(table);
+    try {
+      const info = await describeTable(this.clients.dynamodb, table);
+      const schema = { ...info.keySchema, types: info.keyTypes };
+      this.tables.set(table, schema);
+      return schema;
+    } catch (error) {
+      if (error instanceof AwsError && error.kind === 'not-found') return null;
+      throw error;
+    }
+  }
+}
+
+function requestKey(op: WriteOperation): string {
+  return op.kind === 'skip' ? '' : `${op.table}|${canonicalKey(op.key)}`;
+}
+
+/** The same identity as requestKey, from a write request: a put's item reduced to the table's key attributes. */
+function requestKeyOf(table: string, request: WriteRequest, schema: KeySchema | null | undefined): string {
+  if (request.DeleteRequest?.Key) return `${table}|${canonicalKey(request.DeleteRequest.Key)}`;
+  const item = request.PutRequest?.Item ?? {};
+  const names = schema ? [schema.hashKey, ...(schema.rangeKey ? [schema.rangeKey] : [])] : Object.keys(item);
+  return `${table}|${canonicalKey(Object.fromEntries(names.filter((name) => name in item).map((name) => [name, item[name]])))}`;
+}
+
+function canonicalKey(key: Record<string, unknown>): string {
+  return JSON.stringify(Object.entries(key).sort(([a], [b]) => (a < b ? -1 : 1)), (_, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
+}

@@ -1,0 +1,52 @@
+import { describe, expect, inject, it } from 'vitest';
+import { suiteResources, uniqueName } from '../../support/aws.js';
+import { produce, startSink } from '../../support/sink.js';
+import { createTable, scanAll } from '../../support/tables.js';
+import { TopicFollower } from '../../support/topic-follower.js';
+
+describe('sink: records that cannot be written', () => {
+  const { connection, dynamodb, defer } = suiteResources('sinkdlq');
+
+  const poison = [
+    { key: 'not-json', value: '{this is not json' },
+    { key: 'no-id', value: { total: 1 } },
+    { key: 'wrong-type', value: { id: 42 } }, // the existing table's key is a string
+    { key: 'huge', value: { id: 'huge', blob: 'x'.repeat(410 * 1024) } },
+    { key: 'out-of-range', value: '{"id":"oor","n":1e200}' },
+  ];
+
+  it('with errors.tolerance=all: poison records go to the dead-letter topic with the error in headers, the rest is written', async () => {
+    const topic = uniqueName('mixed');
+    const deadLetters = `${topic}-dlq`;
+    await createTable(dynamodb, topic, 'none');
+    await produce(topic, [{ key: 'good-1', value: { id: 'good-1' } }, ...poison, { key: 'good-2', value: { id: 'good-2' } }]);
+    const sink = await startSink(uniqueName('sinkdlq'), connection, {
+      topics: topic,
+      'aws.dynamodb.pk.hash': 'value.id',
+      'aws.dynamodb.pk.sort': '',
+      'errors.tolerance': 'all',
+      'errors.deadletterqueue.topic.name': deadLetters,
+      'errors.deadletterqueue.context.headers.enable': 'true',
+    });
+    defer(() => sink.stop());
+
+    await expect.poll(async () => (await scanAll(dynamodb, topic)).map((item) => item.id!.S).sort(), { timeout: 60_000 }).toEqual(['good-1', 'good-2']);
+    const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, deadLetters, 1, 'read_uncommitted');
+    defer(() => follower.close());
+    await follower.waitFor((records) => records.length === poison.length, 60_000, 'every poison record in the dead-letter topic');
+    expect(follower.records.map((record) => record.key)).toEqual(poison.map((record) => record.key));
+    // The original bytes, unchanged.
+    expect(follower.records[0]!.value).toBe('{this is not json');
+    await expect.poll(() => sink.connector.status().tasks[0]?.recordsDeadLettered).toBe(poison.length);
+  });
+
+  it('with errors.tolerance=none: the task stops, naming topic, partition, offset and reason, and writes nothing past it', async () => {
+    const topic = uniqueName('strict');
+    await produce(topic, [{ key: 'x', value: '{broken' }, { key: 'after', value: { id: 'after' } }]);
+    const sink = await startSink(uniqueName('sinkstrict'), connection, { topics: topic, 'aws.dynamodb.pk.hash': 'value.id', 'aws.dynamodb.pk.sort': '' });
+    defer(() => sink.stop());
+    await expect.poll(() => sink.connector.status().tasks[0]?.state, { timeout: 60_000 }).toBe('FAILED');
+    expect(sink.connector.status().tasks[0]?.error).toMatch(new RegExp(`topic ${topic} partition 0 offset 0: .*JSON`, 'i'));
+    expect(await scanAll(dynamodb, topic).catch(() => [])).toEqual([]);
+  });
+});

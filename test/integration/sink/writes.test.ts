@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { suiteResources, uniqueName } from '../../support/aws.js';
+import { produce, startSink } from '../../support/sink.js';
+import { scanAll } from '../../support/tables.js';
+
+describe('sink: Kafka records become DynamoDB items', () => {
+  const { connection, dynamodb, defer } = suiteResources('sinkwrites');
+
+  it('writes JSON records keyed by value fields, keeps the last change per key, deletes on tombstones, keeps every digit', async () => {
+    const topic = uniqueName('orders');
+    const big = '12345678901234567890123456789012345678';
+    await produce(topic, [
+      { key: 'a', value: `{"id":"a","total":${big},"nested":{"list":[1,"two",null,true]}}` },
+      { key: 'b', value: { id: 'b', total: 1 } },
+      { key: 'b', value: { id: 'b', total: 2 } }, // same batch: the last change wins
+      { key: 'c', value: { id: 'c', total: 3 } },
+      { key: 'c', value: null }, // a tombstone deletes c (the Kafka key names it)
+      { key: 'd', value: { id: 'd', total: 4 } },
+    ]);
+    const sink = await startSink(uniqueName('sinkwrites'), connection, {
+      topics: topic,
+      // Keyed by the Kafka key (as attribute id), so a tombstone names the item it deletes.
+      'aws.dynamodb.pk.hash': 'key:id',
+      'aws.dynamodb.pk.sort': '',
+      'behavior.on.null.values': 'delete',
+    });
+    defer(() => sink.stop());
+
+    const read = async () => Object.fromEntries((await scanAll(dynamodb, topic).catch(() => [])).map((item) => [item.id!.S, item]));
+    await expect.poll(async () => Object.keys(await read()).sort(), { timeout: 60_000 }).toEqual(['a', 'b', 'd']);
+    const items = await read();
+    expect(items.a!.total).toEqual({ N: big });
+    expect(items.a!.nested).toEqual({ M: { list: { L: [{ N: '1' }, { S: 'two' }, { NULL: true }, { BOOL: true }] } } });
+    expect(items.b!.total).toEqual({ N: '2' });
+    expect(sink.connector.status().tasks.every((task) => task.state === 'RUNNING')).toBe(true);
+  });
+
+  it('keys items by partition and offset by default and creates the table with that key schema', async () => {
+    const topic = uniqueName('events');
+    await produce(topic, [0, 1, 2].flatMap((partition) => [{ value: { n: partition }, partition }, { value: { n: partition + 10 }, partition }]), 3);
+    const sink = await startSink(uniqueName('sinkdefaults'), connection, { topics: topic, 'tasks.max': '2' });
+    defer(() => sink.stop());
+    await expect.poll(async () => (await scanAll(dynamodb, topic).catch(() => [])).length, { timeout: 60_000 }).toBe(6);
+    const keys = (await scanAll(dynamodb, topic)).map((item) => `${item.partition!.N}/${item.offset!.N}:${item.n!.N}`).sort();
+    expect(keys).toEqual(['0/0:0', '0/1:10', '1/0:1', '1/1:11', '2/0:2', '2/1:12']);
+  });
+});

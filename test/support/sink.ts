@@ -1,0 +1,55 @@
+import { inject } from 'vitest';
+import { createDynamoDbClient, type DynamoDbConnection } from '../../src/adapters/dynamodb/client.js';
+import { createKafka, logLevel } from '../../src/adapters/kafka/client.js';
+import { parseSinkConfig } from '../../src/config/sink.js';
+import { dynamodbConnection } from '../../src/runtime/connections.js';
+import { createLogger } from '../../src/runtime/logger.js';
+import { SinkConnector } from '../../src/runtime/sink-connector.js';
+
+/** Runs a sink connector in this process, configured with the real keys against the test stack. */
+export async function startSink(name: string, dynamodb: DynamoDbConnection, config: Record<string, string>) {
+  const credentials = dynamodb.credentials as { accessKeyId: string; secretAccessKey: string };
+  const parsed = parseSinkConfig(name, {
+    'connector.class': 'DynamoDbSink',
+    'bootstrap.servers': inject('stack').kafka.bootstrapServers,
+    'aws.dynamodb.endpoint': dynamodb.endpoint!,
+    'aws.dynamodb.region': dynamodb.region,
+    'aws.access.key.id': credentials.accessKeyId,
+    'aws.secret.access.key': credentials.secretAccessKey,
+    ...config,
+  });
+  const kafka = createKafka({ bootstrapServers: inject('stack').kafka.bootstrapServers, clientId: name }, logLevel.ERROR);
+  const admin = kafka.admin();
+  await admin.connect();
+  const client = createDynamoDbClient(dynamodbConnection(parsed));
+  const connector = new SinkConnector(parsed, { kafka, admin, dynamodb: client }, createLogger(name, 'warn'));
+  await connector.start();
+  return {
+    connector,
+    async stop() {
+      await connector.stop();
+      await admin.disconnect();
+      client.destroy();
+    },
+  };
+}
+
+/** Produces records (value objects are JSON-encoded; null = tombstone) to a new topic with `partitions`. */
+export async function produce(topic: string, records: Array<{ key?: string | null; value: unknown; partition?: number }>, partitions = 1) {
+  const kafka = createKafka({ bootstrapServers: inject('stack').kafka.bootstrapServers, clientId: 'sink-test-producer' }, logLevel.ERROR);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] }).catch(() => undefined);
+  await admin.disconnect();
+  const producer = kafka.producer({ kafkaJS: { idempotent: true } });
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: records.map((record) => ({
+      key: record.key ?? null,
+      value: record.value === null ? null : typeof record.value === 'string' || Buffer.isBuffer(record.value) ? (record.value as string) : JSON.stringify(record.value),
+      ...(record.partition !== undefined ? { partition: record.partition } : {}),
+    })),
+  });
+  await producer.disconnect();
+}
