@@ -2,7 +2,8 @@
  * `npm run bench`: the source connector against the raw DynamoDB operation it is built on, measured in the same
  * run on the local stack. Prints a table and writes bench-results/source-<time>.json.
  *
- * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600).
+ * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600),
+ * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { SourceConnector } from '../src/runtime/source-connector.js';
 import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
 import { mib, percentile, waitUntil } from './measure.js';
+import { benchReplicationLag, benchSinkThroughput } from './sink.js';
 
 silenceSdkNodeVersionWarning();
 const SNAPSHOT_ITEMS = Number(process.env.BENCH_SNAPSHOT_ITEMS ?? 200_000);
@@ -316,14 +318,18 @@ async function main(): Promise<void> {
     const memory = await benchMemory(stack, snapshotTable);
     const latency = await benchCdcLatency(stack);
     const cdc = await benchCdcThroughput(stack);
-    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc };
+    const sink = await benchSinkThroughput(stack, Number(process.env.BENCH_SINK_RECORDS ?? 100_000));
+    const replication = await benchReplicationLag(stack, Number(process.env.BENCH_REPLICATION_SAMPLES ?? 200));
+    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, sink, replication };
     mkdirSync('bench-results', { recursive: true });
-    const file = `bench-results/source-${result.at.replace(/[:.]/g, '-')}.json`;
+    const file = `bench-results/bench-${result.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     console.table({
       'snapshot (items/s)': { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, start-up ${snapshot.startupMs} ms` },
       'connector process peak RSS (MiB)': { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` },
       'cdc throughput (records/s)': { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` },
+      'sink (items/s)': { connector: sink.connectorItemsPerSecond, raw: sink.rawItemsPerSecond, ratio: sink.ratio, note: `${sink.records} records, raw BatchWriteItem at the same concurrency (16)` },
+      'replication lag (ms)': { connector: `p50 ${replication.p50Ms} / p99 ${replication.p99Ms}`, raw: '', ratio: '', note: `write to table A → readable in table B, ${replication.samples} samples` },
       'cdc latency (ms)': { connector: `p50 ${latency.p50Ms} / p99 ${latency.p99Ms}`, raw: '', ratio: '', note: `write → read_committed consumer, ${latency.samples} samples, max ${latency.maxMs}` },
     });
     console.log(`written to ${file}`);

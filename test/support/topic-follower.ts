@@ -7,6 +7,7 @@ export interface ConsumedRecord {
   offset: number;
   key: string | null;
   value: string | null;
+  headers: Record<string, string>;
 }
 
 /**
@@ -50,6 +51,9 @@ export class TopicFollower {
           offset: message.offset,
           key: message.key ? message.key.toString() : null,
           value: message.value ? message.value.toString() : null,
+          headers: Object.fromEntries(
+            (message.headers ?? []).flatMap((header) => Object.entries(header).map(([name, value]) => [name, String(value)])),
+          ),
         });
       }
       if (batch.length === 0) await delay(20);

@@ -35,8 +35,16 @@ describe('sink: records that cannot be written', () => {
     defer(() => follower.close());
     await follower.waitFor((records) => records.length === poison.length, 60_000, 'every poison record in the dead-letter topic');
     expect(follower.records.map((record) => record.key)).toEqual(poison.map((record) => record.key));
-    // The original bytes, unchanged.
+    // The original bytes, unchanged, and Kafka Connect's error headers.
     expect(follower.records[0]!.value).toBe('{this is not json');
+    expect(follower.records[0]!.headers).toMatchObject({ '__connect.errors.topic': topic, '__connect.errors.partition': '0', '__connect.errors.offset': '1' });
+    expect(follower.records.map((record) => record.headers['__connect.errors.exception.message'])).toEqual([
+      expect.stringMatching(/JSON/i),
+      expect.stringMatching(/id/),
+      expect.stringMatching(/type|string/i),
+      expect.stringMatching(/400 KB/),
+      expect.stringMatching(/range/),
+    ]);
     await expect.poll(() => sink.connector.status().tasks[0]?.recordsDeadLettered).toBe(poison.length);
   });
 
