@@ -1,3 +1,4 @@
+import type { ParseSourceOptions } from './source.js';
 import { keyProblem, throwIfProblems, invalidValue, type ConfigProblem } from './errors.js';
 import { isKafkaClientKey, kafkaClientProperties } from './kafka-properties.js';
 import { DEFAULT_CAPACITY_UNITS, type SinkConfig } from './sink-config.js';
@@ -34,10 +35,8 @@ export { isSourceConnectorClass } from './source-keys.js';
 
 const DEFAULT_MAX_RETRY_TIME_MS = 60_000;
 
-export interface ParseSinkOptions {
-  /** Where AWS_REGION / AWS_DEFAULT_REGION are read from; the process's environment unless given. */
-  env?: Record<string, string | undefined>;
-}
+/** The same options as the source's: where AWS_REGION / AWS_DEFAULT_REGION are read from. */
+export type ParseSinkOptions = ParseSourceOptions;
 
 /**
  * Reads a sink connector's Kafka Connect configuration: our keys and Confluent's DynamoDB Sink keys. Throws one
