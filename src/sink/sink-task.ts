@@ -124,30 +124,33 @@ export class SinkTask {
       operations.map((entry) => ({ op: entry.op, position: { topic: entry.record.topic, partition: entry.record.partition, offset: entry.record.offset } })),
       this.settings.batchSize,
     );
-    for (let start = 0; start < planned.length; start += CHUNK_CONCURRENCY) {
-      await Promise.all(
-        planned.slice(start, start + CHUNK_CONCURRENCY).map(async (chunk) => {
+    // A sliding window rather than waves: a slow chunk does not hold back the next ones.
+    let next = 0;
+    const writeChunk = async (chunk: (typeof planned)[number]) => {
+      try {
+        await batchWriteAll(this.clients.dynamodb, chunk.table, chunk.requests as WriteRequest[], this.settings.retry);
+        this.status.recordsWritten += chunk.requests.length;
+      } catch (error) {
+        if (!(error instanceof AwsError) || error.kind !== 'invalid') throw error;
+        // DynamoDB refused the whole batch for one bad item: write one by one to find it.
+        for (const request of chunk.requests as WriteRequest[]) {
           try {
-            await batchWriteAll(this.clients.dynamodb, chunk.table, chunk.requests as WriteRequest[], this.settings.retry);
-            this.status.recordsWritten += chunk.requests.length;
-          } catch (error) {
-            if (!(error instanceof AwsError) || error.kind !== 'invalid') throw error;
-            // DynamoDB refused the whole batch for one bad item: write one by one to find it.
-            for (const request of chunk.requests as WriteRequest[]) {
-              try {
-                await batchWriteAll(this.clients.dynamodb, chunk.table, [request], this.settings.retry);
-                this.status.recordsWritten++;
-              } catch (single) {
-                if (!(single instanceof AwsError) || single.kind !== 'invalid') throw single;
-                const record = byKey.get(requestKeyOf(chunk.table, request, this.tables.get(chunk.table)));
-                if (!record) throw single;
-                failed.push(this.rejected(record, single));
-              }
-            }
+            await batchWriteAll(this.clients.dynamodb, chunk.table, [request], this.settings.retry);
+            this.status.recordsWritten++;
+          } catch (single) {
+            if (!(single instanceof AwsError) || single.kind !== 'invalid') throw single;
+            const record = byKey.get(requestKeyOf(chunk.table, request, this.tables.get(chunk.table)));
+            if (!record) throw single;
+            failed.push(this.rejected(record, single));
           }
-        }),
-      );
-    }
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(CHUNK_CONCURRENCY, planned.length) }, async () => {
+        while (next < planned.length) await writeChunk(planned[next++]!);
+      }),
+    );
     if (failed.length > 0) {
       await this.clients.deadLetters!.report(failed);
       this.status.recordsDeadLettered += failed.length;
