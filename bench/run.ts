@@ -11,12 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
-  BatchWriteItemCommand,
-  CreateTableCommand,
   PutItemCommand,
   ScanCommand,
   type AttributeValue,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
@@ -28,6 +25,7 @@ import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
 import { mib, percentile, waitUntil } from './measure.js';
 import { benchReplicationLag, benchSinkThroughput } from './sink.js';
+import { benchDatabase, createBenchTable, loadBenchItems } from './tables.js';
 
 silenceSdkNodeVersionWarning();
 const SNAPSHOT_ITEMS = Number(process.env.BENCH_SNAPSHOT_ITEMS ?? 200_000);
@@ -35,50 +33,6 @@ const CDC_ITEMS = Number(process.env.BENCH_CDC_ITEMS ?? 10_000);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 600);
 const SEGMENTS = 8;
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-function database(stack: StackEndpoints, name: string): DynamoDbConnection {
-  // A database of its own per phase: DynamoDB Local slows every write by the stream records already stored.
-  return { ...stack.dynamodb, credentials: { accessKeyId: `bench${name}${randomUUID().slice(0, 8)}`, secretAccessKey: 'bench' } };
-}
-
-function item(index: number): Record<string, AttributeValue> {
-  return {
-    id: { S: `item-${String(index).padStart(8, '0')}` },
-    n: { N: String(index * 3) },
-    flag: { BOOL: index % 2 === 0 },
-    payload: { S: 'x'.repeat(150) },
-  };
-}
-
-async function createTable(client: DynamoDBClient, name: string, stream: boolean): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
-    }),
-  );
-}
-
-async function load(client: DynamoDBClient, table: string, count: number, concurrency = 8): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const start = next;
-      next += 25;
-      if (start >= count) return;
-      let requests: Record<string, any[]> = {
-        [table]: Array.from({ length: Math.min(25, count - start) }, (_, offset) => ({ PutRequest: { Item: item(start + offset) } })),
-      };
-      while (Object.keys(requests).length > 0) {
-        requests = ((await client.send(new BatchWriteItemCommand({ RequestItems: requests }))).UnprocessedItems ?? {}) as Record<string, any[]>;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
 
 function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, table: string, syncMode: SyncMode) {
   const name = `bench-${randomUUID().slice(0, 8)}`;
@@ -118,12 +72,12 @@ function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, t
 }
 
 async function benchSnapshot(stack: StackEndpoints) {
-  const connection = database(stack, 'snap');
+  const connection = benchDatabase(stack, 'snap');
   const client = createDynamoDbClient(connection);
   const table = `bench-snapshot-${randomUUID().slice(0, 8)}`;
-  await createTable(client, table, false);
+  await createBenchTable(client, table, false);
   say(`snapshot: loading ${SNAPSHOT_ITEMS.toLocaleString('en')} items…`);
-  await load(client, table, SNAPSHOT_ITEMS);
+  await loadBenchItems(client, table, SNAPSHOT_ITEMS);
 
   say('snapshot: connector (exactly-once, every page committed with its offsets)…');
   const connector = startConnector(stack, connection, table, 'SNAPSHOT');
@@ -211,9 +165,9 @@ async function benchMemory(stack: StackEndpoints, largeTable: { connection: Dyna
   const small = Math.max(1000, Math.round(largeTable.items / 10));
   const client = createDynamoDbClient(largeTable.connection);
   const smallTable = `bench-small-${randomUUID().slice(0, 8)}`;
-  await createTable(client, smallTable, false);
+  await createBenchTable(client, smallTable, false);
   say(`memory: loading ${small.toLocaleString('en')} items, then the CLI process snapshots both tables…`);
-  await load(client, smallTable, small);
+  await loadBenchItems(client, smallTable, small);
   client.destroy();
   return {
     smallItems: small,
@@ -224,10 +178,10 @@ async function benchMemory(stack: StackEndpoints, largeTable: { connection: Dyna
 }
 
 async function benchCdcLatency(stack: StackEndpoints) {
-  const connection = database(stack, 'lat');
+  const connection = benchDatabase(stack, 'lat');
   const client = createDynamoDbClient(connection);
   const table = `bench-latency-${randomUUID().slice(0, 8)}`;
-  await createTable(client, table, true);
+  await createBenchTable(client, table, true);
   const connector = startConnector(stack, connection, table, 'CDC');
   await connector.start();
   await waitUntil(() => connector.status()?.state === 'STREAMING', 60_000, 'the stream phase');
@@ -265,13 +219,13 @@ async function benchCdcLatency(stack: StackEndpoints) {
 }
 
 async function benchCdcThroughput(stack: StackEndpoints) {
-  const connection = database(stack, 'cdc');
+  const connection = benchDatabase(stack, 'cdc');
   const client = createDynamoDbClient(connection);
   const streams = createStreamsClient(connection);
   const table = `bench-cdc-${randomUUID().slice(0, 8)}`;
-  await createTable(client, table, true);
+  await createBenchTable(client, table, true);
   say(`cdc throughput: writing ${CDC_ITEMS.toLocaleString('en')} changes into the stream…`);
-  await load(client, table, CDC_ITEMS, 4);
+  await loadBenchItems(client, table, CDC_ITEMS, 4);
 
   say('cdc throughput: raw GetRecords…');
   const description = await streams.send(new DescribeStreamCommand({ StreamArn: (await import('../src/adapters/dynamodb/tables.js').then((m) => m.describeTable(client, table))).stream!.arn }));

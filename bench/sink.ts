@@ -1,6 +1,6 @@
 /** Sink benchmarks for `npm run bench`: throughput against raw BatchWriteItem, and replication lag. */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteItemCommand, CreateTableCommand, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { parseSinkConfig } from '../src/config/sink.js';
@@ -10,34 +10,11 @@ import { SinkConnector } from '../src/runtime/sink-connector.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { percentile, waitUntil } from './measure.js';
+import { benchDatabase, benchItem, createBenchTable } from './tables.js';
 
 /** The sink writes up to 4 partitions at once, each with up to 4 BatchWriteItem calls in flight. */
 const SINK_CONCURRENCY = 16;
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-function database(stack: StackEndpoints, name: string): DynamoDbConnection {
-  return { ...stack.dynamodb, credentials: { accessKeyId: `bench${name}${randomUUID().slice(0, 8)}`, secretAccessKey: 'bench' } };
-}
-
-const item = (index: number): Record<string, AttributeValue> => ({
-  id: { S: `item-${String(index).padStart(8, '0')}` },
-  n: { N: String(index) },
-  payload: { S: 'x'.repeat(150) },
-});
-
-async function createTable(connection: DynamoDbConnection, table: string, stream = false) {
-  const client = createDynamoDbClient(connection);
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
-    }),
-  );
-  client.destroy();
-}
 
 function sinkConnector(stack: StackEndpoints, connection: DynamoDbConnection, topic: string, extra: Record<string, string> = {}) {
   const name = `bench-sink-${randomUUID().slice(0, 8)}`;
@@ -95,10 +72,10 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
   await producer.disconnect();
 
   say(`sink: raw BatchWriteItem, ${SINK_CONCURRENCY} concurrent…`);
-  const rawConnection = database(stack, 'rawwrite');
+  const rawConnection = benchDatabase(stack, 'rawwrite');
   const rawTable = `bench-raw-${randomUUID().slice(0, 8)}`;
-  await createTable(rawConnection, rawTable);
   const client = createDynamoDbClient(rawConnection);
+  await createBenchTable(client, rawTable, false);
   const rawStarted = performance.now();
   let next = 0;
   await Promise.all(
@@ -107,7 +84,7 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
         const start = next;
         next += 25;
         if (start >= count) return;
-        let requests: Record<string, any[]> = { [rawTable]: Array.from({ length: Math.min(25, count - start) }, (_, offset) => ({ PutRequest: { Item: item(start + offset) } })) };
+        let requests: Record<string, any[]> = { [rawTable]: Array.from({ length: Math.min(25, count - start) }, (_, offset) => ({ PutRequest: { Item: benchItem(start + offset) } })) };
         while (Object.keys(requests).length > 0) {
           requests = ((await client.send(new BatchWriteItemCommand({ RequestItems: requests }))).UnprocessedItems ?? {}) as Record<string, any[]>;
         }
@@ -118,8 +95,10 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
   client.destroy();
 
   say('sink: connector (4 tasks, offsets committed after each write)…');
-  const sinkConnection = database(stack, 'sinkwrite');
-  await createTable(sinkConnection, topic);
+  const sinkConnection = benchDatabase(stack, 'sinkwrite');
+  const sinkClient = createDynamoDbClient(sinkConnection);
+  await createBenchTable(sinkClient, topic, false);
+  sinkClient.destroy();
   const sink = sinkConnector(stack, sinkConnection, topic);
   await sink.start();
   const written = () => sink.connector.status().tasks.reduce((sum, task) => sum + task.recordsWritten, 0);
@@ -139,10 +118,12 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
 
 /** Source on table A → Kafka → sink into table B of another database: write to A, time until B has it. */
 export async function benchReplicationLag(stack: StackEndpoints, samples: number) {
-  const sourceConnection = database(stack, 'replsrc');
-  const targetConnection = database(stack, 'repldst');
+  const sourceConnection = benchDatabase(stack, 'replsrc');
+  const targetConnection = benchDatabase(stack, 'repldst');
   const table = `bench-repl-${randomUUID().slice(0, 8)}`;
-  await createTable(sourceConnection, table, true);
+  const setup = createDynamoDbClient(sourceConnection);
+  await createBenchTable(setup, table, true);
+  setup.destroy();
   const name = `bench-repl-${randomUUID().slice(0, 8)}`;
   const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: name }, logLevel.ERROR);
   const admin = kafka.admin();

@@ -1,0 +1,51 @@
+/** DynamoDB helpers shared by the benchmarks: a database per phase, the bench table, bulk loading. */
+import { randomUUID } from 'node:crypto';
+import { BatchWriteItemCommand, CreateTableCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
+import type { StackEndpoints } from '../src/stack/stack.js';
+
+/** A database of its own per phase: DynamoDB Local slows every write by the stream records already stored. */
+export function benchDatabase(stack: StackEndpoints, name: string): DynamoDbConnection {
+  return { ...stack.dynamodb, credentials: { accessKeyId: `bench${name}${randomUUID().slice(0, 8)}`, secretAccessKey: 'bench' } };
+}
+
+/** An item of about 200 bytes. */
+export function benchItem(index: number): Record<string, AttributeValue> {
+  return {
+    id: { S: `item-${String(index).padStart(8, '0')}` },
+    n: { N: String(index * 3) },
+    flag: { BOOL: index % 2 === 0 },
+    payload: { S: 'x'.repeat(150) },
+  };
+}
+
+export async function createBenchTable(client: DynamoDBClient, name: string, stream: boolean): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
+    }),
+  );
+}
+
+/** Writes `count` bench items with `concurrency` BatchWriteItem calls in flight, retrying unprocessed items. */
+export async function loadBenchItems(client: DynamoDBClient, table: string, count: number, concurrency = 8): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const start = next;
+      next += 25;
+      if (start >= count) return;
+      let requests: Record<string, any[]> = {
+        [table]: Array.from({ length: Math.min(25, count - start) }, (_, offset) => ({ PutRequest: { Item: benchItem(start + offset) } })),
+      };
+      while (Object.keys(requests).length > 0) {
+        requests = ((await client.send(new BatchWriteItemCommand({ RequestItems: requests }))).UnprocessedItems ?? {}) as Record<string, any[]>;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
