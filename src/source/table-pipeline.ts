@@ -58,7 +58,7 @@ export class TablePipeline {
       const table = await this.describe();
       await ensureTopic(deps.admin, { topic: deps.settings.topic, ...deps.topic });
       writer = deps.exactlyOnce
-        ? await openTransactionalWriter(deps.kafka, `${deps.settings.connector}-${deps.tableName}`)
+        ? await openTransactionalWriter(deps.kafkaConnection, `${deps.settings.connector}-${deps.tableName}`)
         : await openAtLeastOnceWriter(deps.kafka);
       // Offsets are read after the producer fenced any previous owner, so nothing can be committed behind us.
       const store = await OffsetStore.load(deps.kafkaConnection, deps.admin, deps.offsetsTopic, deps.settings.connector);

@@ -1,4 +1,5 @@
-import type { Kafka, Producer } from './client.js';
+import ckjs from '@confluentinc/kafka-javascript';
+import type { Kafka, KafkaConnection, Producer } from './client.js';
 
 export interface OutgoingMessage {
   topic: string;
@@ -34,26 +35,46 @@ const PRODUCER_TUNING = {
 /**
  * Opens a transactional producer. Initialising the transactional id fences any older producer with the same id
  * (a zombie of a previous owner) and aborts its open transaction, so this must happen before offsets are read.
+ *
+ * It uses librdkafka's own producer API: committing a transaction flushes every message and fails if any of
+ * them failed, so no per-message delivery callback (or promise) is needed on the Node thread.
  */
-export async function openTransactionalWriter(kafka: Kafka, transactionalId: string): Promise<BatchWriter> {
-  const producer = kafka.producer({
+export async function openTransactionalWriter(connection: KafkaConnection, transactionalId: string): Promise<BatchWriter> {
+  const producer = new ckjs.Producer({
+    ...(connection.properties ?? {}),
     ...PRODUCER_TUNING,
-    kafkaJS: { transactionalId, idempotent: true, maxInFlightRequests: 5 },
+    'bootstrap.servers': connection.bootstrapServers,
+    'client.id': connection.clientId ?? 'dynamodb-kafka',
+    'transactional.id': transactionalId,
+    'enable.idempotence': true,
+    dr_cb: false,
   });
-  await producer.connect();
+  const call = (operation: (done: (error: unknown) => void) => void) =>
+    new Promise<void>((resolve, reject) => operation((error) => (error ? reject(error) : resolve())));
+  await call((done) => producer.connect({ timeout: 30_000 }, (error) => done(error)));
+  producer.setPollInBackground(true);
+  await call((done) => producer.initTransactions(60_000, done));
   return {
     exactlyOnce: true,
     async write(data, offsets) {
-      const transaction = await producer.transaction();
+      await call((done) => producer.beginTransaction(done));
       try {
-        await send(transaction, [...data, ...offsets]);
-        await transaction.commit();
+        for (const message of [...data, ...offsets]) {
+          producer.produce(
+            message.topic,
+            null,
+            message.value === null ? null : Buffer.from(message.value),
+            message.key,
+            message.timestampMs ?? Date.now(),
+          );
+        }
+        await call((done) => producer.commitTransaction(60_000, done));
       } catch (error) {
-        await transaction.abort().catch(() => undefined);
+        await call((done) => producer.abortTransaction(30_000, done)).catch(() => undefined);
         throw error;
       }
     },
-    close: () => producer.disconnect(),
+    close: () => call((done) => producer.disconnect(30_000, (error) => done(error))),
   };
 }
 
