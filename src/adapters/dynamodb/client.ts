@@ -1,5 +1,6 @@
 import { DynamoDBClient, ListTablesCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 
 export interface DynamoDbConnection {
   region: string;
@@ -25,6 +26,11 @@ export function createDynamoDbClient(connection: DynamoDbConnection): DynamoDBCl
 
 export function createStreamsClient(connection: DynamoDbConnection): DynamoDBStreamsClient {
   return new DynamoDBStreamsClient(clientConfig(connection));
+}
+
+/** The Resource Groups Tagging API client; `endpoint` here is that API's, not DynamoDB's. */
+export function createTaggingClient(connection: DynamoDbConnection): ResourceGroupsTaggingAPIClient {
+  return new ResourceGroupsTaggingAPIClient(clientConfig(connection));
 }
 
 /** One ListTables call; rejects when the endpoint does not answer. */

@@ -10,6 +10,7 @@ export type AwsErrorKind =
   | 'trimmed' // the records asked for are past the stream's 24 h retention: a gap
   | 'not-found' // table, stream or shard does not exist
   | 'auth' // credentials missing, wrong or not allowed
+  | 'unsupported' // the endpoint does not offer this operation (tagging on DynamoDB Local, say)
   | 'invalid'; // the request itself is wrong: retrying cannot help
 
 export class AwsError extends Error {
@@ -67,6 +68,8 @@ function kindOf(name: string, code: string | undefined, status: number | undefin
   if (name === 'ExpiredIteratorException') return 'expired-iterator';
   if (name === 'TrimmedDataAccessException') return 'trimmed';
   if (name === 'ResourceNotFoundException') return 'not-found';
+  // DynamoDB Local answers unknown operations by name; a server without the API at all, by status.
+  if (name === 'UnknownOperationException' || status === 404 || status === 501) return 'unsupported';
   if (THROTTLED.has(name)) return 'throttled';
   if (AUTH.has(name) || /security token|access key id/i.test(message)) return 'auth';
   if (UNREACHABLE_CODES.has(code ?? '') || UNREACHABLE_CODES.has(name) || name === 'TimeoutError') return 'unreachable';

@@ -6,6 +6,8 @@ export type StreamViewType = 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 
 
 export interface TableInfo {
   name: string;
+  /** The table's ARN, which tag operations take. */
+  arn: string;
   keySchema: KeySchema;
   /** Attribute types of the key attributes (S, N or B). */
   keyTypes: Record<string, KeyAttributeType>;
@@ -40,6 +42,7 @@ export async function describeTable(client: DynamoDBClient, name: string): Promi
   );
   return {
     name,
+    arn: table.TableArn ?? '',
     keySchema: rangeKey ? { hashKey, rangeKey } : { hashKey },
     keyTypes,
     status: table.TableStatus ?? 'UNKNOWN',

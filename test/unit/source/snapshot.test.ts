@@ -53,6 +53,7 @@ function context(options: { readCapacityUnits?: number; maxRcuPercentage: number
   };
   const table: TableInfo = {
     name: 'orders',
+    arn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders',
     keySchema: { hashKey: 'id' },
     keyTypes: { id: 'S' },
     status: 'ACTIVE',
