@@ -21,6 +21,7 @@ import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { silenceSdkNodeVersionWarning } from '../src/cli/node-warnings.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
+import { includeListFinder } from '../src/source/discovery.js';
 import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
 import { mib, percentile, waitUntil } from './measure.js';
@@ -51,7 +52,7 @@ function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, t
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
   };
   const connector = new SourceConnector(
-    { name, tables: [table], settingsFor: () => settings, exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 } },
+    { name, finder: includeListFinder([table]), settingsFor: () => settings, exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 } },
     { kafka, kafkaConnection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb, streams },
     createLogger(name, 'warn'),
   );

@@ -8,6 +8,7 @@ import { dynamodbConnection } from '../src/runtime/connections.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { SinkConnector } from '../src/runtime/sink-connector.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
+import { includeListFinder } from '../src/source/discovery.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { percentile, waitUntil } from './measure.js';
 import { benchDatabase, benchItem, createBenchTable } from './tables.js';
@@ -133,7 +134,7 @@ export async function benchReplicationLag(stack: StackEndpoints, samples: number
   const source = new SourceConnector(
     {
       name,
-      tables: [table],
+      finder: includeListFinder([table]),
       settingsFor: () => ({
         connector: name,
         syncMode: 'CDC',

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
+import type { TableFinder } from '../source/discovery.js';
 import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
 import { TableNotReplicableError, TablePipeline } from '../source/table-pipeline.js';
@@ -9,7 +10,8 @@ import type { Logger } from './logger.js';
 
 export interface SourceConnectorPlan {
   name: string;
-  tables: string[];
+  /** Which tables to replicate, asked again every rediscovery period. */
+  finder: TableFinder;
   settingsFor(table: string): PipelineSettings;
   exactlyOnce: boolean;
   offsetsTopic: string;
@@ -24,45 +26,129 @@ export interface SourceConnectorClients {
   streams: DynamoDBStreamsClient;
 }
 
+export interface DiscoveryStatus {
+  /** How tables are chosen ("matching the tag filters env:prod"). */
+  method: string;
+  /** The tables found by the last successful discovery. */
+  tables: string[];
+  lastRunAt?: number;
+  /** Why the last discovery failed; the tables found before keep running. */
+  error?: string;
+}
+
 export interface ConnectorStatus {
   name: string;
   type: 'source';
+  discovery: DiscoveryStatus;
   tables: PipelineStatus[];
 }
 
 const MAX_BACKOFF_MS = 60_000;
 
+interface RunningTable {
+  controller: AbortController;
+  supervisor: Promise<void>;
+}
+
 /**
- * Runs one pipeline per table, each supervised on its own: a failing table is restarted from its committed
- * offsets with growing backoff and reported once per distinct error, while the other tables go on.
+ * Runs one pipeline per discovered table, each supervised on its own: a failing table is restarted from its
+ * committed offsets with growing backoff and reported once per distinct error, while the other tables go on.
+ * Discovery runs again every period: a new table starts its pipeline, a table that no longer matches (or was
+ * deleted) has its pipeline stopped. Stopping keeps the table's offsets, so a table that comes back resumes,
+ * or re-snapshots by the gap rules.
  */
 export class SourceConnector {
   private readonly controller = new AbortController();
+  private readonly running = new Map<string, RunningTable>();
   private readonly pipelines = new Map<string, TablePipeline>();
-  private readonly supervisors: Promise<void>[] = [];
+  private readonly discovery: DiscoveryStatus;
+  private discoveryLoop?: Promise<void>;
 
   constructor(
     private readonly plan: SourceConnectorPlan,
     private readonly clients: SourceConnectorClients,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.discovery = { method: plan.finder.description, tables: [] };
+  }
 
   start(): void {
-    for (const table of this.plan.tables) this.supervisors.push(this.supervise(table));
+    this.discoveryLoop = this.discover();
   }
 
   async stop(): Promise<void> {
     this.controller.abort(new Error('connector stopping'));
-    await Promise.allSettled(this.supervisors);
+    await this.discoveryLoop;
+    await Promise.allSettled([...this.running.values()].map((table) => table.supervisor));
   }
 
   status(): ConnectorStatus {
-    return { name: this.plan.name, type: 'source', tables: [...this.pipelines.values()].map((pipeline) => ({ ...pipeline.status })) };
+    return {
+      name: this.plan.name,
+      type: 'source',
+      discovery: { ...this.discovery, tables: [...this.discovery.tables] },
+      tables: [...this.pipelines.values()].map((pipeline) => ({ ...pipeline.status })),
+    };
   }
 
-  private async supervise(table: string): Promise<void> {
-    const log = this.log.child(table);
+  /** Finds the tables, then again every period; a failed discovery is retried and leaves the running tables alone. */
+  private async discover(): Promise<void> {
+    const { finder } = this.plan;
     const signal = this.controller.signal;
+    let backoffMs = 1_000;
+    while (!signal.aborted) {
+      let waitMs: number | undefined;
+      try {
+        const tables = await finder.find();
+        if (signal.aborted) return;
+        this.discovery.tables = tables;
+        this.discovery.lastRunAt = Date.now();
+        if (this.discovery.error) this.log.info('table discovery works again');
+        this.discovery.error = undefined;
+        await this.apply(tables);
+        backoffMs = 1_000;
+        waitMs = finder.rediscoveryPeriodMs;
+        if (waitMs === undefined) return;
+      } catch (error) {
+        if (signal.aborted) return;
+        const message = `table discovery failed: ${error instanceof Error ? error.message : String(error)}`;
+        if (message !== this.discovery.error) this.log.error(message);
+        this.discovery.error = message;
+        waitMs = Math.min(backoffMs, finder.rediscoveryPeriodMs ?? MAX_BACKOFF_MS);
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+      }
+      await delay(waitMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  /** Starts pipelines for tables that are new and stops those of tables no longer found. */
+  private async apply(tables: string[]): Promise<void> {
+    const wanted = new Set(tables);
+    const added = tables.filter((table) => !this.running.has(table));
+    if (added.length > 0) this.log.info(`starting ${added.length} table(s) ${this.plan.finder.description}: ${added.join(', ')}`);
+    for (const table of added) {
+      const controller = new AbortController();
+      const stopWithConnector = () => controller.abort(this.controller.signal.reason);
+      this.controller.signal.addEventListener('abort', stopWithConnector, { once: true });
+      const supervisor = this.supervise(table, controller.signal).finally(() =>
+        this.controller.signal.removeEventListener('abort', stopWithConnector),
+      );
+      this.running.set(table, { controller, supervisor });
+    }
+    const gone = [...this.running].filter(([table]) => !wanted.has(table));
+    await Promise.all(
+      gone.map(async ([table, { controller, supervisor }]) => {
+        this.log.info(`table ${table} is no longer found (deleted, or ${this.plan.finder.description} no more): stopping its pipeline; its offsets are kept`);
+        controller.abort(new Error(`table ${table} no longer found`));
+        await supervisor;
+        this.running.delete(table);
+        this.pipelines.delete(table);
+      }),
+    );
+  }
+
+  private async supervise(table: string, signal: AbortSignal): Promise<void> {
+    const log = this.log.child(table);
     let backoffMs = 1_000;
     let lastError: string | undefined;
     while (!signal.aborted) {
@@ -70,6 +156,7 @@ export class SourceConnector {
         ...this.clients,
         settings: this.plan.settingsFor(table),
         tableName: table,
+        foundBy: this.plan.finder.description,
         exactlyOnce: this.plan.exactlyOnce,
         offsetsTopic: this.plan.offsetsTopic,
         topic: this.plan.topic,
@@ -91,6 +178,7 @@ export class SourceConnector {
         pipeline.status.error = message;
         // A pipeline that ran a while before failing starts over with a short backoff.
         if (Date.now() - startedAt > 5 * MAX_BACKOFF_MS) backoffMs = 1_000;
+        // A table that cannot be replicated as it is waits the longest: only a change to it can help.
         const wait = error instanceof TableNotReplicableError ? MAX_BACKOFF_MS : backoffMs;
         await delay(wait, undefined, { signal }).catch(() => undefined);
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);

@@ -1,11 +1,12 @@
-import { createDynamoDbClient, createStreamsClient } from '../adapters/dynamodb/client.js';
+import { createDynamoDbClient, createStreamsClient, createTaggingClient, type DynamoDbConnection } from '../adapters/dynamodb/client.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createKafka, logLevel, type Admin } from '../adapters/kafka/client.js';
 import { loadConnectorFile, type ConnectorFile } from '../config/connector-file.js';
 import { ConfigError } from '../config/errors.js';
 import { parseSourceConfig, topicFor, type SourceConfig } from '../config/source.js';
 import { isSinkConnectorClass, parseSinkConfig, type SinkConfig } from '../config/sink.js';
 import { SinkConnector, type SinkConnectorStatus } from './sink-connector.js';
-import { discoverTables } from '../source/discovery.js';
+import { includeListFinder, TagTableFinder, type TableFinder } from '../source/discovery.js';
 import type { PipelineSettings } from '../source/settings.js';
 import { stackStatus } from '../stack/stack.js';
 import { dynamodbConnection, kafkaConnection } from './connections.js';
@@ -43,17 +44,17 @@ export class Worker {
     for (const config of this.configs) {
       const log = this.log.child(config.name);
       for (const warning of config.warnings) log.warn(warning);
-      const tables = await discoverTables(config.discovery);
       const kafka = createKafka(kafkaConnection(config, config.kafka.bootstrapServers!), logLevel.ERROR);
       const admin = kafka.admin();
       await admin.connect();
       const aws = dynamodbConnection(config);
       const dynamodb = createDynamoDbClient(aws);
       const streams = createStreamsClient(aws);
+      const { finder, release: releaseFinder } = tableFinder(config, aws, dynamodb, log);
       const connector = new SourceConnector(
         {
           name: config.name,
-          tables,
+          finder,
           settingsFor: (table) => pipelineSettings(config, table),
           exactlyOnce: config.exactlyOnce,
           offsetsTopic: config.offsetStorageTopic,
@@ -63,7 +64,7 @@ export class Worker {
         log,
       );
       log.info(
-        `source: ${tables.length} table(s) ${tables.join(', ')}; mode ${config.syncMode}; ` +
+        `source: tables ${finder.description}; mode ${config.syncMode}; ` +
           `${config.exactlyOnce ? 'exactly-once' : 'at-least-once'}; Kafka ${config.kafka.bootstrapServers}; ` +
           `DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}`,
       );
@@ -72,6 +73,7 @@ export class Worker {
         connector,
         admin,
         release: () => {
+          releaseFinder();
           dynamodb.destroy();
           streams.destroy();
         },
@@ -112,6 +114,39 @@ export class Worker {
   status(): Array<ConnectorStatus | SinkConnectorStatus> {
     return this.running.map(({ connector }) => connector.status());
   }
+}
+
+/**
+ * How a source connector finds its tables. TAG discovery asks the Resource Groups Tagging API: at
+ * aws.resource.tagging.endpoint when set, at the region's public endpoint when DynamoDB's is too; with only a
+ * custom DynamoDB endpoint (DynamoDB Local, moto, a VPC endpoint) it lists that endpoint's tables and their tags.
+ */
+function tableFinder(
+  config: SourceConfig,
+  aws: DynamoDbConnection,
+  dynamodb: DynamoDBClient,
+  log: Logger,
+): { finder: TableFinder; release: () => void } {
+  const discovery = config.discovery;
+  if (discovery.mode === 'INCLUDELIST') return { finder: includeListFinder(discovery.tables), release: () => undefined };
+  const useTaggingApi = discovery.taggingEndpoint !== undefined || aws.endpoint === undefined;
+  const tagging = useTaggingApi
+    ? createTaggingClient({ ...aws, ...(discovery.taggingEndpoint ? { endpoint: discovery.taggingEndpoint } : {}) })
+    : undefined;
+  if (!tagging) {
+    log.info(
+      `TAG discovery: no aws.resource.tagging.endpoint with a custom DynamoDB endpoint, so tables are found with ` +
+        `ListTables + ListTagsOfResource at ${aws.endpoint}`,
+    );
+  }
+  const finder = new TagTableFinder({
+    filters: discovery.filters,
+    rediscoveryPeriodMs: discovery.rediscoveryPeriodMs,
+    dynamodb,
+    ...(tagging ? { tagging } : {}),
+    log,
+  });
+  return { finder, release: () => tagging?.destroy() };
 }
 
 export function pipelineSettings(config: SourceConfig, table: string): PipelineSettings {

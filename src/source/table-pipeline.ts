@@ -22,6 +22,8 @@ const CREATION_TIME_ROUNDING_MS = 60_000;
 export interface PipelineDependencies {
   settings: PipelineSettings;
   tableName: string;
+  /** How the table was chosen, for the message when it does not exist ("listed in dynamodb.table.includelist"). */
+  foundBy: string;
   exactlyOnce: boolean;
   offsetsTopic: string;
   topic: { partitions: number; replicationFactor: number };
@@ -144,6 +146,8 @@ export class TablePipeline {
   }
 
   private async onGap(context: PhaseContext, gap: GapError, snapshotCount: number): Promise<void> {
+    // A stream that vanished with its table is no gap to fill: the pipeline stops with the offsets as they are.
+    await this.describe();
     if (context.settings.cdc.gapPolicy === 'fail') {
       throw new Error(`${gap.message} (dynamodb.cdc.gap.policy=fail; set it to resnapshot to re-snapshot automatically)`);
     }
@@ -233,7 +237,7 @@ export class TablePipeline {
       table = await describeTable(dynamodb, tableName);
     } catch (error) {
       if (error instanceof AwsError && error.kind === 'not-found') {
-        throw new TableNotReplicableError(`table ${tableName} does not exist (listed in dynamodb.table.includelist)`);
+        throw new TableNotReplicableError(`table ${tableName} does not exist (${this.deps.foundBy})`);
       }
       throw error;
     }
