@@ -51,7 +51,7 @@ export async function ensureInstalled(paths: StackPaths, progress: Progress = ()
 }
 
 /** Runs `install` into `dir` unless a stamp shows it already ran for the same inputs. */
-async function installOnce(dir: string, inputs: string[], install: () => Promise<void>): Promise<void> {
+export async function installOnce(dir: string, inputs: string[], install: () => Promise<void>): Promise<void> {
   const stamp = join(dir, '.installed');
   const digest = createHash('sha256');
   for (const input of inputs) digest.update(readFileSync(input));

@@ -6,6 +6,7 @@ import { startDynamoDbLocal } from './dynamodb-local.js';
 import { StackError } from './errors.js';
 import { ensureInstalled, type Progress } from './install.js';
 import { startKafka } from './kafka-server.js';
+import { ensureMotoInstalled, startMoto } from './moto-server.js';
 import { stackPaths, type StackPaths } from './paths.js';
 import { isAlive, isOurs, stopProcess } from './processes.js';
 import { PortTakenError } from './readiness.js';
@@ -14,6 +15,17 @@ import { PortTakenError } from './readiness.js';
 export interface StackEndpoints {
   kafka: { bootstrapServers: string };
   dynamodb: { endpoint: string; region: string };
+  /** moto, an AWS emulator that keeps tags (for TAG discovery); present when started with `--with moto`. */
+  moto?: { endpoint: string; region: string };
+}
+
+/** Servers the stack starts only when asked. */
+export type OptionalServer = 'moto';
+export const OPTIONAL_SERVERS: readonly OptionalServer[] = ['moto'];
+
+export interface StackUpOptions {
+  /** Optional servers to start as well; added to an already running stack when it lacks them. */
+  with?: readonly OptionalServer[];
 }
 
 interface ServerState {
@@ -26,6 +38,7 @@ interface StackState {
   startedAt: string;
   kafka: ServerState & { bootstrapServers: string };
   dynamodb: ServerState & { endpoint: string; region: string };
+  moto?: ServerState & { endpoint: string; region: string };
 }
 
 /** Placed on each server's command line so `down` can tell our processes from a recycled pid. */
@@ -35,41 +48,55 @@ function markerFor(paths: StackPaths): string {
 
 const START_ATTEMPTS = 3;
 
-/** Starts the stack, or returns the running one unchanged. */
-export async function stackUp(progress: Progress = () => {}, paths = stackPaths()): Promise<StackEndpoints> {
+/** Starts the stack, or returns the running one (with any requested optional server added). */
+export async function stackUp(
+  progress: Progress = () => {},
+  paths = stackPaths(),
+  options: StackUpOptions = {},
+): Promise<StackEndpoints> {
   return withLock(paths, async () => {
-    const running = await runningState(paths);
-    if (running) return endpointsOf(running);
-    await stopRecorded(paths);
-
-    const install = await ensureInstalled(paths, progress);
-    for (let attempt = 1; ; attempt++) {
-      rmSync(paths.runDir, { recursive: true, force: true });
-      mkdirSync(paths.runDir, { recursive: true });
-      const started: ServerState[] = [];
-      try {
-        progress('Starting DynamoDB Local and Kafka…');
-        const marker = markerFor(paths);
-        // One after the other: two JVMs starting at once on two cores slow each other more than they overlap.
-        const dynamodb = await startDynamoDbLocal(install, paths.runDir, marker);
-        started.push(dynamodb);
-        const kafka = await startKafka(install, paths.runDir, marker);
-        started.push(kafka);
-        const state: StackState = {
-          version: 1,
-          startedAt: new Date().toISOString(),
-          kafka: { pid: kafka.pid, logFile: kafka.logFile, bootstrapServers: kafka.bootstrapServers },
-          dynamodb: { pid: dynamodb.pid, logFile: dynamodb.logFile, endpoint: dynamodb.endpoint, region: dynamodb.region },
-        };
-        writeFileSync(paths.stateFile, JSON.stringify(state, null, 2));
-        return endpointsOf(state);
-      } catch (error) {
-        await Promise.all(started.map((server) => stopProcess(server.pid)));
-        if (error instanceof PortTakenError && attempt < START_ATTEMPTS) continue;
-        throw error;
-      }
+    const running = (await runningState(paths)) ?? (await startCore(paths, progress));
+    if (options.with?.includes('moto') && !running.moto) {
+      const python = await ensureMotoInstalled(paths, progress);
+      progress('Starting moto…');
+      const moto = await startMoto(python, paths.runDir, markerFor(paths));
+      running.moto = { pid: moto.pid, logFile: moto.logFile, endpoint: moto.endpoint, region: moto.region };
+      writeFileSync(paths.stateFile, JSON.stringify(running, null, 2));
     }
+    return endpointsOf(running);
   });
+}
+
+/** Starts Kafka and DynamoDB Local after clearing whatever an earlier stack left behind. */
+async function startCore(paths: StackPaths, progress: Progress): Promise<StackState> {
+  await stopRecorded(paths);
+  const install = await ensureInstalled(paths, progress);
+  for (let attempt = 1; ; attempt++) {
+    rmSync(paths.runDir, { recursive: true, force: true });
+    mkdirSync(paths.runDir, { recursive: true });
+    const started: ServerState[] = [];
+    try {
+      progress('Starting DynamoDB Local and Kafka…');
+      const marker = markerFor(paths);
+      // One after the other: two JVMs starting at once on two cores slow each other more than they overlap.
+      const dynamodb = await startDynamoDbLocal(install, paths.runDir, marker);
+      started.push(dynamodb);
+      const kafka = await startKafka(install, paths.runDir, marker);
+      started.push(kafka);
+      const state: StackState = {
+        version: 1,
+        startedAt: new Date().toISOString(),
+        kafka: { pid: kafka.pid, logFile: kafka.logFile, bootstrapServers: kafka.bootstrapServers },
+        dynamodb: { pid: dynamodb.pid, logFile: dynamodb.logFile, endpoint: dynamodb.endpoint, region: dynamodb.region },
+      };
+      writeFileSync(paths.stateFile, JSON.stringify(state, null, 2));
+      return state;
+    } catch (error) {
+      await Promise.all(started.map((server) => stopProcess(server.pid)));
+      if (error instanceof PortTakenError && attempt < START_ATTEMPTS) continue;
+      throw error;
+    }
+  }
 }
 
 /** The running stack's endpoints, or undefined when none is running (or it no longer answers). */
@@ -87,7 +114,9 @@ async function stopRecorded(paths: StackPaths): Promise<number> {
   const state = readState(paths);
   if (!state) return 0;
   const marker = markerFor(paths);
-  const ours = [state.kafka.pid, state.dynamodb.pid].filter((pid) => isOurs(pid, marker));
+  const ours = [state.kafka.pid, state.dynamodb.pid, state.moto?.pid]
+    .filter((pid): pid is number => pid !== undefined)
+    .filter((pid) => isOurs(pid, marker));
   // Kafka first: a broker shutting down with its clients' servers still up finishes cleanly and quickly.
   for (const pid of ours) await stopProcess(pid);
   rmSync(paths.stateFile, { force: true });
@@ -99,19 +128,30 @@ async function runningState(paths: StackPaths): Promise<StackState | undefined> 
   if (!state) return undefined;
   const marker = markerFor(paths);
   if (!isOurs(state.kafka.pid, marker) || !isOurs(state.dynamodb.pid, marker)) return undefined;
+  const probe = { accessKeyId: 'stackprobe', secretAccessKey: 'stackprobe' };
   try {
     await Promise.all([
       listTopics({ bootstrapServers: state.kafka.bootstrapServers }, 5_000),
-      listTables({
-        endpoint: state.dynamodb.endpoint,
-        region: state.dynamodb.region,
-        credentials: { accessKeyId: 'stackprobe', secretAccessKey: 'stackprobe' },
-      }),
+      listTables({ endpoint: state.dynamodb.endpoint, region: state.dynamodb.region, credentials: probe }),
     ]);
-    return state;
   } catch {
     return undefined;
   }
+  // moto is optional: when it no longer answers the rest of the stack is still good, just without it.
+  if (state.moto) {
+    const moto = state.moto;
+    const answers =
+      isOurs(moto.pid, marker) &&
+      (await listTables({ endpoint: moto.endpoint, region: moto.region, credentials: probe }).then(
+        () => true,
+        () => false,
+      ));
+    if (!answers) {
+      if (isOurs(moto.pid, marker)) await stopProcess(moto.pid);
+      delete state.moto;
+    }
+  }
+  return state;
 }
 
 function readState(paths: StackPaths): StackState | undefined {
@@ -128,6 +168,7 @@ function endpointsOf(state: StackState): StackEndpoints {
   return {
     kafka: { bootstrapServers: state.kafka.bootstrapServers },
     dynamodb: { endpoint: state.dynamodb.endpoint, region: state.dynamodb.region },
+    ...(state.moto ? { moto: { endpoint: state.moto.endpoint, region: state.moto.region } } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
 import { inject } from 'vitest';
 import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../../src/adapters/kafka/client.js';
-import { createLogger } from '../../src/runtime/logger.js';
+import { createLogger, type Logger } from '../../src/runtime/logger.js';
 import { SourceConnector } from '../../src/runtime/source-connector.js';
+import { includeListFinder, type TableFinder } from '../../src/source/discovery.js';
 import type { PipelineSettings } from '../../src/source/settings.js';
 
 export interface SourceUnderTest {
@@ -18,10 +19,13 @@ type Overrides = Partial<Omit<PipelineSettings, 'snapshot' | 'cdc'>> & {
 /** Runs the source connector in this process against the test stack, with test-friendly settings. */
 export async function startSource(options: {
   name: string;
-  tables: string[];
+  /** The tables to replicate, or how to find them. */
+  tables: string[] | TableFinder;
   dynamodb: DynamoDbConnection;
   exactlyOnce?: boolean;
   overrides?: Overrides;
+  /** Where log lines go; by default warnings and errors to stderr. */
+  log?: Logger;
 }): Promise<SourceUnderTest> {
   const bootstrapServers = inject('stack').kafka.bootstrapServers;
   const kafka = createKafka({ bootstrapServers, clientId: options.name }, logLevel.ERROR);
@@ -43,14 +47,14 @@ export async function startSource(options: {
   const connector = new SourceConnector(
     {
       name: options.name,
-      tables: options.tables,
+      finder: Array.isArray(options.tables) ? includeListFinder(options.tables) : options.tables,
       settingsFor,
       exactlyOnce: options.exactlyOnce ?? true,
       offsetsTopic: `${options.name}-offsets`,
       topic: { partitions: 1, replicationFactor: 1 },
     },
     { kafka, kafkaConnection: { bootstrapServers }, admin, dynamodb, streams },
-    createLogger(options.name, 'warn'),
+    options.log ?? createLogger(options.name, 'warn'),
   );
   connector.start();
   return {
@@ -62,4 +66,10 @@ export async function startSource(options: {
       streams.destroy();
     },
   };
+}
+
+/** A logger that keeps every line (`LEVEL [scope] message`) for assertions. */
+export function capturingLogger(lines: string[], scope = ''): Logger {
+  const write = (level: string) => (message: string) => void lines.push(`${level} [${scope}] ${message}`);
+  return { info: write('INFO'), warn: write('WARN'), error: write('ERROR'), child: (child) => capturingLogger(lines, scope ? `${scope}/${child}` : child) };
 }

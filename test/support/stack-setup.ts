@@ -8,11 +8,14 @@ declare module 'vitest' {
   }
 }
 
-/** Reuses a running local stack, or starts one for this run and stops it afterwards. */
+/**
+ * Reuses a running local stack, or starts one for this run and stops it afterwards. moto is included: the TAG
+ * discovery tests need an emulator that keeps tags, which DynamoDB Local does not.
+ */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   silenceSdkNodeVersionWarning();
   const running = await stackStatus();
-  const endpoints = running ?? (await stackUp((message) => process.stderr.write(`${message}\n`)));
+  const endpoints = await stackUp((message) => process.stderr.write(`${message}\n`), undefined, { with: ['moto'] });
   project.provide('stack', endpoints);
   if (running) return undefined;
   return async () => {

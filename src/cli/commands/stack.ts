@@ -1,19 +1,25 @@
-import { Command } from 'commander';
-import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../../stack/stack.js';
+import { Command, InvalidArgumentError } from 'commander';
+import { OPTIONAL_SERVERS, stackDown, stackStatus, stackUp, type OptionalServer, type StackEndpoints } from '../../stack/stack.js';
 import { stackPaths } from '../../stack/paths.js';
 import { runRoundTrips } from '../../stack/round-trips.js';
 
 export function stackCommand(): Command {
   const stack = new Command('stack').description(
-    'the local stack: Apache Kafka (KRaft) and DynamoDB Local with Streams, on free 127.0.0.1 ports',
+    'the local stack: Apache Kafka (KRaft) and DynamoDB Local with Streams (moto optionally), on free 127.0.0.1 ports',
   );
 
   stack
     .command('up')
     .description('install on first use, start (or reuse) the stack and print its endpoints')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (options: { json?: boolean }) => {
-      const endpoints = await stackUp((message) => process.stderr.write(`${message}\n`));
+    .option(
+      '--with <server>',
+      `also start an optional server (${OPTIONAL_SERVERS.join(', ')}: an AWS emulator that keeps tables' tags, for TAG discovery); repeatable`,
+      collectOptionalServer,
+      [] as OptionalServer[],
+    )
+    .action(async (options: { json?: boolean; with: OptionalServer[] }) => {
+      const endpoints = await stackUp((message) => process.stderr.write(`${message}\n`), undefined, { with: options.with });
       printEndpoints(endpoints, options.json);
     });
 
@@ -55,6 +61,13 @@ export function stackCommand(): Command {
   return stack;
 }
 
+function collectOptionalServer(value: string, previous: OptionalServer[]): OptionalServer[] {
+  if (!(OPTIONAL_SERVERS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`unknown server "${value}"; optional servers: ${OPTIONAL_SERVERS.join(', ')}`);
+  }
+  return [...previous, value as OptionalServer];
+}
+
 function printEndpoints(endpoints: StackEndpoints, json?: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(endpoints)}\n`);
@@ -63,6 +76,7 @@ function printEndpoints(endpoints: StackEndpoints, json?: boolean): void {
   process.stdout.write(
     `Kafka bootstrap servers: ${endpoints.kafka.bootstrapServers}\n` +
       `DynamoDB endpoint:       ${endpoints.dynamodb.endpoint} (region ${endpoints.dynamodb.region})\n` +
+      (endpoints.moto ? `moto endpoint:           ${endpoints.moto.endpoint} (region ${endpoints.moto.region})\n` : '') +
       `State and logs:          ${stackPaths().home}\n`,
   );
 }
