@@ -20,6 +20,10 @@ export class ConnectorProcess {
     return new ConnectorProcess(spawn(process.execPath, [cli, 'run', file], { stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get exited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }

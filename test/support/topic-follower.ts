@@ -3,6 +3,7 @@ import ckjs from '@confluentinc/kafka-javascript';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface ConsumedRecord {
+  topic: string;
   partition: number;
   offset: number;
   key: string | null;
@@ -32,10 +33,18 @@ export class TopicFollower {
     );
   }
 
-  static async follow(bootstrapServers: string, topic: string, partitions = 1, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed') {
+  /** Follows `topic` (or every topic listed, all with `partitions` partitions) from the beginning. */
+  static async follow(
+    bootstrapServers: string,
+    topic: string | string[],
+    partitions = 1,
+    isolation: 'read_committed' | 'read_uncommitted' = 'read_committed',
+  ) {
     const follower = new TopicFollower(bootstrapServers, isolation);
     await new Promise<void>((resolve, reject) => follower.consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())));
-    follower.consumer.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: -2 })));
+    follower.consumer.assign(
+      [topic].flat().flatMap((name) => Array.from({ length: partitions }, (_, partition) => ({ topic: name, partition, offset: -2 }))),
+    );
     follower.loop = follower.pump();
     return follower;
   }
@@ -47,6 +56,7 @@ export class TopicFollower {
       );
       for (const message of batch) {
         this.records.push({
+          topic: message.topic,
           partition: message.partition,
           offset: message.offset,
           key: message.key ? message.key.toString() : null,
