@@ -12,6 +12,20 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   || fail "Node.js $(node --version) is too old: install 20.19 or newer."
 command -v java >/dev/null || fail "Java was not found: install a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless)."
 command -v mvn >/dev/null || fail "Maven was not found: install it (Debian: apt-get install maven)."
+# The tests' moto server (TAG discovery) runs in a virtualenv: Python 3.9+ with venv and ensurepip.
+python="${PYTHON:-python3}"
+command -v "$python" >/dev/null || fail "Python 3 was not found: install Python 3.9 or newer (Debian: apt-get install python3 python3-venv)."
+"$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' \
+  || fail "$("$python" --version 2>&1) is too old: the local stack's moto server needs Python 3.9 or newer."
+if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "bootstrap: installing python3-venv (the local stack's moto server runs in a virtualenv)" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+  else
+    fail "Python's venv module is missing: run \`sudo apt-get install python3-venv\` and try again."
+  fi
+fi
 
 # @confluentinc/kafka-javascript builds librdkafka from source where its prebuilt binary cannot be downloaded
 # (.npmrc sets CKJS_LINKING=dynamic for that). It links the system's OpenSSL and zlib (required) and, when
