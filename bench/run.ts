@@ -3,7 +3,8 @@
  * run on the local stack. Prints a table and writes bench-results/source-<time>.json.
  *
  * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600),
- * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200).
+ * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200). BENCH_ONLY=snapshot,sink (comma list of
+ * snapshot, memory, latency, cdc, sink, replication) runs only those phases, for quicker tuning.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -269,24 +270,27 @@ async function main(): Promise<void> {
   const running = await stackStatus();
   const stack = running ?? (await stackUp(say));
   try {
-    const { table: snapshotTable, ...snapshot } = await benchSnapshot(stack);
-    const memory = await benchMemory(stack, snapshotTable);
-    const latency = await benchCdcLatency(stack);
-    const cdc = await benchCdcThroughput(stack);
-    const sink = await benchSinkThroughput(stack, Number(process.env.BENCH_SINK_RECORDS ?? 100_000));
-    const replication = await benchReplicationLag(stack, Number(process.env.BENCH_REPLICATION_SAMPLES ?? 200));
+    const only = process.env.BENCH_ONLY?.split(',').map((phase) => phase.trim());
+    const wanted = (phase: string) => !only || only.includes(phase);
+    const snapshotRun = wanted('snapshot') || wanted('memory') ? await benchSnapshot(stack) : undefined;
+    const snapshot = snapshotRun && wanted('snapshot') ? { ...snapshotRun, table: undefined } : undefined;
+    const memory = snapshotRun && wanted('memory') ? await benchMemory(stack, snapshotRun.table) : undefined;
+    const latency = wanted('latency') ? await benchCdcLatency(stack) : undefined;
+    const cdc = wanted('cdc') ? await benchCdcThroughput(stack) : undefined;
+    const sink = wanted('sink') ? await benchSinkThroughput(stack, Number(process.env.BENCH_SINK_RECORDS ?? 100_000)) : undefined;
+    const replication = wanted('replication') ? await benchReplicationLag(stack, Number(process.env.BENCH_REPLICATION_SAMPLES ?? 200)) : undefined;
     const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, sink, replication };
     mkdirSync('bench-results', { recursive: true });
     const file = `bench-results/bench-${result.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.table({
-      'snapshot (items/s)': { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, start-up ${snapshot.startupMs} ms` },
-      'connector process peak RSS (MiB)': { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` },
-      'cdc throughput (records/s)': { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` },
-      'sink (items/s)': { connector: sink.connectorItemsPerSecond, raw: sink.rawItemsPerSecond, ratio: sink.ratio, note: `${sink.records} records, raw BatchWriteItem at the same concurrency (16)` },
-      'replication lag (ms)': { connector: `p50 ${replication.p50Ms} / p99 ${replication.p99Ms}`, raw: '', ratio: '', note: `write to table A → readable in table B, ${replication.samples} samples` },
-      'cdc latency (ms)': { connector: `p50 ${latency.p50Ms} / p99 ${latency.p99Ms}`, raw: '', ratio: '', note: `write → read_committed consumer, ${latency.samples} samples, max ${latency.maxMs}` },
-    });
+    const rows: Record<string, { connector: unknown; raw: unknown; ratio: unknown; note: string }> = {};
+    if (snapshot) rows['snapshot (items/s)'] = { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, start-up ${snapshot.startupMs} ms` };
+    if (memory) rows['connector process peak RSS (MiB)'] = { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` };
+    if (cdc) rows['cdc throughput (records/s)'] = { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` };
+    if (sink) rows['sink (items/s)'] = { connector: sink.connectorItemsPerSecond, raw: sink.rawItemsPerSecond, ratio: sink.ratio, note: `${sink.records} records, raw BatchWriteItem at the same concurrency (16)` };
+    if (replication) rows['replication lag (ms)'] = { connector: `p50 ${replication.p50Ms} / p99 ${replication.p99Ms}`, raw: '', ratio: '', note: `write to table A → readable in table B, ${replication.samples} samples` };
+    if (latency) rows['cdc latency (ms)'] = { connector: `p50 ${latency.p50Ms} / p99 ${latency.p99Ms}`, raw: '', ratio: '', note: `write → read_committed consumer, ${latency.samples} samples, max ${latency.maxMs}` };
+    console.table(rows);
     console.log(`written to ${file}`);
   } finally {
     if (!running) await stackDown();

@@ -92,9 +92,9 @@ function assertNumberText(text: string, path: string): RegExpExecArray {
  * The number as a JSON number token with the same digits: only syntax JSON forbids is rewritten ("+1" → "1",
  * "007" → "7", ".5" → "0.5", "1." → "1"); significant digits and exponent are untouched.
  */
-function jsonNumberToken(text: string, path: string): string {
+function jsonNumberToken(text: string, where: Where): string {
   if (JSON_NUMBER.test(text)) return text;
-  const [, sign, integer = '', fraction = '', exponent = ''] = assertNumberText(text, path);
+  const [, sign, integer = '', fraction = '', exponent = ''] = assertNumberText(text, pathOf(where));
   const integerDigits = integer.replace(/^0+(?=\d)/, '') || '0';
   return `${sign === '-' ? '-' : ''}${integerDigits}${fraction === '' ? '' : `.${fraction}`}${exponent}`;
 }
@@ -214,20 +214,53 @@ function arrayOf(raw: unknown, tag: string, path: string): unknown[] {
 
 // ---------------------------------------------------------------------------------------------- serializers
 
+/**
+ * Where a value sits in an item, kept as links and turned into text (`order.lines[2]`) only for an error
+ * message: the writers below run for every attribute of every item, and building paths eagerly cost more than
+ * the writing.
+ */
+type Where = { readonly parent: Where; readonly name: string | number } | undefined;
+
+function pathOf(where: Where): string {
+  if (where === undefined) return '';
+  const parent = pathOf(where.parent);
+  return typeof where.name === 'number' ? indexPath(parent, where.name) : memberPath(parent, where.name);
+}
+
+const TYPE_TAG_SET: ReadonlySet<string> = new Set(TYPE_TAGS);
+
+/** The value's type tag, checked as soleTag does but without allocating; a bad value gets soleTag's error. */
+function tagAt(value: AttributeValue, where: Where): TypeTag {
+  let tag: string | undefined;
+  let count = 0;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const key in value) {
+      if ((value as unknown as Record<string, unknown>)[key] !== undefined) {
+        tag = key;
+        count++;
+      }
+    }
+  }
+  if (count === 1 && TYPE_TAG_SET.has(tag!)) return tag as TypeTag;
+  return soleTag(value, pathOf(where));
+}
+
 /** JSON text of toDynamoDbJson(item), written directly (no intermediate objects on the hot path). */
 export function serializeDynamoDbJson(item: Item): string {
-  return writeDynamoDbJsonMap(item, '');
+  return writeDynamoDbJsonMap(item, undefined);
 }
 
-function writeDynamoDbJsonMap(map: Record<string, AttributeValue>, path: string): string {
-  const members = Object.entries(map).map(
-    ([name, value]) => `${JSON.stringify(name)}:${writeDynamoDbJsonValue(value, memberPath(path, name))}`,
-  );
-  return `{${members.join(',')}}`;
+function writeDynamoDbJsonMap(map: Record<string, AttributeValue>, where: Where): string {
+  let text = '{';
+  for (const name of Object.keys(map)) {
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(name)}:${writeDynamoDbJsonValue(map[name]!, { parent: where, name })}`;
+  }
+  return `${text}}`;
 }
 
-function writeDynamoDbJsonValue(value: AttributeValue, path: string): string {
-  const tag = soleTag(value, path);
+function writeDynamoDbJsonValue(value: AttributeValue, where: Where): string {
+  const tag = tagAt(value, where);
   const v = value as Record<TypeTag, unknown>;
   switch (tag) {
     case 'S':
@@ -240,11 +273,11 @@ function writeDynamoDbJsonValue(value: AttributeValue, path: string): string {
     case 'BS':
       return `{"BS":[${(v.BS as Uint8Array[]).map((bytes) => `"${toBase64(bytes)}"`).join(',')}]}`;
     case 'M':
-      return `{"M":${writeDynamoDbJsonMap(v.M as Record<string, AttributeValue>, path)}}`;
+      return `{"M":${writeDynamoDbJsonMap(v.M as Record<string, AttributeValue>, where)}}`;
     case 'L':
-      return `{"L":[${(v.L as AttributeValue[]).map((element, i) => writeDynamoDbJsonValue(element, indexPath(path, i))).join(',')}]}`;
+      return `{"L":[${(v.L as AttributeValue[]).map((element, i) => writeDynamoDbJsonValue(element, { parent: where, name: i })).join(',')}]}`;
     case 'NULL':
-      if (v.NULL !== true) fail(path, 'NULL must be true');
+      if (v.NULL !== true) fail(pathOf(where), 'NULL must be true');
       return '{"NULL":true}';
     case 'BOOL':
       return `{"BOOL":${v.BOOL === true}}`;
@@ -256,38 +289,40 @@ function writeDynamoDbJsonValue(value: AttributeValue, path: string): string {
  * L and sets → arrays, binary → base64 strings. Lossy about types (a set becomes a list), never about digits.
  */
 export function serializePlainJson(item: Item): string {
-  return writePlainJsonMap(item, '');
+  return writePlainJsonMap(item, undefined);
 }
 
-function writePlainJsonMap(map: Record<string, AttributeValue>, path: string): string {
-  const members = Object.entries(map).map(
-    ([name, value]) => `${JSON.stringify(name)}:${writePlainJsonValue(value, memberPath(path, name))}`,
-  );
-  return `{${members.join(',')}}`;
+function writePlainJsonMap(map: Record<string, AttributeValue>, where: Where): string {
+  let text = '{';
+  for (const name of Object.keys(map)) {
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(name)}:${writePlainJsonValue(map[name]!, { parent: where, name })}`;
+  }
+  return `${text}}`;
 }
 
-function writePlainJsonValue(value: AttributeValue, path: string): string {
-  const tag = soleTag(value, path);
+function writePlainJsonValue(value: AttributeValue, where: Where): string {
+  const tag = tagAt(value, where);
   const v = value as Record<TypeTag, unknown>;
   switch (tag) {
     case 'S':
       return JSON.stringify(v.S);
     case 'N':
-      return jsonNumberToken(v.N as string, path);
+      return jsonNumberToken(v.N as string, where);
     case 'B':
       return `"${toBase64(v.B as Uint8Array)}"`;
     case 'SS':
       return JSON.stringify(v.SS);
     case 'NS':
-      return `[${(v.NS as string[]).map((text, i) => jsonNumberToken(text, indexPath(path, i))).join(',')}]`;
+      return `[${(v.NS as string[]).map((text, i) => jsonNumberToken(text, { parent: where, name: i })).join(',')}]`;
     case 'BS':
       return `[${(v.BS as Uint8Array[]).map((bytes) => `"${toBase64(bytes)}"`).join(',')}]`;
     case 'M':
-      return writePlainJsonMap(v.M as Record<string, AttributeValue>, path);
+      return writePlainJsonMap(v.M as Record<string, AttributeValue>, where);
     case 'L':
-      return `[${(v.L as AttributeValue[]).map((element, i) => writePlainJsonValue(element, indexPath(path, i))).join(',')}]`;
+      return `[${(v.L as AttributeValue[]).map((element, i) => writePlainJsonValue(element, { parent: where, name: i })).join(',')}]`;
     case 'NULL':
-      if (v.NULL !== true) fail(path, 'NULL must be true');
+      if (v.NULL !== true) fail(pathOf(where), 'NULL must be true');
       return 'null';
     case 'BOOL':
       return String(v.BOOL === true);
@@ -319,12 +354,12 @@ export function keyOf(item: Item, keySchema: KeySchema): Item {
  */
 export function serializeKey(item: Item, keySchema: KeySchema): string {
   const key = keyOf(item, keySchema);
-  for (const [name, value] of Object.entries(key)) {
-    const path = memberPath('', name);
-    const tag = soleTag(value, path);
-    if (tag !== 'S' && tag !== 'N' && tag !== 'B') fail(path, `key attributes must be S, N or B, got ${tag}`);
+  for (const name of Object.keys(key)) {
+    const where = { parent: undefined, name };
+    const tag = tagAt(key[name]!, where);
+    if (tag !== 'S' && tag !== 'N' && tag !== 'B') fail(pathOf(where), `key attributes must be S, N or B, got ${tag}`);
   }
-  return writePlainJsonMap(key, '');
+  return writePlainJsonMap(key, undefined);
 }
 
 function keyAttributeNames(keySchema: KeySchema): string[] {

@@ -50,7 +50,15 @@ const OPS_BY_EVENT_NAME: Readonly<Record<string, ChangeOp>> = { INSERT: 'c', MOD
 
 /** The single record of one scanned item (op "r"). Kafka timestamp = when it was read. */
 export function snapshotRecords(item: Item, ctx: SnapshotRecordContext): OutgoingRecord[] {
-  const value = envelopeJson({
+  return snapshotPageRecords([item], ctx);
+}
+
+/**
+ * The records of one scan page, one per item. Everything but the document is the same for a whole page (it was
+ * read at one time, from one segment), so that part of the envelope is written once per page.
+ */
+export function snapshotPageRecords(items: readonly Item[], ctx: SnapshotRecordContext): OutgoingRecord[] {
+  const head = envelopeHead({
     op: 'r',
     nowMs: ctx.nowMs,
     source: {
@@ -67,9 +75,12 @@ export function snapshotRecords(item: Item, ctx: SnapshotRecordContext): Outgoin
       ttlExpired: null,
     },
     before: null,
-    after: documentJson(item, ctx.format),
   });
-  return [{ key: serializeKey(item, ctx.keySchema), value, timestampMs: ctx.readAtMs }];
+  return items.map((item) => ({
+    key: serializeKey(item, ctx.keySchema),
+    value: `${head}"after":${documentMember(documentJson(item, ctx.format))}}`,
+    timestampMs: ctx.readAtMs,
+  }));
 }
 
 /**
@@ -160,6 +171,11 @@ function documentJson(item: Item, format: DocumentFormat = 'dynamodb-json'): str
 }
 
 function envelopeJson(e: EnvelopeFields): string {
+  return `${envelopeHead(e)}"after":${documentMember(e.after)}}`;
+}
+
+/** The envelope up to (not including) its last member, "after", with the trailing comma. */
+function envelopeHead(e: Omit<EnvelopeFields, 'after'>): string {
   const s = e.source;
   const source = [
     `"version":${jsonStringOrNull(s.version)}`,
@@ -174,10 +190,7 @@ function envelopeJson(e: EnvelopeFields): string {
     `"seq_No":${jsonStringOrNull(s.sequenceNumber)}`,
     `"ttl_expired":${s.ttlExpired === null ? 'null' : String(s.ttlExpired)}`,
   ].join(',');
-  return (
-    `{"op":"${e.op}",${timestampMembers(e.nowMs, 'ts_ms')},"source":{${source}},` +
-    `"before":${documentMember(e.before)},"after":${documentMember(e.after)}}`
-  );
+  return `{"op":"${e.op}",${timestampMembers(e.nowMs, 'ts_ms')},"source":{${source}},"before":${documentMember(e.before)},`;
 }
 
 /** "ts_ms":…,"ts_us":…,"ts_ns":… from whole milliseconds, exact (BigInt arithmetic, digits written as text). */

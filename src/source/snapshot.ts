@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { scanPage } from '../adapters/dynamodb/scan.js';
 import { fromDynamoDbJson, serializeDynamoDbJson } from '../domain/attribute-codec.js';
-import { snapshotRecords } from '../domain/change-envelope.js';
+import { snapshotPageRecords } from '../domain/change-envelope.js';
 import { checkVersion, partitions, type SegmentOffset } from '../domain/position.js';
 import { CapacityLimiter } from './rate-limiter.js';
 import type { PhaseContext } from './settings.js';
@@ -64,19 +64,17 @@ async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter:
     );
     limiter.charge(page.consumedReadCapacity);
     const readAtMs = Date.now();
-    const records = page.items.flatMap((item) =>
-      snapshotRecords(item, {
-        tableName: table.name,
-        keySchema: table.keySchema,
-        snapshotStartTime: start.snapshotStartTime,
-        snapshotCount: start.snapshotCount,
-        segment: start.segment,
-        totalSegments: start.totalSegments,
-        format: settings.format,
-        readAtMs,
-        nowMs: readAtMs,
-      }).map((record) => ({ topic: settings.topic, ...record })),
-    );
+    const records = snapshotPageRecords(page.items, {
+      tableName: table.name,
+      keySchema: table.keySchema,
+      snapshotStartTime: start.snapshotStartTime,
+      snapshotCount: start.snapshotCount,
+      segment: start.segment,
+      totalSegments: start.totalSegments,
+      format: settings.format,
+      readAtMs,
+      nowMs: readAtMs,
+    }).map((record) => ({ topic: settings.topic, ...record }));
     exclusiveStartKey = page.lastEvaluatedKey;
     const offset: SegmentOffset = {
       ...start,
