@@ -42,6 +42,8 @@ const CHUNK_CONCURRENCY = 4;
 export class SinkTask {
   readonly status: SinkTaskStatus;
   private consumer?: Consumer;
+  /** The latest offset commit of each partition, still in flight. */
+  private readonly commits = new Map<string, Promise<void>>();
   private readonly tables = new Map<string, KeySchema & { types: Record<string, KeyAttributeType> } | null>();
 
   constructor(
@@ -56,7 +58,7 @@ export class SinkTask {
     const consumer = this.clients.kafka.consumer({
       ...this.settings.consumerProperties,
       kafkaJS: { groupId: this.settings.groupId, fromBeginning: true, autoCommit: false },
-      'js.consumer.max.batch.size': 500,
+      'js.consumer.max.batch.size': 1000,
     });
     this.consumer = consumer;
     await consumer.connect();
@@ -81,8 +83,12 @@ export class SinkTask {
             );
             await this.process(records);
             const last = records.at(-1)!.offset;
-            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
             resolveOffset(last);
+            // The commit overlaps the next batch's writes: it only ever names offsets already written, and
+            // commits of one partition are chained, so they reach the group coordinator in order.
+            this.commitAfter(`${batch.topic}/${batch.partition}`, () =>
+              consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]),
+            );
             await heartbeat();
           } catch (error) {
             await this.fail(error);
@@ -94,7 +100,18 @@ export class SinkTask {
 
   async stop(): Promise<void> {
     if (this.status.state === 'RUNNING' || this.status.state === 'STARTING') this.status.state = 'STOPPED';
+    await Promise.all(this.commits.values());
     await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  /** Chains a commit behind the partition's previous one; a failed commit fails the task. */
+  private commitAfter(partition: string, commit: () => Promise<void>): void {
+    const previous = this.commits.get(partition) ?? Promise.resolve();
+    const chained = previous.then(commit).catch((error: unknown) => this.fail(error));
+    this.commits.set(partition, chained);
+    void chained.finally(() => {
+      if (this.commits.get(partition) === chained) this.commits.delete(partition);
+    });
   }
 
   private async fail(error: unknown): Promise<void> {
