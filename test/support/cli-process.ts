@@ -14,10 +14,10 @@ export class ConnectorProcess {
     child.stderr!.on('data', (chunk) => (this.output += chunk));
   }
 
-  static start(name: string, config: Record<string, string>): ConnectorProcess {
+  static start(name: string, config: Record<string, string>, options: string[] = []): ConnectorProcess {
     const file = join(mkdtempSync(join(tmpdir(), 'dynamodb-kafka-connector-')), `${name}.json`);
     writeFileSync(file, JSON.stringify({ name, config }));
-    return new ConnectorProcess(spawn(process.execPath, [cli, 'run', file], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new ConnectorProcess(spawn(process.execPath, [cli, 'run', ...options, file], { stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
   get pid(): number {

@@ -59,14 +59,16 @@ export async function openTransactionalWriter(connection: KafkaConnection, trans
     async write(data, offsets) {
       await call((done) => producer.beginTransaction(done));
       try {
-        for (const message of [...data, ...offsets]) {
-          producer.produce(
-            message.topic,
-            null,
-            message.value === null ? null : Buffer.from(message.value),
-            message.key,
-            message.timestampMs ?? Date.now(),
-          );
+        for (const messages of [data, offsets]) {
+          for (const message of messages) {
+            producer.produce(
+              message.topic,
+              null,
+              message.value === null ? null : Buffer.from(message.value),
+              message.key,
+              message.timestampMs ?? Date.now(),
+            );
+          }
         }
         await call((done) => producer.commitTransaction(60_000, done));
       } catch (error) {

@@ -1,0 +1,67 @@
+import type { SinkConnectorStatus } from './sink-connector.js';
+import type { ConnectorStatus } from './source-connector.js';
+
+/** Kafka Connect's task and connector states. */
+export type ConnectState = 'RUNNING' | 'FAILED' | 'UNASSIGNED';
+
+export interface ConnectTaskStatus {
+  id: number;
+  state: ConnectState;
+  worker_id: string;
+  /** Kafka Connect puts the failure here; ours is the message, which never holds credentials. */
+  trace?: string;
+  /** Source tasks are table pipelines: which table, its topic and phase (SNAPSHOT, STREAMING, …). */
+  table?: string;
+  topic?: string;
+  phase?: string;
+}
+
+/** The body of Kafka Connect's `GET /connectors/{name}/status`, with this connector's details added. */
+export interface ConnectConnectorStatus {
+  name: string;
+  connector: { state: ConnectState; worker_id: string; trace?: string };
+  tasks: ConnectTaskStatus[];
+  type: 'source' | 'sink';
+  /** Source connectors: how tables are found and what the last discovery saw. */
+  discovery?: ConnectorStatus['discovery'];
+}
+
+/**
+ * A connector's status in Kafka Connect's shape, so the tools that read Connect's REST API read ours. A source
+ * connector's tasks are its table pipelines; it is FAILED only when discovery fails before finding any table.
+ */
+export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, workerId: string): ConnectConnectorStatus {
+  if (status.type === 'sink') {
+    return {
+      name: status.name,
+      connector: { state: status.tasks.some((task) => task.state !== 'FAILED') ? 'RUNNING' : 'FAILED', worker_id: workerId },
+      tasks: status.tasks.map((task) => ({
+        id: task.task,
+        state: task.state === 'FAILED' ? 'FAILED' : task.state === 'STOPPED' ? 'UNASSIGNED' : 'RUNNING',
+        worker_id: workerId,
+        ...(task.error ? { trace: task.error } : {}),
+      })),
+      type: 'sink',
+    };
+  }
+  const discoveryFailed = status.discovery.error !== undefined && status.discovery.tables.length === 0;
+  return {
+    name: status.name,
+    connector: {
+      state: discoveryFailed ? 'FAILED' : 'RUNNING',
+      worker_id: workerId,
+      ...(status.discovery.error ? { trace: status.discovery.error } : {}),
+    },
+    tasks: status.tables.map((table, id) => ({
+      id,
+      state: table.state === 'FAILED' ? 'FAILED' : table.state === 'STOPPED' ? 'UNASSIGNED' : 'RUNNING',
+      worker_id: workerId,
+      ...(table.error ? { trace: table.error } : {}),
+      table: table.table,
+      topic: table.topic,
+      phase: table.state,
+    })),
+    type: 'source',
+    discovery: status.discovery,
+  };
+}

@@ -1,0 +1,91 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CONNECTOR_VERSION } from '../domain/change-envelope.js';
+import { connectStatus } from './connect-status.js';
+import type { SinkConnectorStatus } from './sink-connector.js';
+import type { ConnectorStatus } from './source-connector.js';
+
+export interface RestServer {
+  /** `http://host:port`, with the port the OS chose when 0 was asked for. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A read-only slice of Kafka Connect's REST API, for the tools and habits built on it:
+ * `GET /`, `GET /connectors` (`?expand=status`), `GET /connectors/{name}` and `GET /connectors/{name}/status`.
+ * Connectors are configured by files, so everything else answers 405 (other methods) or 404.
+ */
+export async function startRestServer(
+  listen: { host: string; port: number },
+  statuses: () => Array<ConnectorStatus | SinkConnectorStatus>,
+): Promise<RestServer> {
+  let workerId = `${listen.host}:${listen.port}`;
+  const server = createServer((request, response) => {
+    try {
+      route(request, response, statuses(), workerId);
+    } catch (error) {
+      reply(response, 500, { error_code: 500, message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: listen.host, port: listen.port }, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  workerId = `${address.address}:${address.port}`;
+  return {
+    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function route(request: IncomingMessage, response: ServerResponse, statuses: Array<ConnectorStatus | SinkConnectorStatus>, workerId: string) {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    reply(response, 405, { error_code: 405, message: `${request.method} is not supported: connectors are configured by files (dynamodb-kafka run)` });
+    return;
+  }
+  const parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
+  if (parts.length === 0) {
+    reply(response, 200, { version: CONNECTOR_VERSION, commit: '', kafka_cluster_id: '' });
+    return;
+  }
+  if (parts[0] !== 'connectors' || parts.length > 3) return notFound(response, url.pathname);
+  if (parts.length === 1) {
+    const expand = url.searchParams.getAll('expand');
+    if (expand.includes('status')) {
+      reply(response, 200, Object.fromEntries(statuses.map((status) => [status.name, { status: connectStatus(status, workerId) }])));
+    } else {
+      reply(response, 200, statuses.map((status) => status.name));
+    }
+    return;
+  }
+  const status = statuses.find((candidate) => candidate.name === parts[1]);
+  if (!status) {
+    reply(response, 404, { error_code: 404, message: `Connector ${parts[1]} not found` });
+    return;
+  }
+  const full = connectStatus(status, workerId);
+  if (parts.length === 2) {
+    reply(response, 200, { name: full.name, type: full.type, tasks: full.tasks.map((task) => ({ connector: full.name, task: task.id })) });
+  } else if (parts[2] === 'status') {
+    reply(response, 200, full);
+  } else {
+    notFound(response, url.pathname);
+  }
+}
+
+function notFound(response: ServerResponse, path: string) {
+  reply(response, 404, { error_code: 404, message: `Unknown endpoint ${path}` });
+}
+
+function reply(response: ServerResponse, code: number, body: unknown) {
+  const text = JSON.stringify(body);
+  response.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(response.req.method === 'HEAD' ? undefined : text);
+}

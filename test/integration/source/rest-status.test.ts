@@ -1,0 +1,67 @@
+import { describe, expect, inject, it } from 'vitest';
+import { suiteResources, uniqueName } from '../../support/aws.js';
+import { ConnectorProcess } from '../../support/cli-process.js';
+import { listeningAddresses } from '../../support/proc.js';
+import { createTable } from '../../support/tables.js';
+
+describe('run --rest-port: Kafka Connect status endpoints', () => {
+  const { connection, dynamodb, defer } = suiteResources('reststatus');
+
+  it('reports each table pipeline as a task, a table that cannot be replicated as FAILED, on 127.0.0.1 only', async () => {
+    const good = uniqueName('rest-good');
+    const noStream = uniqueName('rest-nostream');
+    await createTable(dynamodb, good);
+    await createTable(dynamodb, noStream, 'none');
+    const name = uniqueName('rest');
+    const secret = 'restSecretKey1234567890';
+    const run = ConnectorProcess.start(
+      name,
+      {
+        'connector.class': 'DynamoDbSource',
+        'dynamodb.table.includelist': `${good},${noStream}`,
+        'bootstrap.servers': inject('stack').kafka.bootstrapServers,
+        'dynamodb.service.endpoint': connection.endpoint!,
+        'aws.region': connection.region,
+        'aws.access.key.id': (connection.credentials as { accessKeyId: string }).accessKeyId,
+        'aws.secret.access.key': secret,
+        'offset.storage.topic': `${name}-offsets`,
+      },
+      ['--rest-port', '0'],
+    );
+    defer(async () => void (await run.stop('SIGKILL')));
+    await expect.poll(() => /REST status API at (http:\/\/[^\s]+)\/connectors/.exec(run.output)?.[1], { timeout: 60_000 }).toBeDefined();
+    const base = /REST status API at (http:\/\/[^\s]+)\/connectors/.exec(run.output)![1]!;
+    const port = Number(new URL(base).port);
+    expect(listeningAddresses(port)).toEqual(['127.0.0.1']);
+
+    const get = async (path: string, method = 'GET') => {
+      const response = await fetch(`${base}${path}`, { method });
+      const text = await response.text();
+      expect(text).not.toContain(secret);
+      return { code: response.status, body: JSON.parse(text) };
+    };
+    expect(await get('/connectors')).toEqual({ code: 200, body: [name] });
+    const taskOf = (body: any, table: string) => body.tasks.find((task: { table: string }) => task.table === table);
+    await expect
+      .poll(async () => taskOf((await get(`/connectors/${name}/status`)).body, good)?.phase, { timeout: 60_000 })
+      .toBe('STREAMING');
+    await expect
+      .poll(async () => taskOf((await get(`/connectors/${name}/status`)).body, noStream)?.state, { timeout: 60_000 })
+      .toBe('FAILED');
+    const { body: status } = await get(`/connectors/${name}/status`);
+    expect(status).toMatchObject({
+      name,
+      type: 'source',
+      connector: { state: 'RUNNING', worker_id: `127.0.0.1:${port}` },
+      discovery: { method: 'listed in dynamodb.table.includelist', tables: [good, noStream] },
+    });
+    expect(taskOf(status, good)).toMatchObject({ state: 'RUNNING', topic: good, worker_id: `127.0.0.1:${port}` });
+    expect(taskOf(status, noStream).trace).toMatch(new RegExp(`table ${noStream} has no DynamoDB stream`));
+
+    expect((await get('/connectors?expand=status')).body[name].status.tasks).toHaveLength(2);
+    expect(await get('/connectors/nobody/status')).toEqual({ code: 404, body: { error_code: 404, message: 'Connector nobody not found' } });
+    expect((await get(`/connectors/${name}`, 'DELETE')).code).toBe(405);
+    expect((await get('/')).body).toMatchObject({ version: expect.any(String) });
+    expect(await run.stop()).toBe(0);
+  });
+});
