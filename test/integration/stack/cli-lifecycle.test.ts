@@ -75,4 +75,24 @@ describe('dynamodb-kafka stack up / status / down', () => {
     expect(after.stdout).toBe('');
     expect(after.stderr).toMatch(/No local stack is running/);
   });
+
+  it('adds moto to a running stack with --with moto, keeps it on a plain up, and stops it with the rest', async () => {
+    expect((await stack('up', '--with', 'nonsense')).stderr).toMatch(/unknown server "nonsense"; optional servers: moto/);
+    const plain = JSON.parse((await stack('up', '--json')).stdout);
+    expect(plain.moto).toBeUndefined();
+
+    const withMoto = await stack('up', '--with', 'moto', '--json');
+    expect(withMoto.code).toBe(0);
+    const endpoints = JSON.parse(withMoto.stdout);
+    expect(endpoints).toEqual({ ...plain, moto: { endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), region: 'us-east-1' } });
+    expect(pidsWithArgument(marker)).toHaveLength(3);
+    expect(listeningAddresses(Number(new URL(endpoints.moto.endpoint).port))).toEqual(['127.0.0.1']);
+
+    expect(JSON.parse((await stack('up', '--json')).stdout)).toEqual(endpoints);
+    expect(JSON.parse((await stack('status', '--json')).stdout)).toEqual(endpoints);
+    expect((await stack('status')).stdout).toMatch(/moto endpoint: +http:\/\/127\.0\.0\.1:\d+/);
+
+    expect((await stack('down')).stderr).toMatch(/Stopped 3 server process/);
+    expect(pidsWithArgument(marker)).toEqual([]);
+  });
 });
