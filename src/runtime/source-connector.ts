@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { Sema } from 'async-sema';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
@@ -45,6 +46,13 @@ export interface ConnectorStatus {
 
 const MAX_BACKOFF_MS = 60_000;
 
+/**
+ * Snapshot pages (up to `dynamodb.snapshot.max.poll.records` items, at most 1 MB each) one connector holds in
+ * memory at once across all its tables: enough for one table to keep its scans and transactions overlapped,
+ * and a bound on memory however many tables snapshot together.
+ */
+export const SNAPSHOT_PAGES_IN_MEMORY = 32;
+
 interface RunningTable {
   controller: AbortController;
   supervisor: Promise<void>;
@@ -62,6 +70,7 @@ export class SourceConnector {
   private readonly running = new Map<string, RunningTable>();
   private readonly pipelines = new Map<string, TablePipeline>();
   private readonly discovery: DiscoveryStatus;
+  private readonly snapshotPages = new Sema(SNAPSHOT_PAGES_IN_MEMORY);
   private discoveryLoop?: Promise<void>;
 
   constructor(
@@ -157,6 +166,7 @@ export class SourceConnector {
         settings: this.plan.settingsFor(table),
         tableName: table,
         foundBy: this.plan.finder.description,
+        snapshotPages: this.snapshotPages,
         exactlyOnce: this.plan.exactlyOnce,
         offsetsTopic: this.plan.offsetsTopic,
         topic: this.plan.topic,

@@ -1,3 +1,4 @@
+import type { Sema } from 'async-sema';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { TableInfo } from '../adapters/dynamodb/tables.js';
@@ -41,6 +42,8 @@ export interface PhaseContext {
   store: OffsetStore;
   emitter: Emitter;
   status: PipelineStatus;
+  /** Snapshot pages held in memory (scanning, queued or being written), shared by the connector's tables. */
+  snapshotPages: Sema;
   signal: AbortSignal;
 }
 

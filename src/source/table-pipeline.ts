@@ -10,6 +10,7 @@ import { OffsetStore } from '../offsets/offset-store.js';
 import { Emitter, type OffsetUpdate } from './emitter.js';
 import { GapError } from './gap.js';
 import { nextState, type PipelineEvent, type PipelineState } from './lifecycle.js';
+import type { Sema } from 'async-sema';
 import { HANDOFF_MARGIN_MS, type PhaseContext, type PipelineSettings } from './settings.js';
 import { defaultSegments, runSnapshot } from './snapshot.js';
 import type { PipelineStatus } from './status.js';
@@ -32,6 +33,8 @@ export interface PipelineDependencies {
   admin: Admin;
   dynamodb: DynamoDBClient;
   streams: DynamoDBStreamsClient;
+  /** The connector's budget of snapshot pages held in memory, shared by all its tables. */
+  snapshotPages: Sema;
   log: { info(message: string): void; warn(message: string): void };
 }
 

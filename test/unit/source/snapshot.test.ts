@@ -1,7 +1,15 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { Sema } from 'async-sema';
 import { describe, expect, it } from 'vitest';
 import type { TableInfo } from '../../../src/adapters/dynamodb/tables.js';
+import type { BatchWriter } from '../../../src/adapters/kafka/writer.js';
+import { partitions, type SegmentOffset } from '../../../src/domain/position.js';
+import { OffsetStore } from '../../../src/offsets/offset-store.js';
+import { Emitter } from '../../../src/source/emitter.js';
 import type { PipelineSettings } from '../../../src/source/settings.js';
-import { defaultSegments, snapshotCapacity } from '../../../src/source/snapshot.js';
+import { defaultSegments, runSnapshot, snapshotCapacity } from '../../../src/source/snapshot.js';
 
 const GIB = 1024 ** 3;
 
@@ -83,5 +91,70 @@ describe('snapshotCapacity', () => {
 
   it('has no limit for an on-demand table without a cap', () => {
     expect(snapshotCapacity(context({ maxRcuPercentage: 50 }))).toBeUndefined();
+  });
+});
+
+describe('runSnapshot: the connector-wide budget of pages in memory', () => {
+  const PAGE = 10;
+  const PAGES_PER_SEGMENT = 5;
+  const SEGMENTS = 8;
+  const BUDGET = 4;
+
+  it('keeps at most the budget of pages between scan and write, however many tables snapshot at once', async () => {
+    let scannedItems = 0;
+    let writtenItems = 0;
+    let mostPagesAlive = 0;
+    const fakeDynamoDb = (tableName: string) =>
+      ({
+        async send(command: { input: { Segment: number; ExclusiveStartKey?: { page: { N: string } } } }) {
+          await new Promise((resolve) => setImmediate(resolve));
+          const page = Number(command.input.ExclusiveStartKey?.page.N ?? 0);
+          const items = Array.from({ length: PAGE }, (_, i) => ({ id: { S: `${tableName}-${command.input.Segment}-${page}-${i}` } }));
+          scannedItems += items.length;
+          mostPagesAlive = Math.max(mostPagesAlive, (scannedItems - writtenItems) / PAGE);
+          const last = page + 1 === PAGES_PER_SEGMENT;
+          return { Items: items, ...(last ? {} : { LastEvaluatedKey: { page: { N: String(page + 1) } } }) };
+        },
+      }) as unknown as DynamoDBClient;
+    const slowWriter: BatchWriter = {
+      exactlyOnce: true,
+      async write(data) {
+        await delay(3);
+        writtenItems += data.length;
+      },
+      close: async () => undefined,
+    };
+
+    const snapshotPages = new Sema(BUDGET);
+    const tables = ['a', 'b', 'c'];
+    await Promise.all(
+      tables.map(async (name) => {
+        const { settings, table } = context({ maxRcuPercentage: 50 });
+        const store = OffsetStore.empty('offsets', 'test');
+        for (let segment = 0; segment < SEGMENTS; segment++) {
+          const offset: SegmentOffset = { v: 1, tableName: name, segment, totalSegments: SEGMENTS, snapshotCount: 1, snapshotStartTime: 0, exclusiveStartKey: null, completed: false };
+          store.apply(partitions.segment(name, segment), offset);
+        }
+        const emitter = new Emitter(slowWriter, store, { queueCapacity: 32, maxRecordsPerWrite: 1000 });
+        await runSnapshot({
+          settings,
+          table: { ...table, name },
+          dynamodb: fakeDynamoDb(name),
+          streams: undefined as unknown as DynamoDBStreamsClient,
+          store,
+          emitter,
+          status: { table: name, topic: name, state: 'SNAPSHOT' },
+          snapshotPages,
+          signal: new AbortController().signal,
+        });
+        await emitter.close();
+        // Every segment's offset says it is done, and each was written with the data that finished it.
+        expect(store.find<SegmentOffset>({ tableName: name }).every((entry) => entry.offset.completed)).toBe(true);
+      }),
+    );
+
+    expect(writtenItems).toBe(tables.length * SEGMENTS * PAGES_PER_SEGMENT * PAGE);
+    expect(mostPagesAlive).toBeLessThanOrEqual(BUDGET);
+    expect(mostPagesAlive).toBeGreaterThan(1);
   });
 });
