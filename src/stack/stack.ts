@@ -47,6 +47,8 @@ function markerFor(paths: StackPaths): string {
 }
 
 const START_ATTEMPTS = 3;
+/** How long a running stack may take to answer before `up` and `status` treat it as gone. */
+const RUNNING_STACK_PATIENCE_MS = 30_000;
 
 /** Starts the stack, or returns the running one (with any requested optional server added). */
 export async function stackUp(
@@ -129,13 +131,20 @@ async function runningState(paths: StackPaths): Promise<StackState | undefined> 
   const marker = markerFor(paths);
   if (!isOurs(state.kafka.pid, marker) || !isOurs(state.dynamodb.pid, marker)) return undefined;
   const probe = { accessKeyId: 'stackprobe', secretAccessKey: 'stackprobe' };
-  try {
-    await Promise.all([
-      listTopics({ bootstrapServers: state.kafka.bootstrapServers }, 5_000),
-      listTables({ endpoint: state.dynamodb.endpoint, region: state.dynamodb.region, credentials: probe }),
-    ]);
-  } catch {
-    return undefined;
+  // Our processes are alive: a slow answer means a busy machine, not a dead stack, and `up` would otherwise
+  // replace a working stack (and its data) with an empty one. Only a stack that stays silent is given up.
+  const deadline = Date.now() + RUNNING_STACK_PATIENCE_MS;
+  for (;;) {
+    try {
+      await Promise.all([
+        listTopics({ bootstrapServers: state.kafka.bootstrapServers }, 5_000),
+        listTables({ endpoint: state.dynamodb.endpoint, region: state.dynamodb.region, credentials: probe }),
+      ]);
+      break;
+    } catch {
+      if (Date.now() > deadline || !isOurs(state.kafka.pid, marker) || !isOurs(state.dynamodb.pid, marker)) return undefined;
+      await delay(500);
+    }
   }
   // moto is optional: when it no longer answers the rest of the stack is still good, just without it.
   if (state.moto) {
