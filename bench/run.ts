@@ -287,7 +287,7 @@ async function main(): Promise<void> {
     if (snapshot) rows['snapshot (items/s)'] = { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, start-up ${snapshot.startupMs} ms` };
     if (memory) rows['connector process peak RSS (MiB)'] = { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` };
     if (cdc) rows['cdc throughput (records/s)'] = { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` };
-    if (sink) rows['sink (items/s)'] = { connector: sink.connectorItemsPerSecond, raw: sink.rawItemsPerSecond, ratio: sink.ratio, note: `${sink.records} records, raw BatchWriteItem at the same concurrency (16)` };
+    if (sink) rows['sink (items/s)'] = { connector: sink.connectorItemsPerSecond, raw: sink.rawItemsPerSecond, ratio: sink.ratio, note: `${sink.records} records, raw BatchWriteItem at the same concurrency (32), mean of ${sink.rawRunsItemsPerSecond.join(" and ")} before and after; start-up ${sink.startupMs} ms` };
     if (replication) rows['replication lag (ms)'] = { connector: `p50 ${replication.p50Ms} / p99 ${replication.p99Ms}`, raw: '', ratio: '', note: `write to table A → readable in table B, ${replication.samples} samples` };
     if (latency) rows['cdc latency (ms)'] = { connector: `p50 ${latency.p50Ms} / p99 ${latency.p99Ms}`, raw: '', ratio: '', note: `write → read_committed consumer, ${latency.samples} samples, max ${latency.maxMs}` };
     console.table(rows);

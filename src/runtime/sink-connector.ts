@@ -73,8 +73,10 @@ export class SinkConnector {
         this.log.child(`task-${taskId}`),
       );
       this.tasks.push(task);
-      await task.start();
     }
+    // Together: members joining one after another would each trigger a rebalance of the whole group, pausing
+    // every task for seconds each time; joining at once, the group settles in one.
+    await Promise.all(this.tasks.map((task) => task.start()));
   }
 
   async stop(): Promise<void> {

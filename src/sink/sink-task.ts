@@ -31,7 +31,7 @@ export interface SinkTaskStatus {
 }
 
 /** Chunks of one consumed batch touch disjoint keys (one change per key), so they can be written at once. */
-const CHUNK_CONCURRENCY = 4;
+const CHUNK_CONCURRENCY = 8;
 
 /**
  * One consumer of the connector's group. Each batch of a partition is converted, reduced to one change per key

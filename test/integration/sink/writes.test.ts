@@ -44,4 +44,23 @@ describe('sink: Kafka records become DynamoDB items', () => {
     const keys = (await scanAll(dynamodb, topic)).map((item) => `${item.partition!.N}/${item.offset!.N}:${item.n!.N}`).sort();
     expect(keys).toEqual(['0/0:0', '0/1:10', '1/0:1', '1/1:11', '2/0:2', '2/1:12']);
   });
+
+  it("spreads a topic's partitions over its tasks through Kafka's consumer group", async () => {
+    const topic = uniqueName('spread');
+    const PARTITIONS = 4;
+    await produce(topic, [], PARTITIONS);
+    const sink = await startSink(uniqueName('sinkspread'), connection, { topics: topic, 'tasks.max': String(PARTITIONS) });
+    defer(() => sink.stop());
+    // Records keep arriving in every partition until each task has been given some and written them.
+    let sent = 0;
+    const allTasksWrote = () => sink.connector.status().tasks.every((task) => task.recordsWritten > 0);
+    const deadline = Date.now() + 60_000;
+    while (!allTasksWrote()) {
+      if (Date.now() > deadline) throw new Error(`not every task wrote: ${JSON.stringify(sink.connector.status().tasks)}`);
+      await produce(topic, Array.from({ length: PARTITIONS }, (_, partition) => ({ value: { n: sent++ }, partition })), PARTITIONS);
+    }
+    await expect.poll(async () => (await scanAll(dynamodb, topic)).length, { timeout: 60_000 }).toBe(sent);
+    const written = sink.connector.status().tasks.reduce((sum, task) => sum + task.recordsWritten, 0);
+    expect(written).toBeGreaterThanOrEqual(sent); // a rebalance may replay a batch, never skip one
+  });
 });
