@@ -85,8 +85,9 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 min.insync.replicas=1
 default.replication.factor=1
-# Consumer groups form at once instead of waiting for more members.
-group.initial.rebalance.delay.ms=0
+# A new group waits 1 s for more members (Kafka's default is 3 s): consumers started together, like a sink's
+# tasks, then form it in one generation instead of one rebalance per late joiner.
+group.initial.rebalance.delay.ms=1000
 `;
 }
 
