@@ -250,13 +250,18 @@ export function serializeDynamoDbJson(item: Item): string {
   return writeDynamoDbJsonMap(item, undefined);
 }
 
-function writeDynamoDbJsonMap(map: Record<string, AttributeValue>, where: Where): string {
+/** A JSON object of the map's attributes, each written by `writeValue`. */
+function writeMap(map: Record<string, AttributeValue>, where: Where, writeValue: (value: AttributeValue, where: Where) => string): string {
   let text = '{';
   for (const name of Object.keys(map)) {
     if (text.length > 1) text += ',';
-    text += `${JSON.stringify(name)}:${writeDynamoDbJsonValue(map[name]!, { parent: where, name })}`;
+    text += `${JSON.stringify(name)}:${writeValue(map[name]!, { parent: where, name })}`;
   }
   return `${text}}`;
+}
+
+function writeDynamoDbJsonMap(map: Record<string, AttributeValue>, where: Where): string {
+  return writeMap(map, where, writeDynamoDbJsonValue);
 }
 
 function writeDynamoDbJsonValue(value: AttributeValue, where: Where): string {
@@ -293,12 +298,7 @@ export function serializePlainJson(item: Item): string {
 }
 
 function writePlainJsonMap(map: Record<string, AttributeValue>, where: Where): string {
-  let text = '{';
-  for (const name of Object.keys(map)) {
-    if (text.length > 1) text += ',';
-    text += `${JSON.stringify(name)}:${writePlainJsonValue(map[name]!, { parent: where, name })}`;
-  }
-  return `${text}}`;
+  return writeMap(map, where, writePlainJsonValue);
 }
 
 function writePlainJsonValue(value: AttributeValue, where: Where): string {

@@ -76,16 +76,11 @@ export function snapshotPageRecords(items: readonly Item[], ctx: SnapshotRecordC
     },
     before: null,
   });
-  const records = new Array<OutgoingRecord>(items.length);
-  for (let index = 0; index < items.length; index++) {
-    const item = items[index]!;
-    records[index] = {
-      key: serializeKey(item, ctx.keySchema),
-      value: `${head}"after":${documentMember(documentJson(item, ctx.format))}}`,
-      timestampMs: ctx.readAtMs,
-    };
-  }
-  return records;
+  return items.map((item) => ({
+    key: serializeKey(item, ctx.keySchema),
+    value: `${head}"after":${documentMember(documentJson(item, ctx.format))}}`,
+    timestampMs: ctx.readAtMs,
+  }));
 }
 
 /**

@@ -37,7 +37,7 @@ export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, wor
       connector: { state: status.tasks.some((task) => task.state !== 'FAILED') ? 'RUNNING' : 'FAILED', worker_id: workerId },
       tasks: status.tasks.map((task) => ({
         id: task.task,
-        state: task.state === 'FAILED' ? 'FAILED' : task.state === 'STOPPED' ? 'UNASSIGNED' : 'RUNNING',
+        state: connectState(task.state),
         worker_id: workerId,
         ...(task.error ? { trace: task.error } : {}),
       })),
@@ -54,7 +54,7 @@ export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, wor
     },
     tasks: status.tables.map((table, id) => ({
       id,
-      state: table.state === 'FAILED' ? 'FAILED' : table.state === 'STOPPED' ? 'UNASSIGNED' : 'RUNNING',
+      state: connectState(table.state),
       worker_id: workerId,
       ...(table.error ? { trace: table.error } : {}),
       table: table.table,
@@ -64,4 +64,9 @@ export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, wor
     type: 'source',
     discovery: status.discovery,
   };
+}
+
+/** A task or pipeline state as Kafka Connect names it: failed, stopped (unassigned), or anything else running. */
+function connectState(state: string): ConnectState {
+  return state === 'FAILED' ? 'FAILED' : state === 'STOPPED' ? 'UNASSIGNED' : 'RUNNING';
 }
