@@ -43,7 +43,7 @@ export async function runSnapshot(context: PhaseContext): Promise<void> {
 }
 
 async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter: CapacityLimiter): Promise<void> {
-  const { settings, table, dynamodb, emitter, status, signal, snapshotPages } = context;
+  const { snapshotPages, signal } = context;
   let exclusiveStartKey: Record<string, AttributeValue> | undefined = start.exclusiveStartKey
     ? fromDynamoDbJson(JSON.parse(start.exclusiveStartKey))
     : undefined;
@@ -52,60 +52,70 @@ async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter:
     // A page holds its slot from the scan until it is written: however many tables snapshot at once, the
     // connector keeps at most that many pages in memory, and the tables take turns in order.
     await snapshotPages.acquire();
-    let release: (() => void) | undefined = once(() => snapshotPages.release());
+    const release = () => snapshotPages.release();
+    let page: SubmittedPage;
     try {
-      signal.throwIfAborted();
-      await limiter.acquire(signal);
-      const page = await withRetries(
-        () =>
-          scanPage(dynamodb, {
-            table: table.name,
-            segment: start.segment,
-            totalSegments: start.totalSegments,
-            ...(exclusiveStartKey ? { exclusiveStartKey } : {}),
-            limit: settings.snapshot.maxPollRecords,
-            consistentRead: settings.snapshot.consistentRead,
-          }),
-        signal,
-      );
-      limiter.charge(page.consumedReadCapacity);
-      const readAtMs = Date.now();
-      const records = snapshotPageRecords(page.items, {
-        tableName: table.name,
-        keySchema: table.keySchema,
-        snapshotStartTime: start.snapshotStartTime,
-        snapshotCount: start.snapshotCount,
-        segment: start.segment,
-        totalSegments: start.totalSegments,
-        format: settings.format,
-        readAtMs,
-        nowMs: readAtMs,
-      }).map((record) => ({ topic: settings.topic, ...record }));
-      exclusiveStartKey = page.lastEvaluatedKey;
-      const offset: SegmentOffset = {
-        ...start,
-        exclusiveStartKey: exclusiveStartKey ? serializeDynamoDbJson(exclusiveStartKey) : null,
-        completed: !exclusiveStartKey,
-      };
-      const { written } = await emitter.submit({ records, offsets: [{ partition: partitions.segment(table.name, start.segment), offset }] });
-      void written.then(release, release);
-      release = undefined;
-      if (status.snapshot) {
-        status.snapshot.itemsRead += page.items.length;
-        if (offset.completed) void written.then(() => status.snapshot && status.snapshot.segmentsCompleted++);
-      }
-      if (offset.completed) return;
-    } finally {
-      release?.();
+      page = await scanAndSubmitPage(context, start, exclusiveStartKey, limiter);
+    } catch (error) {
+      release();
+      throw error;
     }
+    void page.written.then(release, release);
+    if (!page.lastEvaluatedKey) return;
+    exclusiveStartKey = page.lastEvaluatedKey;
   }
 }
 
-function once(action: () => void): () => void {
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    action();
+interface SubmittedPage {
+  written: Promise<void>;
+  lastEvaluatedKey?: Record<string, AttributeValue>;
+}
+
+/** Scans one page of the segment and queues its records with the segment's new offset. */
+async function scanAndSubmitPage(
+  context: PhaseContext,
+  start: SegmentOffset,
+  exclusiveStartKey: Record<string, AttributeValue> | undefined,
+  limiter: CapacityLimiter,
+): Promise<SubmittedPage> {
+  const { settings, table, dynamodb, emitter, status, signal } = context;
+  signal.throwIfAborted();
+  await limiter.acquire(signal);
+  const page = await withRetries(
+    () =>
+      scanPage(dynamodb, {
+        table: table.name,
+        segment: start.segment,
+        totalSegments: start.totalSegments,
+        ...(exclusiveStartKey ? { exclusiveStartKey } : {}),
+        limit: settings.snapshot.maxPollRecords,
+        consistentRead: settings.snapshot.consistentRead,
+      }),
+    signal,
+  );
+  limiter.charge(page.consumedReadCapacity);
+  const readAtMs = Date.now();
+  const records = snapshotPageRecords(page.items, {
+    tableName: table.name,
+    keySchema: table.keySchema,
+    snapshotStartTime: start.snapshotStartTime,
+    snapshotCount: start.snapshotCount,
+    segment: start.segment,
+    totalSegments: start.totalSegments,
+    format: settings.format,
+    readAtMs,
+    nowMs: readAtMs,
+  }).map((record) => ({ topic: settings.topic, ...record }));
+  const offset: SegmentOffset = {
+    ...start,
+    exclusiveStartKey: page.lastEvaluatedKey ? serializeDynamoDbJson(page.lastEvaluatedKey) : null,
+    completed: !page.lastEvaluatedKey,
   };
+  const { written } = await emitter.submit({ records, offsets: [{ partition: partitions.segment(table.name, start.segment), offset }] });
+  if (status.snapshot) {
+    status.snapshot.itemsRead += page.items.length;
+    // A failed write is the pipeline's to report (through drain); here it only means the segment is not done.
+    if (offset.completed) void written.then(() => status.snapshot && status.snapshot.segmentsCompleted++, () => undefined);
+  }
+  return { written, ...(page.lastEvaluatedKey ? { lastEvaluatedKey: page.lastEvaluatedKey } : {}) };
 }

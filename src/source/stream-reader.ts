@@ -137,9 +137,13 @@ async function readShard(
     if (page.records.length > 0 || finished) {
       const offset: ShardOffset = { v: 1, streamArn: position.streamArn, seq_No: lastSequence, finished };
       const { written } = await emitter.submit({ records, offsets: [{ partition, offset }] });
-      void written.then(() => {
-        if (status.stream) status.stream.recordsWritten += records.length;
-      });
+      // A failed write is the pipeline's to report (the next submit or drain throws it), not this counter's.
+      void written.then(
+        () => {
+          if (status.stream) status.stream.recordsWritten += records.length;
+        },
+        () => undefined,
+      );
       if (status.stream) {
         status.stream.recordsSkipped += skipped;
         const createdAt = last?.dynamodb?.ApproximateCreationDateTime?.getTime();

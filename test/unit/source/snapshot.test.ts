@@ -157,4 +157,30 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
     expect(mostPagesAlive).toBeLessThanOrEqual(BUDGET);
     expect(mostPagesAlive).toBeGreaterThan(1);
   });
+
+  it('fails with the write error, leaving no rejection unhandled, when Kafka refuses a page', async () => {
+    const { settings, table } = context({ maxRcuPercentage: 50 });
+    const store = OffsetStore.empty('offsets', 'test');
+    const offset: SegmentOffset = { v: 1, tableName: 'orders', segment: 0, totalSegments: 1, snapshotCount: 1, snapshotStartTime: 0, exclusiveStartKey: null, completed: false };
+    store.apply(partitions.segment('orders', 0), offset);
+    const refusing: BatchWriter = { exactlyOnce: true, write: async () => Promise.reject(new Error('broker gone')), close: async () => undefined };
+    const oneLastPage = { send: async () => ({ Items: [{ id: { S: 'only' } }] }) } as unknown as DynamoDBClient;
+    const snapshotPages = new Sema(BUDGET);
+    await expect(
+      runSnapshot({
+        settings,
+        table,
+        dynamodb: oneLastPage,
+        streams: undefined as unknown as DynamoDBStreamsClient,
+        store,
+        emitter: new Emitter(refusing, store, { queueCapacity: 32, maxRecordsPerWrite: 1000 }),
+        status: { table: 'orders', topic: 'orders', state: 'SNAPSHOT', snapshot: { snapshotCount: 1, totalSegments: 1, segmentsCompleted: 0, itemsRead: 0, estimatedItems: 1, startedAt: 0 } },
+        snapshotPages,
+        signal: new AbortController().signal,
+      }),
+    ).rejects.toThrow('broker gone');
+    // The page's slot came back with the failed write.
+    expect(snapshotPages.nrWaiting()).toBe(0);
+    expect(snapshotPages.tryAcquire()).toBeDefined();
+  });
 });
