@@ -1,5 +1,5 @@
-import { createDynamoDbClient, createStreamsClient, createTaggingClient, type DynamoDbConnection } from '../adapters/dynamodb/client.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient, createStreamsClient, createTaggingClient, type DynamoDbConnection } from '../adapters/dynamodb/client.js';
 import { createKafka, logLevel, type Admin } from '../adapters/kafka/client.js';
 import { loadConnectorFile, type ConnectorFile } from '../config/connector-file.js';
 import { ConfigError } from '../config/errors.js';

@@ -1,3 +1,4 @@
+import type { Sema } from 'async-sema';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { describeTable, type TableInfo } from '../adapters/dynamodb/tables.js';
@@ -10,7 +11,6 @@ import { OffsetStore } from '../offsets/offset-store.js';
 import { Emitter, type OffsetUpdate } from './emitter.js';
 import { GapError } from './gap.js';
 import { nextState, type PipelineEvent, type PipelineState } from './lifecycle.js';
-import type { Sema } from 'async-sema';
 import { HANDOFF_MARGIN_MS, type PhaseContext, type PipelineSettings } from './settings.js';
 import { defaultSegments, runSnapshot } from './snapshot.js';
 import type { PipelineStatus } from './status.js';

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { listTables } from '../adapters/dynamodb/client.js';
 import type { StackInstall } from './install.js';
 import { LOOPBACK, freePort } from './ports.js';
 import { spawnDetached } from './processes.js';
-import { awaitReady } from './readiness.js';
+import { answersDynamoDbApi, awaitReady } from './readiness.js';
 
 export interface DynamoDbLocalServer {
   pid: number;
@@ -43,8 +42,7 @@ export async function startDynamoDbLocal(install: StackInstall, runDir: string, 
     pid,
     logFile,
     timeoutMs: 60_000,
-    probe: () =>
-      listTables({ endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'stackprobe', secretAccessKey: 'stackprobe' } }),
+    probe: () => answersDynamoDbApi(endpoint, LOCAL_REGION),
   });
   return { pid, endpoint, region: LOCAL_REGION, logFile };
 }

@@ -90,32 +90,30 @@ async function requireJava(): Promise<string> {
 }
 
 async function resolveMaven(pom: string, outputDir: string): Promise<void> {
-  try {
-    await run('mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${outputDir}`], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (failure.code === 'ENOENT') {
-      throw new StackError(
-        'Maven (`mvn`) was not found. The local stack resolves Kafka and DynamoDB Local from Maven Central with ' +
-          'it: install Maven (Debian: `apt-get install maven`).',
-      );
-    }
-    const output = `${failure.stdout ?? ''}${failure.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
-    throw new StackError(`Maven could not resolve ${pom} (is Maven Central reachable?)`, output);
-  }
+  await runInstallTool('mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${outputDir}`], {
+    missing:
+      'Maven (`mvn`) was not found. The local stack resolves Kafka and DynamoDB Local from Maven Central with ' +
+      'it: install Maven (Debian: `apt-get install maven`).',
+    failed: `Maven could not resolve ${pom} (is Maven Central reachable?)`,
+  });
 }
 
 async function compileLauncher(sourceFile: string, classpath: string, outputDir: string): Promise<void> {
   const javac = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'javac') : 'javac';
+  await runInstallTool(javac, ['-d', outputDir, '-cp', classpath, sourceFile], {
+    missing: 'javac was not found: the local stack needs a JDK, not only a JRE (Debian: openjdk-17-jdk-headless).',
+    failed: `Could not compile ${sourceFile}`,
+  });
+}
+
+/** Runs a tool of an install step; a missing tool or a failure becomes a StackError with the tool's last output. */
+export async function runInstallTool(command: string, args: string[], messages: { missing: string; failed: string }): Promise<void> {
   try {
-    await run(javac, ['-d', outputDir, '-cp', classpath, sourceFile]);
+    await run(command, args, { maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') {
-      throw new StackError('javac was not found: the local stack needs a JDK, not only a JRE (Debian: openjdk-17-jdk-headless).');
-    }
-    throw new StackError(`Could not compile ${sourceFile}`, failure.stderr);
+    const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+    if (failure.code === 'ENOENT') throw new StackError(messages.missing);
+    const output = `${failure.stdout ?? ''}${failure.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
+    throw new StackError(messages.failed, output);
   }
 }

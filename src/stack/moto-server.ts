@@ -1,15 +1,9 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { listTables } from '../adapters/dynamodb/client.js';
-import { StackError } from './errors.js';
-import { installOnce, type Progress } from './install.js';
+import { installOnce, runInstallTool, type Progress } from './install.js';
 import { packagedStackDir, type StackPaths } from './paths.js';
 import { LOOPBACK, freePort } from './ports.js';
 import { spawnDetached } from './processes.js';
-import { awaitReady } from './readiness.js';
-
-const run = promisify(execFile);
+import { answersDynamoDbApi, awaitReady } from './readiness.js';
 
 /**
  * moto's server mode: an AWS emulator that, unlike DynamoDB Local, keeps DynamoDB tags and serves the Resource
@@ -31,12 +25,18 @@ export async function ensureMotoInstalled(paths: StackPaths, progress: Progress 
   const python = join(dir, 'venv', 'bin', 'python');
   await installOnce(dir, [requirements], async () => {
     progress('Installing moto from PyPI into a virtualenv (first run only)…');
-    await runInstallStep(systemPython(), ['-m', 'venv', join(dir, 'venv')], 'create a Python virtualenv');
-    await runInstallStep(
-      python,
-      ['-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '-q', '-r', requirements],
-      `install ${requirements} from PyPI (is PyPI reachable?)`,
-    );
+    const missing = (command: string) =>
+      `${command} was not found. moto runs on Python 3.9 or newer: install it (Debian: \`apt-get install ` +
+      'python3 python3-venv`) or set PYTHON to its path.';
+    const systemPython = process.env.PYTHON || 'python3';
+    await runInstallTool(systemPython, ['-m', 'venv', join(dir, 'venv')], {
+      missing: missing(systemPython),
+      failed: 'Could not create a Python virtualenv',
+    });
+    await runInstallTool(python, ['-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '-q', '-r', requirements], {
+      missing: missing(python),
+      failed: `Could not install ${requirements} from PyPI (is PyPI reachable?)`,
+    });
   });
   return python;
 }
@@ -55,27 +55,7 @@ export async function startMoto(python: string, runDir: string, marker: string):
     pid,
     logFile,
     timeoutMs: 60_000,
-    probe: () => listTables({ endpoint, region: MOTO_REGION, credentials: { accessKeyId: 'stackprobe', secretAccessKey: 'stackprobe' } }),
+    probe: () => answersDynamoDbApi(endpoint, MOTO_REGION),
   });
   return { pid, endpoint, region: MOTO_REGION, logFile };
-}
-
-function systemPython(): string {
-  return process.env.PYTHON || 'python3';
-}
-
-async function runInstallStep(command: string, args: string[], what: string): Promise<void> {
-  try {
-    await run(command, args, { maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (failure.code === 'ENOENT') {
-      throw new StackError(
-        `${command} was not found. moto runs on Python 3.9 or newer: install it (Debian: \`apt-get install ` +
-          'python3 python3-venv`) or set PYTHON to its path.',
-      );
-    }
-    const output = `${failure.stdout ?? ''}${failure.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
-    throw new StackError(`Could not ${what}`, output);
-  }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { listTables } from '../adapters/dynamodb/client.js';
 import { StackError } from './errors.js';
 import { isAlive, stopProcess, tail } from './processes.js';
 
@@ -64,4 +65,9 @@ function readLog(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** Resolves when a DynamoDB API (DynamoDB Local, moto) at `endpoint` answers a ListTables; rejects otherwise. */
+export async function answersDynamoDbApi(endpoint: string, region: string): Promise<void> {
+  await listTables({ endpoint, region, credentials: { accessKeyId: 'stackprobe', secretAccessKey: 'stackprobe' } });
 }

@@ -1,6 +1,5 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { listTables } from '../adapters/dynamodb/client.js';
 import { listTopics } from '../adapters/kafka/client.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { StackError } from './errors.js';
@@ -9,7 +8,7 @@ import { startKafka } from './kafka-server.js';
 import { ensureMotoInstalled, startMoto } from './moto-server.js';
 import { stackPaths, type StackPaths } from './paths.js';
 import { isAlive, isOurs, stopProcess } from './processes.js';
-import { PortTakenError } from './readiness.js';
+import { PortTakenError, answersDynamoDbApi } from './readiness.js';
 
 /** What clients need to reach the stack: exactly what `stack up --json` prints. */
 export interface StackEndpoints {
@@ -59,6 +58,9 @@ export async function stackUp(
   return withLock(paths, async () => {
     const running = (await runningState(paths)) ?? (await startCore(paths, progress));
     if (options.with?.includes('moto') && !running.moto) {
+      // One recorded but no longer answering is replaced, not left running beside the new one.
+      const silent = readState(paths)?.moto;
+      if (silent && isOurs(silent.pid, markerFor(paths))) await stopProcess(silent.pid);
       const python = await ensureMotoInstalled(paths, progress);
       progress('Starting moto…');
       const moto = await startMoto(python, paths.runDir, markerFor(paths));
@@ -130,7 +132,6 @@ async function runningState(paths: StackPaths): Promise<StackState | undefined> 
   if (!state) return undefined;
   const marker = markerFor(paths);
   if (!isOurs(state.kafka.pid, marker) || !isOurs(state.dynamodb.pid, marker)) return undefined;
-  const probe = { accessKeyId: 'stackprobe', secretAccessKey: 'stackprobe' };
   // Our processes are alive: a slow answer means a busy machine, not a dead stack, and `up` would otherwise
   // replace a working stack (and its data) with an empty one. Only a stack that stays silent is given up.
   const deadline = Date.now() + RUNNING_STACK_PATIENCE_MS;
@@ -138,7 +139,7 @@ async function runningState(paths: StackPaths): Promise<StackState | undefined> 
     try {
       await Promise.all([
         listTopics({ bootstrapServers: state.kafka.bootstrapServers }, 5_000),
-        listTables({ endpoint: state.dynamodb.endpoint, region: state.dynamodb.region, credentials: probe }),
+        answersDynamoDbApi(state.dynamodb.endpoint, state.dynamodb.region),
       ]);
       break;
     } catch {
@@ -146,19 +147,11 @@ async function runningState(paths: StackPaths): Promise<StackState | undefined> 
       await delay(500);
     }
   }
-  // moto is optional: when it no longer answers the rest of the stack is still good, just without it.
-  if (state.moto) {
-    const moto = state.moto;
-    const answers =
-      isOurs(moto.pid, marker) &&
-      (await listTables({ endpoint: moto.endpoint, region: moto.region, credentials: probe }).then(
-        () => true,
-        () => false,
-      ));
-    if (!answers) {
-      if (isOurs(moto.pid, marker)) await stopProcess(moto.pid);
-      delete state.moto;
-    }
+  // moto is optional: when it no longer answers, the rest of the stack is still good, just without it.
+  const { moto } = state;
+  if (moto) {
+    const answers = isOurs(moto.pid, marker) && (await answersDynamoDbApi(moto.endpoint, moto.region).then(() => true, () => false));
+    if (!answers) delete state.moto;
   }
   return state;
 }
