@@ -3,6 +3,7 @@
 // Numbers are never turned into JS numbers: DynamoDB keeps 38 significant digits, a double keeps ~17. Every
 // JSON text that contains a DynamoDB number is therefore written by hand from the stored digits.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { at, pathText, setOwn, type AttributePath } from './attribute-path.js';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -36,30 +37,15 @@ const DYNAMODB_NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?([eE][+-]?\d+)?$/;
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 // Standard base64, padding optional (hand-written DynamoDB JSON often omits it).
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 // ---------------------------------------------------------------------------------------------- paths & errors
 
-/** A readable path for error messages: `order.lines[2]["unit price"]`. */
-function memberPath(parent: string, name: string): string {
-  if (IDENTIFIER.test(name)) return parent === '' ? name : `${parent}.${name}`;
-  return `${parent}[${JSON.stringify(name)}]`;
-}
-
-const indexPath = (parent: string, index: number): string => `${parent}[${index}]`;
-
-function fail(path: string, problem: string): never {
-  throw new Error(`Attribute ${path}: ${problem}`);
-}
-
-/** Own-property assignment that is safe for an attribute named "__proto__". */
-function setOwn<T>(target: Record<string, T>, name: string, value: T): void {
-  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-  else target[name] = value;
+function fail(path: AttributePath, problem: string): never {
+  throw new Error(`Attribute ${pathText(path)}: ${problem}`);
 }
 
 /** The single type tag of a value; DynamoDB allows exactly one per attribute. */
-function soleTag(value: unknown, path: string): TypeTag {
+function soleTag(value: unknown, path: AttributePath): TypeTag {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail(path, `expected an object with one type tag (${TYPE_TAGS.join(', ')}), got ${describe(value)}`);
   }
@@ -82,7 +68,7 @@ function describe(value: unknown): string {
 
 // ---------------------------------------------------------------------------------------------- numbers & bytes
 
-function assertNumberText(text: string, path: string): RegExpExecArray {
+function assertNumberText(text: string, path: AttributePath): RegExpExecArray {
   const parts = DYNAMODB_NUMBER.exec(text);
   if (parts === null || (parts[2] === '' && (parts[3] ?? '') === '')) fail(path, `invalid number text ${JSON.stringify(text)}`);
   return parts;
@@ -92,9 +78,9 @@ function assertNumberText(text: string, path: string): RegExpExecArray {
  * The number as a JSON number token with the same digits: only syntax JSON forbids is rewritten ("+1" → "1",
  * "007" → "7", ".5" → "0.5", "1." → "1"); significant digits and exponent are untouched.
  */
-function jsonNumberToken(text: string, where: Where): string {
+function jsonNumberToken(text: string, where: AttributePath): string {
   if (JSON_NUMBER.test(text)) return text;
-  const [, sign, integer = '', fraction = '', exponent = ''] = assertNumberText(text, pathOf(where));
+  const [, sign, integer = '', fraction = '', exponent = ''] = assertNumberText(text, where);
   const integerDigits = integer.replace(/^0+(?=\d)/, '') || '0';
   return `${sign === '-' ? '-' : ''}${integerDigits}${fraction === '' ? '' : `.${fraction}`}${exponent}`;
 }
@@ -103,7 +89,7 @@ function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-function fromBase64(text: unknown, path: string): Uint8Array {
+function fromBase64(text: unknown, path: AttributePath): Uint8Array {
   if (typeof text !== 'string' || !BASE64.test(text)) fail(path, `expected base64 text, got ${describe(text)}`);
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
@@ -114,13 +100,13 @@ export function toDynamoDbJson(item: Item): DynamoDbJsonItem {
   return mapToDynamoDbJson(item, '');
 }
 
-function mapToDynamoDbJson(map: Record<string, AttributeValue>, path: string): DynamoDbJsonItem {
+function mapToDynamoDbJson(map: Record<string, AttributeValue>, path: AttributePath): DynamoDbJsonItem {
   const out: DynamoDbJsonItem = {};
-  for (const [name, value] of Object.entries(map)) setOwn(out, name, valueToDynamoDbJson(value, memberPath(path, name)));
+  for (const [name, value] of Object.entries(map)) setOwn(out, name, valueToDynamoDbJson(value, at(path, name)));
   return out;
 }
 
-function valueToDynamoDbJson(value: AttributeValue, path: string): DynamoDbJsonValue {
+function valueToDynamoDbJson(value: AttributeValue, path: AttributePath): DynamoDbJsonValue {
   const tag = soleTag(value, path);
   const v = value as Record<TypeTag, unknown>;
   switch (tag) {
@@ -139,7 +125,7 @@ function valueToDynamoDbJson(value: AttributeValue, path: string): DynamoDbJsonV
     case 'M':
       return { M: mapToDynamoDbJson(v.M as Record<string, AttributeValue>, path) };
     case 'L':
-      return { L: (v.L as AttributeValue[]).map((element, i) => valueToDynamoDbJson(element, indexPath(path, i))) };
+      return { L: (v.L as AttributeValue[]).map((element, i) => valueToDynamoDbJson(element, at(path, i))) };
     case 'NULL':
       if (v.NULL !== true) fail(path, 'NULL must be true');
       return { NULL: true };
@@ -158,13 +144,13 @@ export function fromDynamoDbJson(json: unknown): Item {
   return mapFromDynamoDbJson(json as Record<string, unknown>, '');
 }
 
-function mapFromDynamoDbJson(map: Record<string, unknown>, path: string): Item {
+function mapFromDynamoDbJson(map: Record<string, unknown>, path: AttributePath): Item {
   const out: Item = {};
-  for (const [name, value] of Object.entries(map)) setOwn(out, name, valueFromDynamoDbJson(value, memberPath(path, name)));
+  for (const [name, value] of Object.entries(map)) setOwn(out, name, valueFromDynamoDbJson(value, at(path, name)));
   return out;
 }
 
-function valueFromDynamoDbJson(json: unknown, path: string): AttributeValue {
+function valueFromDynamoDbJson(json: unknown, path: AttributePath): AttributeValue {
   const tag = soleTag(json, path);
   const raw = (json as Record<string, unknown>)[tag];
   switch (tag) {
@@ -178,19 +164,19 @@ function valueFromDynamoDbJson(json: unknown, path: string): AttributeValue {
     case 'SS':
       return {
         SS: arrayOf(raw, 'SS', path).map((element, i) => {
-          if (typeof element !== 'string') fail(indexPath(path, i), `SS element must be a string, got ${describe(element)}`);
+          if (typeof element !== 'string') fail(at(path, i), `SS element must be a string, got ${describe(element)}`);
           return element;
         }),
       };
     case 'NS':
-      return { NS: arrayOf(raw, 'NS', path).map((element, i) => numberText(element, indexPath(path, i))) };
+      return { NS: arrayOf(raw, 'NS', path).map((element, i) => numberText(element, at(path, i))) };
     case 'BS':
-      return { BS: arrayOf(raw, 'BS', path).map((element, i) => fromBase64(element, indexPath(path, i))) };
+      return { BS: arrayOf(raw, 'BS', path).map((element, i) => fromBase64(element, at(path, i))) };
     case 'M':
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(path, `M must be an object, got ${describe(raw)}`);
       return { M: mapFromDynamoDbJson(raw as Record<string, unknown>, path) };
     case 'L':
-      return { L: arrayOf(raw, 'L', path).map((element, i) => valueFromDynamoDbJson(element, indexPath(path, i))) };
+      return { L: arrayOf(raw, 'L', path).map((element, i) => valueFromDynamoDbJson(element, at(path, i))) };
     case 'NULL':
       if (raw !== true) fail(path, `NULL must be true, got ${describe(raw)}`);
       return { NULL: true };
@@ -200,37 +186,24 @@ function valueFromDynamoDbJson(json: unknown, path: string): AttributeValue {
   }
 }
 
-function numberText(raw: unknown, path: string): string {
+function numberText(raw: unknown, path: AttributePath): string {
   // A JSON number here would already have lost digits in JSON.parse, so DynamoDB JSON requires a string.
   if (typeof raw !== 'string') fail(path, `N must be a string of digits, got ${describe(raw)}`);
   assertNumberText(raw, path);
   return raw;
 }
 
-function arrayOf(raw: unknown, tag: string, path: string): unknown[] {
+function arrayOf(raw: unknown, tag: string, path: AttributePath): unknown[] {
   if (!Array.isArray(raw)) fail(path, `${tag} must be an array, got ${describe(raw)}`);
   return raw;
 }
 
 // ---------------------------------------------------------------------------------------------- serializers
 
-/**
- * Where a value sits in an item, kept as links and turned into text (`order.lines[2]`) only for an error
- * message: the writers below run for every attribute of every item, and building paths eagerly cost more than
- * the writing.
- */
-type Where = { readonly parent: Where; readonly name: string | number } | undefined;
-
-function pathOf(where: Where): string {
-  if (where === undefined) return '';
-  const parent = pathOf(where.parent);
-  return typeof where.name === 'number' ? indexPath(parent, where.name) : memberPath(parent, where.name);
-}
-
 const TYPE_TAG_SET: ReadonlySet<string> = new Set(TYPE_TAGS);
 
 /** The value's type tag, checked as soleTag does but without allocating; a bad value gets soleTag's error. */
-function tagAt(value: AttributeValue, where: Where): TypeTag {
+function tagAt(value: AttributeValue, where: AttributePath): TypeTag {
   let tag: string | undefined;
   let count = 0;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -242,29 +215,29 @@ function tagAt(value: AttributeValue, where: Where): TypeTag {
     }
   }
   if (count === 1 && TYPE_TAG_SET.has(tag!)) return tag as TypeTag;
-  return soleTag(value, pathOf(where));
+  return soleTag(value, where);
 }
 
 /** JSON text of toDynamoDbJson(item), written directly (no intermediate objects on the hot path). */
 export function serializeDynamoDbJson(item: Item): string {
-  return writeDynamoDbJsonMap(item, undefined);
+  return writeDynamoDbJsonMap(item, '');
 }
 
 /** A JSON object of the map's attributes, each written by `writeValue`. */
-function writeMap(map: Record<string, AttributeValue>, where: Where, writeValue: (value: AttributeValue, where: Where) => string): string {
+function writeMap(map: Record<string, AttributeValue>, where: AttributePath, writeValue: (value: AttributeValue, where: AttributePath) => string): string {
   let text = '{';
   for (const name of Object.keys(map)) {
     if (text.length > 1) text += ',';
-    text += `${JSON.stringify(name)}:${writeValue(map[name]!, { parent: where, name })}`;
+    text += `${JSON.stringify(name)}:${writeValue(map[name]!, at(where, name))}`;
   }
   return `${text}}`;
 }
 
-function writeDynamoDbJsonMap(map: Record<string, AttributeValue>, where: Where): string {
+function writeDynamoDbJsonMap(map: Record<string, AttributeValue>, where: AttributePath): string {
   return writeMap(map, where, writeDynamoDbJsonValue);
 }
 
-function writeDynamoDbJsonValue(value: AttributeValue, where: Where): string {
+function writeDynamoDbJsonValue(value: AttributeValue, where: AttributePath): string {
   const tag = tagAt(value, where);
   const v = value as Record<TypeTag, unknown>;
   switch (tag) {
@@ -280,9 +253,9 @@ function writeDynamoDbJsonValue(value: AttributeValue, where: Where): string {
     case 'M':
       return `{"M":${writeDynamoDbJsonMap(v.M as Record<string, AttributeValue>, where)}}`;
     case 'L':
-      return `{"L":[${(v.L as AttributeValue[]).map((element, i) => writeDynamoDbJsonValue(element, { parent: where, name: i })).join(',')}]}`;
+      return `{"L":[${(v.L as AttributeValue[]).map((element, i) => writeDynamoDbJsonValue(element, at(where, i))).join(',')}]}`;
     case 'NULL':
-      if (v.NULL !== true) fail(pathOf(where), 'NULL must be true');
+      if (v.NULL !== true) fail(where, 'NULL must be true');
       return '{"NULL":true}';
     case 'BOOL':
       return `{"BOOL":${v.BOOL === true}}`;
@@ -294,14 +267,14 @@ function writeDynamoDbJsonValue(value: AttributeValue, where: Where): string {
  * L and sets → arrays, binary → base64 strings. Lossy about types (a set becomes a list), never about digits.
  */
 export function serializePlainJson(item: Item): string {
-  return writePlainJsonMap(item, undefined);
+  return writePlainJsonMap(item, '');
 }
 
-function writePlainJsonMap(map: Record<string, AttributeValue>, where: Where): string {
+function writePlainJsonMap(map: Record<string, AttributeValue>, where: AttributePath): string {
   return writeMap(map, where, writePlainJsonValue);
 }
 
-function writePlainJsonValue(value: AttributeValue, where: Where): string {
+function writePlainJsonValue(value: AttributeValue, where: AttributePath): string {
   const tag = tagAt(value, where);
   const v = value as Record<TypeTag, unknown>;
   switch (tag) {
@@ -314,15 +287,15 @@ function writePlainJsonValue(value: AttributeValue, where: Where): string {
     case 'SS':
       return JSON.stringify(v.SS);
     case 'NS':
-      return `[${(v.NS as string[]).map((text, i) => jsonNumberToken(text, { parent: where, name: i })).join(',')}]`;
+      return `[${(v.NS as string[]).map((text, i) => jsonNumberToken(text, at(where, i))).join(',')}]`;
     case 'BS':
       return `[${(v.BS as Uint8Array[]).map((bytes) => `"${toBase64(bytes)}"`).join(',')}]`;
     case 'M':
       return writePlainJsonMap(v.M as Record<string, AttributeValue>, where);
     case 'L':
-      return `[${(v.L as AttributeValue[]).map((element, i) => writePlainJsonValue(element, { parent: where, name: i })).join(',')}]`;
+      return `[${(v.L as AttributeValue[]).map((element, i) => writePlainJsonValue(element, at(where, i))).join(',')}]`;
     case 'NULL':
-      if (v.NULL !== true) fail(pathOf(where), 'NULL must be true');
+      if (v.NULL !== true) fail(where, 'NULL must be true');
       return 'null';
     case 'BOOL':
       return String(v.BOOL === true);
@@ -355,11 +328,11 @@ export function keyOf(item: Item, keySchema: KeySchema): Item {
 export function serializeKey(item: Item, keySchema: KeySchema): string {
   const key = keyOf(item, keySchema);
   for (const name of Object.keys(key)) {
-    const where = { parent: undefined, name };
+    const where = at('', name);
     const tag = tagAt(key[name]!, where);
-    if (tag !== 'S' && tag !== 'N' && tag !== 'B') fail(pathOf(where), `key attributes must be S, N or B, got ${tag}`);
+    if (tag !== 'S' && tag !== 'N' && tag !== 'B') fail(where, `key attributes must be S, N or B, got ${tag}`);
   }
-  return writePlainJsonMap(key, undefined);
+  return writePlainJsonMap(key, '');
 }
 
 function keyAttributeNames(keySchema: KeySchema): string[] {

@@ -5,10 +5,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isLosslessNumber, parse } from 'lossless-json';
 import type { Item } from '../domain/attribute-codec.js';
+import { at, pathText, setOwn, type AttributePath } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';
 import { checkDynamoDbNumber } from './number-text.js';
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 // Standard base64 (what Kafka Connect's JsonConverter writes), padding optional.
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 const INTEGER = /^-?\d+$/;
@@ -42,23 +42,23 @@ export function parseLosslessJson(text: string, what: string): unknown {
  * One parsed JSON value as an attribute. Accepts what parseLosslessJson returns; plain JS numbers and bigints
  * (from JSON.parse or code) are accepted too, as their shortest text.
  */
-export function jsonToAttribute(json: unknown, path = 'value'): AttributeValue {
+export function jsonToAttribute(json: unknown, path: AttributePath = 'value'): AttributeValue {
   if (json === null) return { NULL: true };
   if (typeof json === 'string') return { S: json };
   if (typeof json === 'boolean') return { BOOL: json };
   if (isLosslessNumber(json)) return { N: checkDynamoDbNumber(json.value, path) };
   if (typeof json === 'bigint') return { N: checkDynamoDbNumber(json.toString(), path) };
   if (typeof json === 'number') {
-    if (!Number.isFinite(json)) throw new ConversionError(`${path}: ${json} is not a number DynamoDB can store`);
+    if (!Number.isFinite(json)) throw new ConversionError(`${pathText(path)}: ${json} is not a number DynamoDB can store`);
     return { N: checkDynamoDbNumber(String(json), path) };
   }
-  if (Array.isArray(json)) return { L: json.map((element, i) => jsonToAttribute(element, `${path}[${i}]`)) };
+  if (Array.isArray(json)) return { L: json.map((element, i) => jsonToAttribute(element, at(path, i))) };
   if (typeof json === 'object') {
     const map: Item = {};
-    for (const [name, member] of Object.entries(json)) setOwn(map, name, jsonToAttribute(member, memberPath(path, name)));
+    for (const [name, member] of Object.entries(json)) setOwn(map, name, jsonToAttribute(member, at(path, name)));
     return { M: map };
   }
-  throw new ConversionError(`${path}: ${typeof json} is not a JSON value`);
+  throw new ConversionError(`${pathText(path)}: ${typeof json} is not a JSON value`);
 }
 
 /** A top-level JSON object as an item; anything else is a ConversionError. */
@@ -69,7 +69,7 @@ export function jsonToItem(json: unknown, what = 'value'): Item {
 }
 
 /** Plain or Kafka Connect JSON (unwrapped by its schema) as one attribute. */
-export function anyJsonToAttribute(json: unknown, path = 'value'): AttributeValue {
+export function anyJsonToAttribute(json: unknown, path: AttributePath = 'value'): AttributeValue {
   return isConnectJson(json) ? connectToAttribute(json.schema, json.payload, path) : jsonToAttribute(json, path);
 }
 
@@ -103,15 +103,15 @@ export function isConnectJson(json: unknown): json is ConnectJson {
 }
 
 /** A payload converted by its Connect schema; a null schema means schemaless (plain JSON). */
-export function connectToAttribute(schema: ConnectSchema | null, payload: unknown, path = 'value'): AttributeValue {
+export function connectToAttribute(schema: ConnectSchema | null, payload: unknown, path: AttributePath = 'value'): AttributeValue {
   if (schema === null) return jsonToAttribute(payload, path);
-  if (!isPlainObject(schema) || typeof schema.type !== 'string') throw new ConversionError(`${path}: Connect schema has no type`);
+  if (!isPlainObject(schema) || typeof schema.type !== 'string') throw new ConversionError(`${pathText(path)}: Connect schema has no type`);
   if (payload === null || payload === undefined) {
     if (schema.default !== undefined && schema.default !== null) return connectToAttribute(schema, schema.default, path);
     return { NULL: true };
   }
   const mismatch = (expected: string) =>
-    new ConversionError(`${path}: Connect schema type ${schema.type} expects ${expected}, got ${describeJson(payload)}`);
+    new ConversionError(`${pathText(path)}: Connect schema type ${schema.type} expects ${expected}, got ${describeJson(payload)}`);
 
   if (schema.name === DECIMAL_LOGICAL_TYPE) return { N: checkDynamoDbNumber(decimalText(schema, payload, path), path) };
   switch (schema.type) {
@@ -140,7 +140,7 @@ export function connectToAttribute(schema: ConnectSchema | null, payload: unknow
     case 'array': {
       if (!Array.isArray(payload)) throw mismatch('an array');
       const items = schema.items ?? null;
-      return { L: payload.map((element, i) => connectToAttribute(items, element, `${path}[${i}]`)) };
+      return { L: payload.map((element, i) => connectToAttribute(items, element, at(path, i))) };
     }
     case 'map':
       return { M: connectMap(schema, payload, path, mismatch) };
@@ -150,47 +150,47 @@ export function connectToAttribute(schema: ConnectSchema | null, payload: unknow
       const fields = schema.fields ?? [];
       for (const field of fields) {
         const value = Object.hasOwn(payload, field.field) ? payload[field.field] : undefined;
-        setOwn(map, field.field, connectToAttribute(field, value, memberPath(path, field.field)));
+        setOwn(map, field.field, connectToAttribute(field, value, at(path, field.field)));
       }
       // Members the schema does not declare are kept, as plain JSON, rather than dropped without a word.
       for (const [name, value] of Object.entries(payload)) {
-        if (!fields.some((field) => field.field === name)) setOwn(map, name, jsonToAttribute(value, memberPath(path, name)));
+        if (!fields.some((field) => field.field === name)) setOwn(map, name, jsonToAttribute(value, at(path, name)));
       }
       return { M: map };
     }
     default:
-      throw new ConversionError(`${path}: unknown Connect schema type ${JSON.stringify(schema.type)}`);
+      throw new ConversionError(`${pathText(path)}: unknown Connect schema type ${JSON.stringify(schema.type)}`);
   }
 }
 
 /** JsonConverter writes a map with string keys as an object, any other map as an array of [key, value] pairs. */
-function connectMap(schema: ConnectSchema, payload: unknown, path: string, mismatch: (expected: string) => ConversionError): Item {
+function connectMap(schema: ConnectSchema, payload: unknown, path: AttributePath, mismatch: (expected: string) => ConversionError): Item {
   const values = schema.values ?? null;
   const map: Item = {};
   if (isPlainObject(payload)) {
-    for (const [name, value] of Object.entries(payload)) setOwn(map, name, connectToAttribute(values, value, memberPath(path, name)));
+    for (const [name, value] of Object.entries(payload)) setOwn(map, name, connectToAttribute(values, value, at(path, name)));
     return map;
   }
   if (!Array.isArray(payload)) throw mismatch('an object or an array of [key, value] pairs');
   payload.forEach((pair, i) => {
-    if (!Array.isArray(pair) || pair.length !== 2) throw new ConversionError(`${path}[${i}]: map entry must be a [key, value] pair`);
+    if (!Array.isArray(pair) || pair.length !== 2) throw new ConversionError(`${pathText(path)}[${i}]: map entry must be a [key, value] pair`);
     const [key, value] = pair as [unknown, unknown];
     const name = typeof key === 'string' ? key : numberTextOf(key);
-    if (name === undefined) throw new ConversionError(`${path}[${i}]: map key must be a string or a number to become an attribute name`);
-    setOwn(map, name, connectToAttribute(values, value, memberPath(path, name)));
+    if (name === undefined) throw new ConversionError(`${pathText(path)}[${i}]: map key must be a string or a number to become an attribute name`);
+    setOwn(map, name, connectToAttribute(values, value, at(path, name)));
   });
   return map;
 }
 
 /** Connect's Decimal: base64 of the unscaled value (big-endian two's complement), or a number (decimal.format=NUMERIC). */
-function decimalText(schema: ConnectSchema, payload: unknown, path: string): string {
+function decimalText(schema: ConnectSchema, payload: unknown, path: AttributePath): string {
   const asNumber = numberTextOf(payload);
   if (asNumber !== undefined) return asNumber;
   const scaleText = schema.parameters?.scale;
   const scale = typeof scaleText === 'string' || typeof scaleText === 'number' ? Number(scaleText) : 0;
-  if (!Number.isInteger(scale)) throw new ConversionError(`${path}: Decimal has an invalid scale ${JSON.stringify(scaleText)}`);
+  if (!Number.isInteger(scale)) throw new ConversionError(`${pathText(path)}: Decimal has an invalid scale ${JSON.stringify(scaleText)}`);
   const bytes = base64Bytes(payload, path);
-  if (bytes.length === 0) throw new ConversionError(`${path}: Decimal has no bytes`);
+  if (bytes.length === 0) throw new ConversionError(`${pathText(path)}: Decimal has no bytes`);
   let unscaled = BigInt.asIntN(bytes.length * 8, BigInt(`0x${Buffer.from(bytes).toString('hex')}`));
   const negative = unscaled < 0n;
   if (negative) unscaled = -unscaled;
@@ -206,9 +206,9 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   return BASE64.test(text) ? new Uint8Array(Buffer.from(text, 'base64')) : undefined;
 }
 
-function base64Bytes(payload: unknown, path: string): Uint8Array {
+function base64Bytes(payload: unknown, path: AttributePath): Uint8Array {
   if (typeof payload !== 'string' || !BASE64.test(payload)) {
-    throw new ConversionError(`${path}: Connect schema type bytes expects base64 text, got ${describeJson(payload)}`);
+    throw new ConversionError(`${pathText(path)}: Connect schema type bytes expects base64 text, got ${describeJson(payload)}`);
   }
   return new Uint8Array(Buffer.from(payload, 'base64'));
 }
@@ -224,17 +224,6 @@ function numberTextOf(json: unknown): string | undefined {
 
 export function isPlainObject(json: unknown): json is Record<string, unknown> {
   return json !== null && typeof json === 'object' && !Array.isArray(json) && !isLosslessNumber(json);
-}
-
-/** A readable path for error messages: `value.order.lines[2]["unit price"]`. */
-export function memberPath(parent: string, name: string): string {
-  return IDENTIFIER.test(name) ? `${parent}.${name}` : `${parent}[${JSON.stringify(name)}]`;
-}
-
-/** Own-property assignment that is safe for an attribute named "__proto__". */
-export function setOwn<T>(target: Record<string, T>, name: string, value: T): void {
-  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-  else target[name] = value;
 }
 
 export function describeAttribute(attribute: AttributeValue): string {

@@ -11,7 +11,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item, KeySchema } from '../domain/attribute-codec.js';
 import { ConversionError } from './conversion-error.js';
-import { describeAttribute, setOwn } from './json-to-attributes.js';
+import { setOwn } from '../domain/attribute-path.js';
+import { describeAttribute } from './json-to-attributes.js';
 import type { SinkRecord } from './sink-record.js';
 
 export type KeyAttributeType = 'S' | 'N' | 'B';

@@ -1,4 +1,5 @@
 // DynamoDB numbers as text: their significant digits and magnitude, without ever becoming a JS number.
+import { pathText, type AttributePath } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';
 
 // Every form DynamoDB accepts as number text ("1.50", ".5", "1.", "+3", "-1.5E-130").
@@ -31,15 +32,15 @@ export function numberShape(text: string): NumberShape | undefined {
 }
 
 /** The text itself when DynamoDB can store it exactly; ConversionError naming `path` otherwise. */
-export function checkDynamoDbNumber(text: string, path: string): string {
+export function checkDynamoDbNumber(text: string, path: AttributePath): string {
   const shape = numberShape(text);
-  if (shape === undefined) throw new ConversionError(`${path}: ${JSON.stringify(text)} is not a number`);
+  if (shape === undefined) throw new ConversionError(`${pathText(path)}: ${JSON.stringify(text)} is not a number`);
   if (
     shape.significant.length > MAX_SIGNIFICANT_DIGITS ||
     (shape.significant !== '' && (shape.exponent < MIN_EXPONENT || shape.exponent > MAX_EXPONENT))
   ) {
     throw new ConversionError(
-      `${path}: number ${abbreviate(text)} out of DynamoDB's range (at most ${MAX_SIGNIFICANT_DIGITS} significant digits, ` +
+      `${pathText(path)}: number ${abbreviate(text)} out of DynamoDB's range (at most ${MAX_SIGNIFICANT_DIGITS} significant digits, ` +
         `magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125)`,
     );
   }

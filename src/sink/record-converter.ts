@@ -15,6 +15,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isLosslessNumber } from 'lossless-json';
 import { fromDynamoDbJson, keyOf, type Item, type KeySchema } from '../domain/attribute-codec.js';
+import { at, setOwn } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';
 import { itemSize, MAX_ITEM_BYTES, valueSize } from './item-size.js';
 import {
@@ -26,9 +27,7 @@ import {
   isPlainObject,
   jsonToAttribute,
   jsonToItem,
-  memberPath,
   parseLosslessJson,
-  setOwn,
 } from './json-to-attributes.js';
 import { keyAttributes, keyAttributeType, type KeyAttributeType, type KeyReference } from './key-mapping.js';
 import { positionOf, type SinkRecord } from './sink-record.js';
@@ -280,7 +279,7 @@ function keyObject(bytes: Buffer | null): Record<string, unknown> | undefined {
 function keyFromObject(object: Record<string, unknown>, table: TableKeySchema | undefined): Item {
   const key: Item = {};
   for (const [name, member] of Object.entries(object)) {
-    const attribute = jsonToAttribute(member, memberPath('key', name));
+    const attribute = jsonToAttribute(member, at('key', name));
     const bytes = attribute.S !== undefined && table?.types?.[name] === 'B' ? decodeBase64(attribute.S) : undefined;
     setOwn(key, name, bytes === undefined ? attribute : { B: bytes });
   }
