@@ -50,13 +50,25 @@ export function planBatches(operations: PositionedOperation[], maxItems = MAX_BA
   for (const [table, byKey] of winners) {
     const requests = [...byKey.values()].sort((a, b) => a.index - b.index).map((entry) => entry.request);
     let current: BatchRequest[] = [];
+    // Sizes are upper bounds (cheap) until a batch nears maxBytes; from then on that batch is measured exactly
+    // (its JSON written out), so batches are cut where exact sizes would cut them.
     let bytes = 0;
+    let exact = false;
     for (const request of requests) {
-      const size = requestSize(request);
+      let size = exact ? requestSize(request) : requestSizeBound(request);
+      if (!exact && current.length > 0 && bytes + size > maxBytes) {
+        exact = true;
+        bytes = current.reduce((sum, earlier) => sum + requestSize(earlier), 0);
+        size = requestSize(request);
+      }
       if (current.length > 0 && (current.length === itemsPerBatch || bytes + size > maxBytes)) {
         batches.push({ table, requests: current });
         current = [];
         bytes = 0;
+        if (exact) {
+          exact = false;
+          size = requestSizeBound(request);
+        }
       }
       current.push(request);
       bytes += size;
@@ -83,7 +95,37 @@ function attributeIdentity(attribute: AttributeValue): string {
 }
 
 /** The request's share of the BatchWriteItem body: its DynamoDB JSON text, in bytes. */
-function requestSize(request: BatchRequest): number {
-  const item = 'PutRequest' in request ? request.PutRequest.Item : request.DeleteRequest.Key;
-  return Buffer.byteLength(serializeDynamoDbJson(item), 'utf8') + REQUEST_OVERHEAD;
+export function requestSize(request: BatchRequest): number {
+  return Buffer.byteLength(serializeDynamoDbJson(requestItem(request)), 'utf8') + REQUEST_OVERHEAD;
+}
+
+/** At least requestSize(request), without writing the JSON: every UTF-16 unit of text takes at most 6 bytes. */
+export function requestSizeBound(request: BatchRequest): number {
+  return mapBound(requestItem(request)) + REQUEST_OVERHEAD;
+}
+
+const requestItem = (request: BatchRequest): Item => ('PutRequest' in request ? request.PutRequest.Item : request.DeleteRequest.Key);
+
+/** A JSON string: quotes, and each unit escaped (\u001f) or UTF-8 encoded in at most 6 bytes. */
+const textBound = (text: string): number => 6 * text.length + 2;
+const base64Bound = (bytes: Uint8Array): number => 4 * Math.ceil(bytes.byteLength / 3) + 2;
+
+function mapBound(map: Record<string, AttributeValue>): number {
+  let size = 2;
+  for (const name of Object.keys(map)) size += textBound(name) + 2 + valueBound(map[name]!);
+  return size;
+}
+
+/** {"TAG":…}: at most 9 bytes around the content. */
+function valueBound(value: AttributeValue): number {
+  let content = 5;
+  if (value.S !== undefined) content = textBound(value.S);
+  else if (value.N !== undefined) content = textBound(value.N);
+  else if (value.B !== undefined) content = base64Bound(value.B);
+  else if (value.SS !== undefined) content = value.SS.reduce((sum, text) => sum + textBound(text) + 1, 2);
+  else if (value.NS !== undefined) content = value.NS.reduce((sum, text) => sum + textBound(text) + 1, 2);
+  else if (value.BS !== undefined) content = value.BS.reduce((sum, bytes) => sum + base64Bound(bytes) + 1, 2);
+  else if (value.M !== undefined) content = mapBound(value.M);
+  else if (value.L !== undefined) content = value.L.reduce((sum, element) => sum + valueBound(element) + 1, 2);
+  return content + 9;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../src/domain/attribute-codec.js';
-import { keyIdentity, planBatches, type PositionedOperation } from '../../../src/sink/batch-planner.js';
+import { keyIdentity, planBatches, requestSize, requestSizeBound, type PositionedOperation } from '../../../src/sink/batch-planner.js';
 import type { WriteOperation } from '../../../src/sink/record-converter.js';
 
 let offset = 0;
@@ -79,6 +79,31 @@ describe('planBatches', () => {
     const batches = planBatches([big('a'), big('b'), big('c'), big('d')], 25, 2500);
     expect(batches.map((batch) => batch.requests.length)).toEqual([2, 2]);
     expect(planBatches([big('a'), big('b')], 25, 100).map((batch) => batch.requests.length)).toEqual([1, 1]);
+  });
+
+  it('bounds a request size from above for text that JSON escapes or encodes in several bytes', () => {
+    const items: Item[] = [
+      { id: { S: 'plain' } },
+      { id: { S: '\u0001\u001f"\\\n' }, ['ctl\u0002']: { SS: ['\u0000', 'é', '😀', '\ud800'] } },
+      { id: { S: '€😀' }, n: { N: '-1.5E-130' }, ns: { NS: ['1', '22'] }, b: { B: new Uint8Array([0, 1, 2, 3]) }, bs: { BS: [new Uint8Array(1), new Uint8Array(5)] } },
+      { id: { S: 'k' }, m: { M: { inner: { L: [{ NULL: true }, { BOOL: false }, { M: {} }, { L: [] }, { S: '' }] } } } },
+    ];
+    for (const item of items) {
+      const request = { PutRequest: { Item: item } };
+      expect(requestSizeBound(request)).toBeGreaterThanOrEqual(requestSize(request));
+    }
+  });
+
+  it('cuts where exact sizes cut, also when escaped text makes the JSON far larger than the text', () => {
+    // Each item's JSON is ~6 times its text: the cheap bound says "maybe too big", the exact size decides.
+    const escaped = (id: string) => put(id, { data: { S: '\u0001'.repeat(400) } });
+    const plain = (id: string) => put(id, { data: { S: 'x'.repeat(400) } });
+    const exactSizes = [escaped('a'), plain('b'), plain('c'), escaped('d'), plain('e')].map((entry) =>
+      requestSize({ PutRequest: { Item: (entry.op as { item: Item }).item } }),
+    );
+    const limit = exactSizes[0]! + exactSizes[1]! + exactSizes[2]!;
+    const batches = planBatches([escaped('a'), plain('b'), plain('c'), escaped('d'), plain('e')], 25, limit);
+    expect(batches.map((batch) => batch.requests.length)).toEqual([3, 2]);
   });
 
   it('is deterministic', () => {
