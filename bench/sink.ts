@@ -6,15 +6,15 @@ import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { parseSinkConfig } from '../src/config/sink.js';
 import { dynamodbConnection } from '../src/runtime/connections.js';
 import { createLogger } from '../src/runtime/logger.js';
-import { SinkConnector } from '../src/runtime/sink-connector.js';
+import { SINK_WRITES_IN_FLIGHT, SinkConnector } from '../src/runtime/sink-connector.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
 import { includeListFinder } from '../src/source/discovery.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { percentile, waitUntil } from './measure.js';
 import { benchDatabase, benchItem, createBenchTable } from './tables.js';
 
-/** The sink writes up to 4 partitions at once, each with up to 8 BatchWriteItem calls in flight. */
-const SINK_CONCURRENCY = 32;
+/** The sink connector has at most SINK_WRITES_IN_FLIGHT (32) BatchWriteItem calls in flight; raw writes use as many. */
+const SINK_CONCURRENCY = SINK_WRITES_IN_FLIGHT;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 function sinkConnector(stack: StackEndpoints, connection: DynamoDbConnection, topic: string, extra: Record<string, string> = {}) {

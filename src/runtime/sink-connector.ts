@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Sema } from 'async-sema';
 import { ensureTopic } from '../adapters/kafka/admin.js';
 import type { Admin, Kafka, Producer } from '../adapters/kafka/client.js';
 import type { SinkConfig } from '../config/sink.js';
@@ -14,6 +15,12 @@ export interface SinkConnectorStatus {
 }
 
 /**
+ * BatchWriteItem calls one connector has in flight at most, shared by all its tasks and partitions: enough to
+ * keep DynamoDB busy, while a partition between batches leaves its share to the others.
+ */
+export const SINK_WRITES_IN_FLIGHT = 32;
+
+/**
  * Runs `tasks.max` consumers in the connector's consumer group: Kafka spreads the partitions over them (and
  * over other processes running the same connector). A failed task stays failed, as in Kafka Connect: it
  * stopped on a record that needs a person's attention.
@@ -21,6 +28,7 @@ export interface SinkConnectorStatus {
 export class SinkConnector {
   private readonly tasks: SinkTask[] = [];
   private deadLetterProducer?: Producer;
+  private readonly writeSlots = new Sema(SINK_WRITES_IN_FLIGHT);
 
   constructor(
     private readonly config: SinkConfig,
@@ -69,7 +77,7 @@ export class SinkConnector {
                 : { mode: 'PAY_PER_REQUEST' },
           },
         },
-        { kafka: clients.kafka, dynamodb: clients.dynamodb, ...(deadLetters ? { deadLetters } : {}) },
+        { kafka: clients.kafka, dynamodb: clients.dynamodb, writeSlots: this.writeSlots, ...(deadLetters ? { deadLetters } : {}) },
         this.log.child(`task-${taskId}`),
       );
       this.tasks.push(task);

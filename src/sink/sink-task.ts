@@ -1,10 +1,11 @@
 import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { Sema } from 'async-sema';
 import { batchWriteAll, type RetryPolicy } from '../adapters/dynamodb/batch-write.js';
 import { AwsError } from '../adapters/dynamodb/errors.js';
 import { createTable, describeTable, type KeyAttributeType } from '../adapters/dynamodb/tables.js';
 import type { Consumer, Kafka } from '../adapters/kafka/client.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
-import { planBatches } from './batch-planner.js';
+import { keyIdentity, planBatches } from './batch-planner.js';
 import type { DeadLetterReporter, FailedRecord } from './dead-letter.js';
 import { ConversionError, convertRecord, type ConverterSettings, type WriteOperation } from './record-converter.js';
 import type { SinkRecord } from './sink-record.js';
@@ -30,9 +31,6 @@ export interface SinkTaskStatus {
   recordsDeadLettered: number;
 }
 
-/** Chunks of one consumed batch touch disjoint keys (one change per key), so they can be written at once. */
-const CHUNK_CONCURRENCY = 8;
-
 /**
  * One consumer of the connector's group. Each batch of a partition is converted, reduced to one change per key
  * (the last wins), written with BatchWriteItem, and only then committed, so a crash replays (idempotently)
@@ -48,7 +46,7 @@ export class SinkTask {
 
   constructor(
     private readonly settings: SinkTaskSettings,
-    private readonly clients: { kafka: Kafka; dynamodb: DynamoDBClient; deadLetters?: DeadLetterReporter },
+    private readonly clients: { kafka: Kafka; dynamodb: DynamoDBClient; deadLetters?: DeadLetterReporter; writeSlots: Sema },
     private readonly log: { info(message: string): void; error(message: string): void },
   ) {
     this.status = { task: settings.taskId, state: 'STARTING', recordsWritten: 0, recordsDeadLettered: 0 };
@@ -136,13 +134,19 @@ export class SinkTask {
       }
     }
     await this.ensureTables(operations.map((entry) => entry.op));
-    const byKey = new Map(operations.map((entry) => [requestKey(entry.op), entry.record]));
+    // Which record a write request came from: only needed when DynamoDB refuses one, so built only then.
+    let byKey: Map<string, SinkRecord> | undefined;
+    const recordOf = (table: string, request: WriteRequest) => {
+      byKey ??= new Map(operations.map((entry) => [requestKey(entry.op), entry.record]));
+      return byKey.get(requestKeyOf(table, request, this.tables.get(table)));
+    };
     const planned = planBatches(
       operations.map((entry) => ({ op: entry.op, position: { topic: entry.record.topic, partition: entry.record.partition, offset: entry.record.offset } })),
       this.settings.batchSize,
     );
-    // A sliding window rather than waves: a slow chunk does not hold back the next ones.
-    let next = 0;
+    // Chunks of one batch touch disjoint keys (one change per key), so all of them may be written at once; the
+    // connector's write slots bound the calls in flight, and a partition finishing its batch leaves its slots
+    // to the other partitions' chunks instead of idling.
     const writeChunk = async (chunk: (typeof planned)[number]) => {
       try {
         await batchWriteAll(this.clients.dynamodb, chunk.table, chunk.requests as WriteRequest[], this.settings.retry);
@@ -156,16 +160,22 @@ export class SinkTask {
             this.status.recordsWritten++;
           } catch (single) {
             if (!(single instanceof AwsError) || single.kind !== 'invalid') throw single;
-            const record = byKey.get(requestKeyOf(chunk.table, request, this.tables.get(chunk.table)));
+            const record = recordOf(chunk.table, request);
             if (!record) throw single;
             failed.push(this.rejected(record, single));
           }
         }
       }
     };
+    const { writeSlots } = this.clients;
     await Promise.all(
-      Array.from({ length: Math.min(CHUNK_CONCURRENCY, planned.length) }, async () => {
-        while (next < planned.length) await writeChunk(planned[next++]!);
+      planned.map(async (chunk) => {
+        await writeSlots.acquire();
+        try {
+          await writeChunk(chunk);
+        } finally {
+          writeSlots.release();
+        }
       }),
     );
     if (failed.length > 0) {
@@ -219,17 +229,13 @@ export class SinkTask {
 }
 
 function requestKey(op: WriteOperation): string {
-  return op.kind === 'skip' ? '' : `${op.table}|${canonicalKey(op.key)}`;
+  return op.kind === 'skip' ? '' : `${op.table}|${keyIdentity(op.key)}`;
 }
 
 /** The same identity as requestKey, from a write request: a put's item reduced to the table's key attributes. */
 function requestKeyOf(table: string, request: WriteRequest, schema: KeySchema | null | undefined): string {
-  if (request.DeleteRequest?.Key) return `${table}|${canonicalKey(request.DeleteRequest.Key)}`;
+  if (request.DeleteRequest?.Key) return `${table}|${keyIdentity(request.DeleteRequest.Key)}`;
   const item = request.PutRequest?.Item ?? {};
   const names = schema ? [schema.hashKey, ...(schema.rangeKey ? [schema.rangeKey] : [])] : Object.keys(item);
-  return `${table}|${canonicalKey(Object.fromEntries(names.filter((name) => name in item).map((name) => [name, item[name]])))}`;
-}
-
-function canonicalKey(key: Record<string, unknown>): string {
-  return JSON.stringify(Object.entries(key).sort(([a], [b]) => (a < b ? -1 : 1)), (_, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
+  return `${table}|${keyIdentity(Object.fromEntries(names.filter((name) => name in item).map((name) => [name, item[name]!])))}`;
 }
