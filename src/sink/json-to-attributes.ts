@@ -3,10 +3,11 @@
 // object → M, array → L; never a set). Kafka Connect's JSON with schemas ({"schema": …, "payload": …}) is
 // converted by its schema, which tells bytes (base64 text → B) and decimals apart from strings.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { isLosslessNumber, parse } from 'lossless-json';
+import { isLosslessNumber } from 'lossless-json';
 import type { Item } from '../domain/attribute-codec.js';
 import { at, pathText, setOwn, type AttributePath } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';
+import { parseJsonLosslessly } from './lossless-parse.js';
 import { checkDynamoDbNumber } from './number-text.js';
 
 // Standard base64 (what Kafka Connect's JsonConverter writes), padding optional.
@@ -30,7 +31,7 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
 /** JSON text → JS values, every number kept as a LosslessNumber (its exact text). Duplicate keys are refused. */
 export function parseLosslessJson(text: string, what: string): unknown {
   try {
-    return parse(text);
+    return parseJsonLosslessly(text);
   } catch (error) {
     throw new ConversionError(`${what} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
