@@ -1,6 +1,6 @@
 /** DynamoDB helpers shared by the benchmarks: a database per phase, the bench table, bulk loading. */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteItemCommand, CreateTableCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 
@@ -29,6 +29,11 @@ export async function createBenchTable(client: DynamoDBClient, name: string, str
       ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
     }),
   );
+}
+
+/** Drops a table a phase is done with: DynamoDB Local keeps every item in its heap, and a fuller heap slows the phases after. */
+export async function dropBenchTable(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(new DeleteTableCommand({ TableName: name }));
 }
 
 /** Writes `count` bench items with `concurrency` BatchWriteItem calls in flight, retrying unprocessed items. */
