@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createDynamoDbClient, type DynamoDbConnection } from '../../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../../src/adapters/kafka/client.js';
@@ -7,7 +8,12 @@ import { createLogger } from '../../src/runtime/logger.js';
 import { SinkConnector } from '../../src/runtime/sink-connector.js';
 
 /** Runs a sink connector in this process, configured with the real keys against the test stack. */
-export async function startSink(name: string, dynamodb: DynamoDbConnection, config: Record<string, string>) {
+export async function startSink(
+  name: string,
+  dynamodb: DynamoDbConnection,
+  config: Record<string, string>,
+  options: { instrument?: (client: DynamoDBClient) => void } = {},
+) {
   const credentials = dynamodb.credentials as { accessKeyId: string; secretAccessKey: string };
   const parsed = parseSinkConfig(name, {
     'connector.class': 'DynamoDbSink',
@@ -22,6 +28,7 @@ export async function startSink(name: string, dynamodb: DynamoDbConnection, conf
   const admin = kafka.admin();
   await admin.connect();
   const client = createDynamoDbClient(dynamodbConnection(parsed));
+  options.instrument?.(client);
   const connector = new SinkConnector(parsed, { kafka, admin, dynamodb: client }, createLogger(name, 'warn'));
   await connector.start();
   return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SINK_WRITES_IN_FLIGHT } from '../../../src/runtime/sink-connector.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { produce, startSink } from '../../support/sink.js';
 import { scanAll } from '../../support/tables.js';
@@ -62,5 +63,43 @@ describe('sink: Kafka records become DynamoDB items', () => {
     await expect.poll(async () => (await scanAll(dynamodb, topic)).length, { timeout: 60_000 }).toBe(sent);
     const written = sink.connector.status().tasks.reduce((sum, task) => sum + task.recordsWritten, 0);
     expect(written).toBeGreaterThanOrEqual(sent); // a rebalance may replay a batch, never skip one
+  });
+
+  it('shares one bound on BatchWriteItem calls in flight among all its tasks and partitions', async () => {
+    const topic = uniqueName('inflight');
+    const PARTITIONS = 2;
+    const COUNT = 10_000;
+    await produce(
+      topic,
+      Array.from({ length: COUNT }, (_, n) => ({ value: { id: `item-${n}`, n }, partition: n % PARTITIONS })),
+      PARTITIONS,
+    );
+    let inFlight = 0;
+    let most = 0;
+    const sink = await startSink(
+      uniqueName('sinkinflight'),
+      connection,
+      { topics: topic, 'tasks.max': String(PARTITIONS), 'aws.dynamodb.pk.hash': 'value.id', 'aws.dynamodb.pk.sort': '' },
+      {
+        instrument: (client) =>
+          client.middlewareStack.add(
+            (next, context) => async (args) => {
+              if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+              most = Math.max(most, ++inFlight);
+              try {
+                return await next(args);
+              } finally {
+                inFlight--;
+              }
+            },
+            { step: 'initialize', name: 'countBatchWritesInFlight' },
+          ),
+      },
+    );
+    defer(() => sink.stop());
+    await expect.poll(async () => (await scanAll(dynamodb, topic).catch(() => [])).length, { timeout: 120_000 }).toBe(COUNT);
+    // Never more than the bound, across both tasks; and two partitions can use all of it (8 calls per partition,
+    // before the pool, capped them at 16).
+    expect(most).toBe(SINK_WRITES_IN_FLIGHT);
   });
 });
