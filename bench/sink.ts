@@ -89,21 +89,25 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
   // rebalances before that are start-up, reported on their own.
   await waitUntil(() => sink.connector.status().tasks.every((task) => task.recordsWritten > 0), 120_000, 'every sink task to write');
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const startupMs = Math.round(started - launched);
   const before = written();
   await waitUntil(() => written() >= count, 30 * 60_000, 'every record written');
   const seconds = (performance.now() - started) / 1000;
+  const connectorCpu = cpuMicros(process.cpuUsage(cpuAtStart)) / (count - before);
   await sink.stop();
   const cleanup = createDynamoDbClient(sinkConnection);
   await dropBenchTable(cleanup, topic);
   cleanup.destroy();
   const rawAfter = await rawBatchWrite(stack, count);
-  const rawItemsPerSecond = (rawBefore + rawAfter) / 2;
+  const rawItemsPerSecond = (rawBefore.itemsPerSecond + rawAfter.itemsPerSecond) / 2;
   const connectorItemsPerSecond = (count - before) / seconds;
   return {
     records: count,
     rawItemsPerSecond: Math.round(rawItemsPerSecond),
-    rawRunsItemsPerSecond: [Math.round(rawBefore), Math.round(rawAfter)],
+    rawRunsItemsPerSecond: [Math.round(rawBefore.itemsPerSecond), Math.round(rawAfter.itemsPerSecond)],
+    // This process's CPU time (all its threads) per item written: what the connector adds to the raw calls.
+    nodeCpuMicrosPerItem: { connector: Math.round(connectorCpu), raw: Math.round((rawBefore.cpuMicrosPerItem + rawAfter.cpuMicrosPerItem) / 2) },
     connectorItemsPerSecond: Math.round(connectorItemsPerSecond),
     startupMs,
     ratio: Number((connectorItemsPerSecond / rawItemsPerSecond).toFixed(3)),
@@ -111,13 +115,16 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
 }
 
 /** Items per second of plain BatchWriteItem calls writing `count` bench items into a new table. */
-async function rawBatchWrite(stack: StackEndpoints, count: number, purpose = `${SINK_CONCURRENCY} concurrent`): Promise<number> {
+const cpuMicros = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
+
+async function rawBatchWrite(stack: StackEndpoints, count: number, purpose = `${SINK_CONCURRENCY} concurrent`): Promise<{ itemsPerSecond: number; cpuMicrosPerItem: number }> {
   say(`sink: raw BatchWriteItem, ${purpose}…`);
   const rawConnection = benchDatabase(stack, 'rawwrite');
   const rawTable = `bench-raw-${randomUUID().slice(0, 8)}`;
   const client = createDynamoDbClient(rawConnection);
   await createBenchTable(client, rawTable, false);
   const rawStarted = performance.now();
+  const cpuAtStart = process.cpuUsage();
   let next = 0;
   await Promise.all(
     Array.from({ length: SINK_CONCURRENCY }, async () => {
@@ -133,9 +140,10 @@ async function rawBatchWrite(stack: StackEndpoints, count: number, purpose = `${
     }),
   );
   const rawSeconds = (performance.now() - rawStarted) / 1000;
+  const cpuMicrosPerItem = cpuMicros(process.cpuUsage(cpuAtStart)) / count;
   await dropBenchTable(client, rawTable);
   client.destroy();
-  return count / rawSeconds;
+  return { itemsPerSecond: count / rawSeconds, cpuMicrosPerItem };
 }
 
 /** Source on table A → Kafka → sink into table B of another database: write to A, time until B has it. */
