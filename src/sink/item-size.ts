@@ -15,7 +15,7 @@ export const MAX_ITEM_BYTES = 400 * 1024;
  */
 export function itemSize(item: Item): number {
   let size = 0;
-  for (const [name, value] of Object.entries(item)) size += Buffer.byteLength(name, 'utf8') + valueSize(value);
+  for (const name of Object.keys(item)) size += Buffer.byteLength(name, 'utf8') + valueSize(item[name]!);
   return size;
 }
 
@@ -29,7 +29,8 @@ export function valueSize(value: AttributeValue): number {
   if (value.BS !== undefined) return value.BS.reduce((sum, bytes) => sum + bytes.byteLength, 0);
   if (value.M !== undefined) {
     let size = 3;
-    for (const [name, member] of Object.entries(value.M)) size += Buffer.byteLength(name, 'utf8') + valueSize(member) + 1;
+    const map = value.M;
+    for (const name of Object.keys(map)) size += Buffer.byteLength(name, 'utf8') + valueSize(map[name]!) + 1;
     return size;
   }
   if (value.L !== undefined) return value.L.reduce((sum, element) => sum + valueSize(element) + 1, 3);

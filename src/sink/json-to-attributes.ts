@@ -56,7 +56,8 @@ export function jsonToAttribute(json: unknown, path: AttributePath = 'value'): A
   if (Array.isArray(json)) return { L: json.map((element, i) => jsonToAttribute(element, at(path, i))) };
   if (typeof json === 'object') {
     const map: Item = {};
-    for (const [name, member] of Object.entries(json)) setOwn(map, name, jsonToAttribute(member, at(path, name)));
+    const object = json as Record<string, unknown>;
+    for (const name of Object.keys(object)) setOwn(map, name, jsonToAttribute(object[name], at(path, name)));
     return { M: map };
   }
   throw new ConversionError(`${pathText(path)}: ${typeof json} is not a JSON value`);

@@ -95,8 +95,19 @@ export function tableNameFor(format: string, topic: string): string {
   return name;
 }
 
+/** Table names already worked out, per format and topic: every record asks, and there are few topics. */
+const tableNames = new Map<string, Map<string, string>>();
+
+function cachedTableName(format: string, topic: string): string {
+  let byTopic = tableNames.get(format);
+  if (byTopic === undefined) tableNames.set(format, (byTopic = new Map()));
+  let name = byTopic.get(topic);
+  if (name === undefined) byTopic.set(topic, (name = tableNameFor(format, topic)));
+  return name;
+}
+
 function convert(record: SinkRecord, settings: ConverterSettings): WriteOperation {
-  const table = tableNameFor(settings.tableNameFormat, record.topic);
+  const table = cachedTableName(settings.tableNameFormat, record.topic);
   if (record.value === null) return tombstone(record, table, settings);
 
   let value: AttributeValue;
@@ -123,7 +134,7 @@ function convert(record: SinkRecord, settings: ConverterSettings): WriteOperatio
 
   const key = keyAttributes(record, value, recordKey(record.key, settings), settings.hash, settings.sort);
   const item: Item = { ...key };
-  for (const [name, attribute] of Object.entries(attributes)) if (!Object.hasOwn(key, name)) setOwn(item, name, attribute);
+  for (const name of Object.keys(attributes)) if (!Object.hasOwn(key, name)) setOwn(item, name, attributes[name]!);
   return putOperation(table, item, key, settings);
 }
 

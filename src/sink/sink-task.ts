@@ -124,9 +124,10 @@ export class SinkTask {
   private async process(records: SinkRecord[]): Promise<void> {
     const operations: Array<{ op: WriteOperation; record: SinkRecord }> = [];
     const failed: FailedRecord[] = [];
+    const conversion = { ...this.settings.conversion, keySchemaOf: (table: string) => this.tables.get(table) ?? undefined };
     for (const record of records) {
       try {
-        const op = convertRecord(record, { ...this.settings.conversion, keySchemaOf: (table) => this.tables.get(table) ?? undefined });
+        const op = convertRecord(record, conversion);
         if (op.kind !== 'skip') operations.push({ op, record });
       } catch (error) {
         if (!(error instanceof ConversionError)) throw error;
