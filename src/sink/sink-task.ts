@@ -56,7 +56,9 @@ export class SinkTask {
     const consumer = this.clients.kafka.consumer({
       ...this.settings.consumerProperties,
       kafkaJS: { groupId: this.settings.groupId, fromBeginning: true, autoCommit: false },
-      'js.consumer.max.batch.size': 1000,
+      // Up to 4000 records per partition batch: the consumer's per-batch work and each batch's last, part-empty
+      // writes are spread over more records, and one batch still holds only a few MB.
+      'js.consumer.max.batch.size': 4000,
     });
     this.consumer = consumer;
     await consumer.connect();
