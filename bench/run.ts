@@ -81,7 +81,9 @@ async function benchSnapshot(stack: StackEndpoints) {
   say(`snapshot: loading ${SNAPSHOT_ITEMS.toLocaleString('en')} items…`);
   await loadBenchItems(client, table, SNAPSHOT_ITEMS);
 
-  // DynamoDB Local's speed drifts within a run, so the raw Scan is timed before and after the connector.
+  // DynamoDB Local's speed drifts within a run, so the raw Scan is timed before and after the connector; an
+  // untimed Scan first lets its JIT warm up, which would otherwise slow the first raw run only.
+  await rawParallelScan(client, table, 'warming up DynamoDB Local');
   const rawBefore = await rawParallelScan(client, table);
   say('snapshot: connector (exactly-once, every page committed with its offsets)…');
   const connector = startConnector(stack, connection, table, 'SNAPSHOT');
@@ -114,8 +116,8 @@ async function benchSnapshot(stack: StackEndpoints) {
 }
 
 /** A plain parallel Scan of the whole table with the bench's segments and page size, discarding the items. */
-async function rawParallelScan(client: ReturnType<typeof createDynamoDbClient>, table: string) {
-  say('snapshot: raw parallel Scan…');
+async function rawParallelScan(client: ReturnType<typeof createDynamoDbClient>, table: string, purpose = 'timed') {
+  say(`snapshot: raw parallel Scan, ${purpose}…`);
   const started = performance.now();
   let items = 0;
   await Promise.all(
