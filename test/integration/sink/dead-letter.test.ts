@@ -1,3 +1,4 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { produce, startSink } from '../../support/sink.js';
@@ -46,6 +47,47 @@ describe('sink: records that cannot be written', () => {
       expect.stringMatching(/range/),
     ]);
     await expect.poll(() => sink.connector.status().tasks[0]?.recordsDeadLettered).toBe(poison.length);
+  });
+
+  it('with errors.tolerance=all: a record DynamoDB itself refuses goes to the dead-letter topic, the rest of its batch is written', async () => {
+    const topic = uniqueName('refused');
+    const deadLetters = `${topic}-dlq`;
+    // An index on g (a string): DynamoDB refuses an item whose g is a number, which no conversion check sees.
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: topic,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [
+          { AttributeName: 'id', AttributeType: 'S' },
+          { AttributeName: 'g', AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexes: [{ IndexName: 'by-g', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await produce(topic, [
+      { key: 'good-1', value: { id: 'good-1', g: 'a' } },
+      { key: 'refused', value: { id: 'refused', g: 5 } },
+      { key: 'good-2', value: { id: 'good-2', g: 'b' } },
+    ]);
+    const sink = await startSink(uniqueName('sinkrefused'), connection, {
+      topics: topic,
+      'aws.dynamodb.pk.hash': 'value.id',
+      'aws.dynamodb.pk.sort': '',
+      'errors.tolerance': 'all',
+      'errors.deadletterqueue.topic.name': deadLetters,
+      'errors.deadletterqueue.context.headers.enable': 'true',
+    });
+    defer(() => sink.stop());
+
+    await expect.poll(async () => (await scanAll(dynamodb, topic)).map((item) => item.id!.S).sort(), { timeout: 60_000 }).toEqual(['good-1', 'good-2']);
+    const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, deadLetters, 1, 'read_uncommitted');
+    defer(() => follower.close());
+    await follower.waitFor((records) => records.length === 1, 60_000, 'the refused record in the dead-letter topic');
+    expect(follower.records[0]!.key).toBe('refused');
+    expect(follower.records[0]!.value).toBe('{"id":"refused","g":5}');
+    expect(follower.records[0]!.headers).toMatchObject({ '__connect.errors.topic': topic, '__connect.errors.offset': '1' });
+    expect(follower.records[0]!.headers['__connect.errors.exception.message']).toMatch(/BatchWriteItem/);
   });
 
   it('with errors.tolerance=none: the task stops, naming topic, partition, offset and reason, and writes nothing past it', async () => {
