@@ -5,7 +5,7 @@ import { AwsError } from '../adapters/dynamodb/errors.js';
 import { createTable, describeTable, type KeyAttributeType } from '../adapters/dynamodb/tables.js';
 import type { Consumer, Kafka } from '../adapters/kafka/client.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
-import { keyIdentity, planBatches } from './batch-planner.js';
+import { planBatches } from './batch-planner.js';
 import type { DeadLetterReporter, FailedRecord } from './dead-letter.js';
 import { ConversionError, convertRecord, type ConverterSettings, type WriteOperation } from './record-converter.js';
 import type { SinkRecord } from './sink-record.js';
@@ -137,14 +137,15 @@ export class SinkTask {
       }
     }
     await this.ensureTables(operations.map((entry) => entry.op));
-    // Which record a write request came from: only needed when DynamoDB refuses one, so built only then.
-    let byKey: Map<string, SinkRecord> | undefined;
-    const recordOf = (table: string, request: WriteRequest) => {
-      byKey ??= new Map(operations.map((entry) => [requestKey(entry.op), entry.record]));
-      return byKey.get(requestKeyOf(table, request, this.tables.get(table)));
+    // Which record a refused request came from: the planner puts each operation's own item (or key) object into
+    // its request, so the object finds it. Only needed when DynamoDB refuses a request, so built only then.
+    let recordByItem: Map<object | undefined, SinkRecord> | undefined;
+    const recordOf = (request: WriteRequest) => {
+      recordByItem ??= new Map(operations.map(({ op, record }) => [op.kind === 'put' ? op.item : op.kind === 'delete' ? op.key : undefined, record]));
+      return recordByItem.get(request.PutRequest?.Item ?? request.DeleteRequest?.Key);
     };
     const planned = planBatches(
-      operations.map((entry) => ({ op: entry.op, position: { topic: entry.record.topic, partition: entry.record.partition, offset: entry.record.offset } })),
+      operations.map(({ op, record }) => ({ op, position: record })),
       this.settings.batchSize,
     );
     // Chunks of one batch touch disjoint keys (one change per key), so all of them may be written at once; the
@@ -163,7 +164,7 @@ export class SinkTask {
             this.status.recordsWritten++;
           } catch (single) {
             if (!(single instanceof AwsError) || single.kind !== 'invalid') throw single;
-            const record = recordOf(chunk.table, request);
+            const record = recordOf(request);
             if (!record) throw single;
             failed.push(this.rejected(record, single));
           }
@@ -229,16 +230,4 @@ export class SinkTask {
       throw error;
     }
   }
-}
-
-function requestKey(op: WriteOperation): string {
-  return op.kind === 'skip' ? '' : `${op.table}|${keyIdentity(op.key)}`;
-}
-
-/** The same identity as requestKey, from a write request: a put's item reduced to the table's key attributes. */
-function requestKeyOf(table: string, request: WriteRequest, schema: KeySchema | null | undefined): string {
-  if (request.DeleteRequest?.Key) return `${table}|${keyIdentity(request.DeleteRequest.Key)}`;
-  const item = request.PutRequest?.Item ?? {};
-  const names = schema ? [schema.hashKey, ...(schema.rangeKey ? [schema.rangeKey] : [])] : Object.keys(item);
-  return `${table}|${keyIdentity(Object.fromEntries(names.filter((name) => name in item).map((name) => [name, item[name]!])))}`;
 }
