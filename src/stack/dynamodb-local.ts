@@ -2,14 +2,9 @@ import { join } from 'node:path';
 import type { StackInstall } from './install.js';
 import { LOOPBACK, freePort } from './ports.js';
 import { spawnDetached } from './processes.js';
-import { answersDynamoDbApi, awaitReady } from './readiness.js';
+import { awaitDynamoDbApi, type DynamoDbApiServer } from './readiness.js';
 
-export interface DynamoDbLocalServer {
-  pid: number;
-  endpoint: string;
-  region: string;
-  logFile: string;
-}
+export type DynamoDbLocalServer = DynamoDbApiServer;
 
 export const LOCAL_REGION = 'us-east-1';
 
@@ -36,13 +31,5 @@ export async function startDynamoDbLocal(install: StackInstall, runDir: string, 
   ];
   // DynamoDB Local reports telemetry unless told not to; this stack never talks to anything off the machine.
   const pid = spawnDetached(install.java, args, logFile, { ...process.env, DDB_LOCAL_TELEMETRY: '0' });
-  const endpoint = `http://${LOOPBACK}:${port}`;
-  await awaitReady({
-    name: 'DynamoDB Local',
-    pid,
-    logFile,
-    timeoutMs: 60_000,
-    probe: () => answersDynamoDbApi(endpoint, LOCAL_REGION),
-  });
-  return { pid, endpoint, region: LOCAL_REGION, logFile };
+  return awaitDynamoDbApi({ name: 'DynamoDB Local', pid, logFile, port, region: LOCAL_REGION });
 }

@@ -3,18 +3,13 @@ import { installOnce, runInstallTool, type Progress } from './install.js';
 import { packagedStackDir, type StackPaths } from './paths.js';
 import { LOOPBACK, freePort } from './ports.js';
 import { spawnDetached } from './processes.js';
-import { answersDynamoDbApi, awaitReady } from './readiness.js';
+import { awaitDynamoDbApi, type DynamoDbApiServer } from './readiness.js';
 
 /**
  * moto's server mode: an AWS emulator that, unlike DynamoDB Local, keeps DynamoDB tags and serves the Resource
  * Groups Tagging API (and DynamoDB Streams) on one endpoint. The stack starts it only on request.
  */
-export interface MotoServer {
-  pid: number;
-  endpoint: string;
-  region: string;
-  logFile: string;
-}
+export type MotoServer = DynamoDbApiServer;
 
 export const MOTO_REGION = 'us-east-1';
 
@@ -49,13 +44,5 @@ export async function startMoto(python: string, runDir: string, marker: string):
   // this process from a recycled pid, and moto's own argument parser gets the rest.
   const launch = 'import sys; from moto.server import main; main(sys.argv[2:])';
   const pid = spawnDetached(python, ['-c', launch, marker, '-H', LOOPBACK, '-p', String(port)], logFile);
-  const endpoint = `http://${LOOPBACK}:${port}`;
-  await awaitReady({
-    name: 'moto',
-    pid,
-    logFile,
-    timeoutMs: 60_000,
-    probe: () => answersDynamoDbApi(endpoint, MOTO_REGION),
-  });
-  return { pid, endpoint, region: MOTO_REGION, logFile };
+  return awaitDynamoDbApi({ name: 'moto', pid, logFile, port, region: MOTO_REGION });
 }

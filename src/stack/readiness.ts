@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { listTables } from '../adapters/dynamodb/client.js';
 import { StackError } from './errors.js';
+import { LOOPBACK } from './ports.js';
 import { isAlive, stopProcess, tail } from './processes.js';
 
 /** The server lost a race for its port to another process; starting again on new ports fixes it. */
@@ -70,4 +71,20 @@ function readLog(file: string): string {
 /** Resolves when a DynamoDB API (DynamoDB Local, moto) at `endpoint` answers a ListTables; rejects otherwise. */
 export async function answersDynamoDbApi(endpoint: string, region: string): Promise<void> {
   await listTables({ endpoint, region, credentials: { accessKeyId: 'stackprobe', secretAccessKey: 'stackprobe' } });
+}
+
+/** A server of the stack that speaks the DynamoDB API (DynamoDB Local, moto) on loopback. */
+export interface DynamoDbApiServer {
+  pid: number;
+  endpoint: string;
+  region: string;
+  logFile: string;
+}
+
+/** Waits until the DynamoDB API server just spawned on `port` answers (or fails as awaitReady does), and describes it. */
+export async function awaitDynamoDbApi(server: { name: string; pid: number; logFile: string; port: number; region: string }): Promise<DynamoDbApiServer> {
+  const { name, pid, logFile, region } = server;
+  const endpoint = `http://${LOOPBACK}:${server.port}`;
+  await awaitReady({ name, pid, logFile, timeoutMs: 60_000, probe: () => answersDynamoDbApi(endpoint, region) });
+  return { pid, endpoint, region, logFile };
 }
