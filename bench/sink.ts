@@ -80,7 +80,6 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
   const sinkConnection = benchDatabase(stack, 'sinkwrite');
   const sinkClient = createDynamoDbClient(sinkConnection);
   await createBenchTable(sinkClient, topic, false);
-  sinkClient.destroy();
   const sink = sinkConnector(stack, sinkConnection, topic);
   const launched = performance.now();
   await sink.start();
@@ -96,9 +95,8 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
   const seconds = (performance.now() - started) / 1000;
   const connectorCpu = cpuMicros(process.cpuUsage(cpuAtStart)) / (count - before);
   await sink.stop();
-  const cleanup = createDynamoDbClient(sinkConnection);
-  await dropBenchTable(cleanup, topic);
-  cleanup.destroy();
+  await dropBenchTable(sinkClient, topic);
+  sinkClient.destroy();
   const rawAfter = await rawBatchWrite(stack, count);
   const rawItemsPerSecond = (rawBefore.itemsPerSecond + rawAfter.itemsPerSecond) / 2;
   const connectorItemsPerSecond = (count - before) / seconds;
