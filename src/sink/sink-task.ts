@@ -5,7 +5,7 @@ import { AwsError } from '../adapters/dynamodb/errors.js';
 import { createTable, describeTable, type KeyAttributeType } from '../adapters/dynamodb/tables.js';
 import type { Consumer, Kafka } from '../adapters/kafka/client.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
-import { planBatches } from './batch-planner.js';
+import { planBatches, type PlannedBatch } from './batch-planner.js';
 import type { DeadLetterReporter, FailedRecord } from './dead-letter.js';
 import { ConversionError, convertRecord, type ConverterSettings, type WriteOperation } from './record-converter.js';
 import type { SinkRecord } from './sink-record.js';
@@ -151,32 +151,12 @@ export class SinkTask {
     // Chunks of one batch touch disjoint keys (one change per key), so all of them may be written at once; the
     // connector's write slots bound the calls in flight, and a partition finishing its batch leaves its slots
     // to the other partitions' chunks instead of idling.
-    const writeChunk = async (chunk: (typeof planned)[number]) => {
-      try {
-        await batchWriteAll(this.clients.dynamodb, chunk.table, chunk.requests as WriteRequest[], this.settings.retry);
-        this.status.recordsWritten += chunk.requests.length;
-      } catch (error) {
-        if (!(error instanceof AwsError) || error.kind !== 'invalid') throw error;
-        // DynamoDB refused the whole batch for one bad item: write one by one to find it.
-        for (const request of chunk.requests as WriteRequest[]) {
-          try {
-            await batchWriteAll(this.clients.dynamodb, chunk.table, [request], this.settings.retry);
-            this.status.recordsWritten++;
-          } catch (single) {
-            if (!(single instanceof AwsError) || single.kind !== 'invalid') throw single;
-            const record = recordOf(request);
-            if (!record) throw single;
-            failed.push(this.rejected(record, single));
-          }
-        }
-      }
-    };
     const { writeSlots } = this.clients;
     await Promise.all(
       planned.map(async (chunk) => {
         await writeSlots.acquire();
         try {
-          await writeChunk(chunk);
+          failed.push(...(await this.writeChunk(chunk, recordOf)));
         } finally {
           writeSlots.release();
         }
@@ -186,6 +166,34 @@ export class SinkTask {
       await this.clients.deadLetters!.report(failed);
       this.status.recordsDeadLettered += failed.length;
     }
+  }
+
+  /**
+   * Writes one chunk. When DynamoDB refuses the whole batch for a bad item, the requests are written one by one
+   * to find it; the records it refuses are returned for the dead-letter topic (or stop the task).
+   */
+  private async writeChunk(chunk: PlannedBatch, recordOf: (request: WriteRequest) => SinkRecord | undefined): Promise<FailedRecord[]> {
+    const requests = chunk.requests as WriteRequest[];
+    try {
+      await batchWriteAll(this.clients.dynamodb, chunk.table, requests, this.settings.retry);
+      this.status.recordsWritten += requests.length;
+      return [];
+    } catch (error) {
+      if (!(error instanceof AwsError) || error.kind !== 'invalid') throw error;
+    }
+    const refused: FailedRecord[] = [];
+    for (const request of requests) {
+      try {
+        await batchWriteAll(this.clients.dynamodb, chunk.table, [request], this.settings.retry);
+        this.status.recordsWritten++;
+      } catch (single) {
+        if (!(single instanceof AwsError) || single.kind !== 'invalid') throw single;
+        const record = recordOf(request);
+        if (!record) throw single;
+        refused.push(this.rejected(record, single));
+      }
+    }
+    return refused;
   }
 
   /** A record that cannot be written: kept for the dead-letter topic, or the reason the task stops. */
