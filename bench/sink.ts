@@ -33,10 +33,11 @@ function sinkConnector(stack: StackEndpoints, connection: DynamoDbConnection, to
     'aws.dynamodb.pk.sort': '',
     ...extra,
   });
-  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: name }, logLevel.ERROR);
+  const kafkaConnection = { bootstrapServers: stack.kafka.bootstrapServers, clientId: name };
+  const kafka = createKafka(kafkaConnection, logLevel.ERROR);
   const admin = kafka.admin();
   const dynamodb = createDynamoDbClient(dynamodbConnection(config));
-  const connector = new SinkConnector(config, { kafka, admin, dynamodb }, createLogger(name, 'warn'));
+  const connector = new SinkConnector(config, { kafka, kafkaConnection, admin, dynamodb }, createLogger(name, 'warn'));
   return {
     connector,
     async start() {

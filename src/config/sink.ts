@@ -180,7 +180,7 @@ const MANAGED_CONSUMER_PROPERTIES = ['enable.auto.commit', 'enable.auto.offset.s
 
 /** Java consumer properties librdkafka does not have, with what happens instead. */
 const JAVA_ONLY_CONSUMER_PROPERTIES: Readonly<Record<string, string>> = {
-  'max.poll.records': 'a Java consumer setting; records are fetched in batches of up to 500 per partition',
+  'max.poll.records': 'a Java consumer setting; each task reads rounds of up to 4000 records',
   'key.deserializer': 'records are decoded as input.data.format says',
   'value.deserializer': 'records are decoded as input.data.format says',
 };

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Sema } from 'async-sema';
 import { ensureTopic } from '../adapters/kafka/admin.js';
-import type { Admin, Kafka, Producer } from '../adapters/kafka/client.js';
+import type { Admin, Kafka, KafkaConnection, Producer } from '../adapters/kafka/client.js';
 import type { SinkConfig } from '../config/sink.js';
 import { parseKeyReference } from '../sink/key-mapping.js';
 import { DeadLetterReporter } from '../sink/dead-letter.js';
@@ -32,7 +32,7 @@ export class SinkConnector {
 
   constructor(
     private readonly config: SinkConfig,
-    private readonly clients: { kafka: Kafka; admin: Admin; dynamodb: DynamoDBClient },
+    private readonly clients: { kafka: Kafka; kafkaConnection: KafkaConnection; admin: Admin; dynamodb: DynamoDBClient },
     private readonly log: Logger,
   ) {}
 
@@ -77,7 +77,7 @@ export class SinkConnector {
                 : { mode: 'PAY_PER_REQUEST' },
           },
         },
-        { kafka: clients.kafka, dynamodb: clients.dynamodb, writeSlots: this.writeSlots, ...(deadLetters ? { deadLetters } : {}) },
+        { kafka: clients.kafkaConnection, dynamodb: clients.dynamodb, writeSlots: this.writeSlots, ...(deadLetters ? { deadLetters } : {}) },
         this.log.child(`task-${taskId}`),
       );
       this.tasks.push(task);

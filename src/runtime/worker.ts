@@ -85,14 +85,12 @@ export class Worker {
     for (const config of this.sinkConfigs) {
       const log = this.log.child(config.name);
       for (const warning of config.warnings) log.warn(warning);
-      const kafka = createKafka(
-        { bootstrapServers: config.kafka.bootstrapServers!, clientId: `dynamodb-kafka-${config.name}`, properties: config.kafka.properties },
-        logLevel.ERROR,
-      );
+      const kafkaConnection = { bootstrapServers: config.kafka.bootstrapServers!, clientId: `dynamodb-kafka-${config.name}`, properties: config.kafka.properties };
+      const kafka = createKafka(kafkaConnection, logLevel.ERROR);
       const admin = kafka.admin();
       await admin.connect();
       const dynamodb = createDynamoDbClient(dynamodbConnection(config));
-      const connector = new SinkConnector(config, { kafka, admin, dynamodb }, log);
+      const connector = new SinkConnector(config, { kafka, kafkaConnection, admin, dynamodb }, log);
       const topics = config.topics.regex ? `topics matching /${config.topics.regex}/` : `topic(s) ${config.topics.names!.join(', ')}`;
       log.info(`sink: ${topics} → DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}; ${config.tasksMax} task(s)`);
       await connector.start();

@@ -3,7 +3,8 @@ import type { Sema } from 'async-sema';
 import { batchWriteAll, type RetryPolicy } from '../adapters/dynamodb/batch-write.js';
 import { AwsError } from '../adapters/dynamodb/errors.js';
 import { createTable, describeTable, type KeyAttributeType } from '../adapters/dynamodb/tables.js';
-import type { Consumer, Kafka } from '../adapters/kafka/client.js';
+import type { KafkaConnection } from '../adapters/kafka/client.js';
+import { GroupConsumer } from '../adapters/kafka/group-consumer.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
 import { planBatches, type PlannedBatch } from './batch-planner.js';
 import type { DeadLetterReporter, FailedRecord } from './dead-letter.js';
@@ -32,86 +33,81 @@ export interface SinkTaskStatus {
 }
 
 /**
- * One consumer of the connector's group. Each batch of a partition is converted, reduced to one change per key
- * (the last wins), written with BatchWriteItem, and only then committed, so a crash replays (idempotently)
+ * Records one round takes from the consumer at most: the consumer's per-round work and each partition's last,
+ * part-empty writes are spread over more records, and one round still holds only a few MB.
+ */
+const MAX_ROUND_RECORDS = 4000;
+
+/**
+ * One consumer of the connector's group. Each round's records of a partition are converted, reduced to one change
+ * per key (the last wins), written with BatchWriteItem, and only then committed, so a crash replays (idempotently)
  * instead of losing. Records that cannot be converted or written go to the dead-letter topic (errors.tolerance
  * =all) or stop the task with an error naming topic, partition and offset (none).
  */
 export class SinkTask {
   readonly status: SinkTaskStatus;
-  private consumer?: Consumer;
-  /** The latest offset commit of each partition, still in flight. */
-  private readonly commits = new Map<string, Promise<void>>();
+  private consumer?: GroupConsumer;
+  private rounds?: Promise<void>;
   private readonly tables = new Map<string, KeySchema & { types: Record<string, KeyAttributeType> } | null>();
 
   constructor(
     private readonly settings: SinkTaskSettings,
-    private readonly clients: { kafka: Kafka; dynamodb: DynamoDBClient; deadLetters?: DeadLetterReporter; writeSlots: Sema },
-    private readonly log: { info(message: string): void; error(message: string): void },
+    private readonly clients: { kafka: KafkaConnection; dynamodb: DynamoDBClient; deadLetters?: DeadLetterReporter; writeSlots: Sema },
+    private readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void },
   ) {
     this.status = { task: settings.taskId, state: 'STARTING', recordsWritten: 0, recordsDeadLettered: 0 };
   }
 
   async start(): Promise<void> {
-    const consumer = this.clients.kafka.consumer({
-      ...this.settings.consumerProperties,
-      kafkaJS: { groupId: this.settings.groupId, fromBeginning: true, autoCommit: false },
-      // Up to 4000 records per partition batch: the consumer's per-batch work and each batch's last, part-empty
-      // writes are spread over more records, and one batch still holds only a few MB.
-      'js.consumer.max.batch.size': 4000,
+    const consumer = new GroupConsumer({
+      connection: this.clients.kafka,
+      groupId: this.settings.groupId,
+      properties: this.settings.consumerProperties,
+      topics: this.settings.topics,
+      warn: (message) => this.log.warn(message),
     });
     this.consumer = consumer;
     await consumer.connect();
-    const { names, regex } = this.settings.topics;
-    await consumer.subscribe({ topics: regex ? [new RegExp(regex)] : names! });
     this.status.state = 'RUNNING';
-    void consumer
-      .run({
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 4,
-        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-          if (this.status.state !== 'RUNNING' || batch.messages.length === 0) return;
-          try {
-            const records = batch.messages.map(
-              (message): SinkRecord => ({
-                topic: batch.topic,
-                partition: batch.partition,
-                offset: message.offset,
-                key: message.key ?? null,
-                value: message.value ?? null,
-              }),
-            );
-            await this.process(records);
-            const last = records.at(-1)!.offset;
-            resolveOffset(last);
-            // The commit overlaps the next batch's writes: it only ever names offsets already written, and
-            // commits of one partition are chained, so they reach the group coordinator in order.
-            this.commitAfter(`${batch.topic}/${batch.partition}`, () =>
-              consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]),
-            );
-            await heartbeat();
-          } catch (error) {
-            await this.fail(error);
-          }
-        },
-      })
-      .catch((error: unknown) => this.fail(error));
+    this.rounds = this.consumeRounds(consumer);
+    this.rounds.catch((error: unknown) => this.fail(error));
   }
 
   async stop(): Promise<void> {
     if (this.status.state === 'RUNNING' || this.status.state === 'STARTING') this.status.state = 'STOPPED';
-    await Promise.all(this.commits.values());
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.shutdown();
   }
 
-  /** Chains a commit behind the partition's previous one; a failed commit fails the task. */
-  private commitAfter(partition: string, commit: () => Promise<void>): void {
-    const previous = this.commits.get(partition) ?? Promise.resolve();
-    const chained = previous.then(commit).catch((error: unknown) => this.fail(error));
-    this.commits.set(partition, chained);
-    void chained.finally(() => {
-      if (this.commits.get(partition) === chained) this.commits.delete(partition);
-    });
+  /**
+   * Rounds of: take what the consumer has fetched, write it (each partition's records in offset order, the
+   * partitions side by side), commit, and only then hand revoked partitions over to the group.
+   */
+  private async consumeRounds(consumer: GroupConsumer): Promise<void> {
+    while (this.status.state === 'RUNNING') {
+      const records: SinkRecord[] = await consumer.poll(MAX_ROUND_RECORDS);
+      if (records.length > 0) {
+        const partitions = byPartition(records);
+        await Promise.all(partitions.map((batch) => this.process(batch)));
+        if (this.hasFailed()) return;
+        // Not awaited: the commit overlaps the next round. It names only offsets already written, and the
+        // consumer sends commits in order and finishes them before it hands a partition over.
+        consumer
+          .commit(partitions.map((batch) => ({ topic: batch[0]!.topic, partition: batch[0]!.partition, offset: Number(batch.at(-1)!.offset) + 1 })))
+          .catch((error: unknown) => this.fail(error));
+      }
+      await consumer.settle();
+    }
+  }
+
+  private hasFailed(): boolean {
+    return this.status.state === 'FAILED';
+  }
+
+  /** Lets the current round finish, then leaves the group (committing nothing a failed round read). */
+  private async shutdown(): Promise<void> {
+    this.consumer?.interrupt();
+    await this.rounds?.catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
   }
 
   private async fail(error: unknown): Promise<void> {
@@ -119,7 +115,7 @@ export class SinkTask {
     this.status.state = 'FAILED';
     this.status.error = error instanceof Error ? error.message : String(error);
     this.log.error(`task ${this.settings.taskId} stopped: ${this.status.error}`);
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.shutdown();
   }
 
   /** Converts, writes and dead-letters one partition's batch; throws to stop the task. */
@@ -163,6 +159,8 @@ export class SinkTask {
       }),
     );
     if (failed.length > 0) {
+      // In offset order, as they were read: conversion refusals are found before DynamoDB's.
+      failed.sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
       await this.clients.deadLetters!.report(failed);
       this.status.recordsDeadLettered += failed.length;
     }
@@ -238,4 +236,16 @@ export class SinkTask {
       throw error;
     }
   }
+}
+
+/** A round's records, split by partition, each in offset order (as the consumer returns them). */
+function byPartition(records: SinkRecord[]): SinkRecord[][] {
+  const batches = new Map<string, SinkRecord[]>();
+  for (const record of records) {
+    const key = `${record.topic}\u0000${record.partition}`;
+    const batch = batches.get(key);
+    if (batch) batch.push(record);
+    else batches.set(key, [record]);
+  }
+  return [...batches.values()];
 }

@@ -24,12 +24,13 @@ export async function startSink(
     'aws.secret.access.key': credentials.secretAccessKey,
     ...config,
   });
-  const kafka = createKafka({ bootstrapServers: inject('stack').kafka.bootstrapServers, clientId: name }, logLevel.ERROR);
+  const kafkaConnection = { bootstrapServers: inject('stack').kafka.bootstrapServers, clientId: name };
+  const kafka = createKafka(kafkaConnection, logLevel.ERROR);
   const admin = kafka.admin();
   await admin.connect();
   const client = createDynamoDbClient(dynamodbConnection(parsed));
   options.instrument?.(client);
-  const connector = new SinkConnector(parsed, { kafka, admin, dynamodb: client }, createLogger(name, 'warn'));
+  const connector = new SinkConnector(parsed, { kafka, kafkaConnection, admin, dynamodb: client }, createLogger(name, 'warn'));
   await connector.start();
   return {
     connector,

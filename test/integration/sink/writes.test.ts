@@ -65,6 +65,23 @@ describe('sink: Kafka records become DynamoDB items', () => {
     expect(written).toBeGreaterThanOrEqual(sent); // a rebalance may replay a batch, never skip one
   });
 
+  it('reads the topics topics.regex matches as a whole name, as Kafka Connect does', async () => {
+    const base = uniqueName('regex');
+    // Produced first, so a subscription that matched it would have written it by the time the others are.
+    await produce(`${base}-a-archive`, [{ value: { id: 'archived' } }]);
+    await produce(`${base}-a`, [{ value: { id: 'from-a' } }]);
+    await produce(`${base}-b`, [{ value: { id: 'from-b' } }]);
+    const sink = await startSink(uniqueName('sinkregex'), connection, {
+      'topics.regex': `${base}-[ab]`,
+      'aws.dynamodb.pk.hash': 'value.id',
+      'aws.dynamodb.pk.sort': '',
+    });
+    defer(() => sink.stop());
+    const ids = async (table: string) => (await scanAll(dynamodb, table).catch(() => [])).map((item) => item.id!.S);
+    await expect.poll(async () => [...(await ids(`${base}-a`)), ...(await ids(`${base}-b`))], { timeout: 60_000 }).toEqual(['from-a', 'from-b']);
+    expect(await ids(`${base}-a-archive`)).toEqual([]);
+  });
+
   it('shares one bound on BatchWriteItem calls in flight among all its tasks and partitions', async () => {
     const topic = uniqueName('inflight');
     const PARTITIONS = 2;

@@ -526,7 +526,7 @@ describe('parseSinkConfig: Kafka client and consumer settings', () => {
     expect(config.kafka.consumerProperties).toEqual({ 'fetch.min.bytes': '1024', 'sasl.username': 'c', 'sasl.password': 'cp', 'sasl.mechanisms': 'PLAIN' });
     expect(config.kafka.groupId).toBe('connect-test-sink');
     expect(config.warnings).toEqual([
-      'consumer.override.max.poll.records is ignored: a Java consumer setting; records are fetched in batches of up to 500 per partition',
+      'consumer.override.max.poll.records is ignored: a Java consumer setting; each task reads rounds of up to 4000 records',
     ]);
   });
 

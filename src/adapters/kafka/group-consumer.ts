@@ -1,0 +1,222 @@
+import ckjs from '@confluentinc/kafka-javascript';
+import type { Assignment, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
+import type { KafkaConnection } from './client.js';
+
+/** librdkafka's rebalance event codes. */
+const ASSIGN_PARTITIONS = -175;
+const REVOKE_PARTITIONS = -174;
+
+export interface GroupMessage {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are 64-bit: decimal text, as the sink keeps them. */
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+/** The next offset to read in a partition: what a commit records. */
+export interface NextOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface GroupConsumerOptions {
+  connection: KafkaConnection;
+  groupId: string;
+  /** librdkafka consumer properties (`consumer.override.*`), over the connection's. */
+  properties: Record<string, string>;
+  topics: { names?: string[]; regex?: string };
+  warn(message: string): void;
+}
+
+/** What the consumer has (lib/kafka-consumer.js) but the package's typings leave out. */
+type RoundsConsumer = ckjs.KafkaConsumer & {
+  commitCb(offsets: NextOffset[], callback: (error: LibrdKafkaError | null) => void): void;
+  rebalanceProtocol(): 'EAGER' | 'COOPERATIVE' | 'NONE';
+  incrementalAssign(assignment: Assignment[]): void;
+  incrementalUnassign(assignment: Assignment[]): void;
+};
+
+/** How long an idle poll waits before looking again, should the queue's wake-up call not come. */
+const IDLE_RECHECK_MS = 200;
+
+/**
+ * A member of a consumer group, on librdkafka's own consumer API, for a caller that works in rounds: `poll()`
+ * returns the messages already fetched for its partitions, the caller writes them and `commit()`s, then calls
+ * `settle()`. A revocation is held until `settle()`, so a partition moves to another member only once the round
+ * that read it is written and committed: never while its writes are in flight, where a stale write could land
+ * after the new owner's.
+ *
+ * Chosen over the KafkaJS-compatible consumer for the sink's hot path: it costs about 40% less CPU per message
+ * (CPU the writes need on a busy host), and it runs nothing inside an AsyncLocalStorage, which on Node 20 puts
+ * promise hooks on every promise created afterwards, the SDK's included.
+ */
+export class GroupConsumer {
+  private readonly consumer: RoundsConsumer;
+  private pendingRevoke: Assignment[] | undefined;
+  private closing = false;
+  /** Set when librdkafka says its queue has something: a poll that found nothing looks again at once. */
+  private signalled = false;
+  private wake: (() => void) | undefined;
+  private commits: Promise<void> = Promise.resolve();
+  private lastError: string | undefined;
+  private disconnected: Promise<void> | undefined;
+
+  constructor(private readonly options: GroupConsumerOptions) {
+    const { connection } = options;
+    this.consumer = new ckjs.KafkaConsumer(
+      {
+        // The KafkaJS-compatible consumer's defaults, which the sink has always run with; the user's overrides win.
+        'partition.assignment.strategy': 'roundrobin',
+        'session.timeout.ms': 30_000,
+        'allow.auto.create.topics': true,
+        // Only what transactions committed: the source connector writes its topics in transactions.
+        'isolation.level': 'read_committed',
+        ...(connection.properties ?? {}),
+        ...options.properties,
+        'bootstrap.servers': connection.bootstrapServers,
+        'client.id': connection.clientId ?? 'dynamodb-kafka',
+        'group.id': options.groupId,
+        'enable.auto.commit': false,
+        'enable.auto.offset.store': false,
+        rebalance_cb: (error: LibrdKafkaError, assignment: Assignment[]) => this.onRebalance(error, assignment),
+        // Not in the typings: the package's own KafkaJS layer uses it to sleep until messages arrive.
+        ...({ queue_non_empty_cb: () => this.signal() } as object),
+      },
+      { 'auto.offset.reset': 'earliest' },
+    ) as RoundsConsumer;
+    this.consumer.on('event.error', (error) => options.warn(`Kafka consumer: ${error.message}`));
+  }
+
+  async connect(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve()));
+    });
+    // Only what is already fetched: waiting happens here in JavaScript, not on one of libuv's four threads.
+    this.consumer.setDefaultConsumeTimeout(0);
+    const { names, regex } = this.options.topics;
+    this.consumer.subscribe(regex ? [wholeNamePattern(regex)] : names!);
+  }
+
+  /** Waits for messages; returns none when a revocation waits for `settle()` or the consumer is interrupted. */
+  async poll(max: number): Promise<GroupMessage[]> {
+    for (;;) {
+      if (this.pendingRevoke || this.closing) return [];
+      this.signalled = false;
+      const { error, messages } = await new Promise<{ error?: LibrdKafkaError; messages: Message[] }>((resolve) => {
+        this.consumer.consume(max, (error, batch) => resolve(error ? { error, messages: [] } : { messages: batch }));
+      });
+      if (error) {
+        // As the KafkaJS-compatible consumer does: a broker that is away, or a topic not there yet, is told and
+        // waited out; only a fatal error ends the consumer.
+        if (error.isFatal || this.closing) throw new Error(`Kafka consumer: ${error.message}`);
+        if (error.message !== this.lastError) this.options.warn(`Kafka consumer: ${error.message} (retrying)`);
+        this.lastError = error.message;
+        await this.idle();
+        continue;
+      }
+      this.lastError = undefined;
+      if (messages.length > 0) return messages.map(toGroupMessage);
+      if (!this.signalled && !this.pendingRevoke && !this.closing) await this.idle();
+    }
+  }
+
+  /** Commits after the commits before it, so they reach the group coordinator in order. */
+  commit(offsets: NextOffset[]): Promise<void> {
+    const commit = this.commits.then(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          this.consumer.commitCb(offsets, (error: LibrdKafkaError | null) => (error ? reject(error) : resolve()));
+        }),
+    );
+    // The chain goes on past a failed commit; the caller gets the failure from the promise returned.
+    this.commits = commit.catch(() => undefined);
+    return commit;
+  }
+
+  /** Hands over revoked partitions once every commit made so far is done. */
+  async settle(): Promise<void> {
+    if (!this.pendingRevoke) return;
+    await this.commits;
+    this.release(this.pendingRevoke);
+    this.pendingRevoke = undefined;
+  }
+
+  /** Makes a waiting `poll()` return, so its caller can finish its round and stop. */
+  interrupt(): void {
+    this.closing = true;
+    this.signal();
+  }
+
+  disconnect(): Promise<void> {
+    this.disconnected ??= (async () => {
+      this.interrupt();
+      await this.commits;
+      if (this.pendingRevoke) this.release(this.pendingRevoke);
+      this.pendingRevoke = undefined;
+      await new Promise<void>((resolve) => this.consumer.disconnect(() => resolve()));
+    })();
+    return this.disconnected;
+  }
+
+  private onRebalance(error: LibrdKafkaError, assignment: Assignment[]): void {
+    try {
+      if (error.code === ASSIGN_PARTITIONS) {
+        if (this.consumer.rebalanceProtocol() === 'COOPERATIVE') this.consumer.incrementalAssign(assignment);
+        else this.consumer.assign(assignment);
+      } else if (error.code === REVOKE_PARTITIONS) {
+        // While closing no round is left to finish: librdkafka waits for this to leave the group.
+        if (this.closing) this.release(assignment);
+        else this.pendingRevoke = [...(this.pendingRevoke ?? []), ...assignment];
+        this.signal();
+      } else {
+        this.options.warn(`Kafka consumer rebalance: ${error.message}`);
+      }
+    } catch (failure) {
+      if (this.consumer.isConnected()) this.options.warn(`Kafka consumer rebalance: ${(failure as Error).message}`);
+    }
+  }
+
+  private release(assignment: Assignment[]): void {
+    if (this.consumer.rebalanceProtocol() === 'COOPERATIVE') this.consumer.incrementalUnassign(assignment);
+    else this.consumer.unassign();
+  }
+
+  private signal(): void {
+    this.signalled = true;
+    this.wake?.();
+  }
+
+  private idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, IDLE_RECHECK_MS);
+      this.wake = done;
+    });
+  }
+}
+
+/**
+ * librdkafka takes a name starting with ^ as a regular expression, matched anywhere in a topic's name; Kafka
+ * Connect's `topics.regex` must match the whole name, so the pattern is anchored at both ends.
+ */
+export function wholeNamePattern(regex: string): string {
+  const core = regex.replace(/^\^/, '').replace(/(?<!\\)\$$/, '');
+  return `^(${core})$`;
+}
+
+function toGroupMessage(message: Message): GroupMessage {
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: String(message.offset),
+    key: message.key === undefined || message.key === null ? null : Buffer.isBuffer(message.key) ? message.key : Buffer.from(message.key),
+    value: message.value ?? null,
+  };
+}
