@@ -80,14 +80,18 @@ export function planBatches(operations: PositionedOperation[], maxItems = MAX_BA
 
 /** One text per key: attribute names in sorted order with type and value, so attribute order does not matter. */
 export function keyIdentity(key: Item): string {
-  return Object.keys(key)
-    .sort()
-    .map((name) => `${JSON.stringify(name)}=${attributeIdentity(key[name]!)}`)
-    .join(',');
+  // Runs once per record: no sorting or JSON for the usual one or two key attributes. Names and strings are
+  // length-prefixed and numbers and base64 hold no comma, so distinct keys cannot give one identity.
+  const names = Object.keys(key);
+  if (names.length === 2 && names[1]! < names[0]!) names.reverse();
+  else if (names.length > 2) names.sort();
+  let identity = '';
+  for (const name of names) identity += `${identity === '' ? '' : ','}${name.length}:${name}=${attributeIdentity(key[name]!)}`;
+  return identity;
 }
 
 function attributeIdentity(attribute: AttributeValue): string {
-  if (attribute.S !== undefined) return `S${JSON.stringify(attribute.S)}`;
+  if (attribute.S !== undefined) return `S${attribute.S.length}:${attribute.S}`;
   if (attribute.N !== undefined) return `N${attribute.N}`;
   if (attribute.B !== undefined) return `B${Buffer.from(attribute.B.buffer, attribute.B.byteOffset, attribute.B.byteLength).toString('base64')}`;
   // Keys are S, N or B; anything else still gets a stable identity.

@@ -240,12 +240,20 @@ export class SinkTask {
 
 /** A round's records, split by partition, each in offset order (as the consumer returns them). */
 function byPartition(records: SinkRecord[]): SinkRecord[][] {
-  const batches = new Map<string, SinkRecord[]>();
+  const batches = new Map<string, Map<number, SinkRecord[]>>();
+  // The consumer hands out runs of one partition's records: most records join the run before them.
+  let run: SinkRecord[] | undefined;
   for (const record of records) {
-    const key = `${record.topic}\u0000${record.partition}`;
-    const batch = batches.get(key);
-    if (batch) batch.push(record);
-    else batches.set(key, [record]);
+    const previous = run?.[0];
+    if (run && previous!.partition === record.partition && previous!.topic === record.topic) {
+      run.push(record);
+      continue;
+    }
+    let partitions = batches.get(record.topic);
+    if (!partitions) batches.set(record.topic, (partitions = new Map()));
+    run = partitions.get(record.partition);
+    if (run) run.push(record);
+    else partitions.set(record.partition, (run = [record]));
   }
-  return [...batches.values()];
+  return [...batches.values()].flatMap((partitions) => [...partitions.values()]);
 }

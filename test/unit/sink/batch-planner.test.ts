@@ -49,6 +49,23 @@ describe('planBatches', () => {
     expect(keyIdentity({ id: { B: Uint8Array.of(1) } })).toBe(keyIdentity({ id: { B: Buffer.from([1]) } }));
   });
 
+  it('gives distinct keys distinct identities, even when their texts would run together', () => {
+    const keys: Item[] = [
+      { a: { S: 'x' }, b: { S: 'y' } },
+      { a: { S: 'x,1:b=S1:y' } },
+      { a: { S: 'x,1:b=S1:y' }, b: { S: 'y' } },
+      { 'a=Sx,b': { S: 'y' } },
+      { a: { N: '1' }, b: { N: '2' } },
+      { a: { N: '12' } },
+      { a: { S: '' } },
+      { '': { S: 'a' } },
+    ];
+    expect(new Set(keys.map(keyIdentity)).size).toBe(keys.length);
+    // The attributes' order in the object does not matter.
+    expect(keyIdentity({ b: { S: 'y' }, a: { S: 'x' } })).toBe(keyIdentity(keys[0]!));
+    expect(keyIdentity({ c: { N: '3' }, a: { N: '1' }, b: { N: '2' } })).toBe(keyIdentity({ a: { N: '1' }, b: { N: '2' }, c: { N: '3' } }));
+  });
+
   it('plans each table on its own, in order of first appearance, and ignores skips', () => {
     const batches = planBatches([put('a', {}, 'B'), at({ kind: 'skip', reason: 'ignored' }), put('a', {}, 'A'), del('a', 'B')]);
     expect(batches).toEqual([
