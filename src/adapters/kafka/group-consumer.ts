@@ -128,7 +128,11 @@ export class GroupConsumer {
     const commit = this.commits.then(
       () =>
         new Promise<void>((resolve, reject) => {
-          this.consumer.commitCb(offsets, (error: LibrdKafkaError | null) => (error ? reject(error) : resolve()));
+          this.consumer.commitCb(offsets, (error: LibrdKafkaError | null) => {
+            if (!error) return resolve();
+            const where = offsets.map(({ topic, partition, offset }) => `${topic}/${partition}@${offset}`).join(', ');
+            reject(new Error(`committing offsets ${where}: ${error.message}`));
+          });
         }),
     );
     // The chain goes on past a failed commit; the caller gets the failure from the promise returned.
