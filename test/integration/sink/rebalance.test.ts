@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { produce, startSink } from '../../support/sink.js';
@@ -6,7 +8,7 @@ import { scanAll } from '../../support/tables.js';
 describe('sink: a second process joining the consumer group mid-stream', () => {
   const { connection, dynamodb, defer } = suiteResources('sinkrebalance');
 
-  it('takes over partitions without losing or reordering a change: the table ends as the topic says', async () => {
+  it('takes over partitions only once their writes are done, losing no change: the table ends as the topic says', async () => {
     const topic = uniqueName('rebalance');
     const PARTITIONS = 2;
     const KEYS_PER_PARTITION = 2_500;
@@ -23,14 +25,34 @@ describe('sink: a second process joining the consumer group mid-stream', () => {
       });
     await produce(topic, batch(10_000), PARTITIONS);
 
+    // Every BatchWriteItem call, with the partitions its items came from: the first member's calls are slowed
+    // down, so a partition is always mid-write when the group takes it away.
+    const calls: Array<{ member: 'first' | 'second'; partitions: Set<string>; start: number; end: number }> = [];
+    const recordWrites = (member: 'first' | 'second', slowdownMs: number) => (client: DynamoDBClient) =>
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+          const requests = Object.values((args.input as { RequestItems: Record<string, Array<{ PutRequest?: { Item: { id: { S: string } } } }>> }).RequestItems).flat();
+          const partitions = new Set(requests.map((request) => request.PutRequest!.Item.id.S.split('-')[0]!));
+          await delay(slowdownMs);
+          const start = performance.now();
+          try {
+            return await next(args);
+          } finally {
+            calls.push({ member, partitions, start, end: performance.now() });
+          }
+        },
+        { step: 'initialize', name: 'recordWrites' },
+      );
+
     // Two connectors of the same name are one consumer group, as two processes running one connector file are.
     const name = uniqueName('sinkrebalance');
     const settings = { topics: topic, 'tasks.max': '1', 'aws.dynamodb.pk.hash': 'value.id', 'aws.dynamodb.pk.sort': '' };
-    const first = await startSink(name, connection, settings);
+    const first = await startSink(name, connection, settings, { instrument: recordWrites('first', 300) });
     defer(() => first.stop());
     const written = (sink: typeof first) => sink.connector.status().tasks[0]!.recordsWritten;
     await expect.poll(() => written(first), { timeout: 60_000 }).toBeGreaterThan(0);
-    const second = await startSink(name, connection, settings);
+    const second = await startSink(name, connection, settings, { instrument: recordWrites('second', 0) });
     defer(() => second.stop());
 
     // Changes keep coming while the group rebalances, until the newcomer has been given a partition and written.
@@ -48,5 +70,16 @@ describe('sink: a second process joining the consumer group mid-stream', () => {
       );
     await expect.poll(actual, { timeout: 90_000 }).toEqual(expected);
     expect([first, second].map((sink) => sink.connector.status().tasks[0]!.state)).toEqual(['RUNNING', 'RUNNING']);
+
+    // The hand-over: every write the first member made to a partition it gave up was done before the second
+    // member's first write to it was sent.
+    const moved = [...new Set(calls.filter((call) => call.member === 'second').flatMap((call) => [...call.partitions]))];
+    expect(moved.length).toBeGreaterThan(0);
+    for (const partition of moved) {
+      const touching = calls.filter((call) => call.partitions.has(partition));
+      const secondStarts = Math.min(...touching.filter((call) => call.member === 'second').map((call) => call.start));
+      const firstEnds = Math.max(...touching.filter((call) => call.member === 'first').map((call) => call.end));
+      expect(firstEnds, `partition ${partition}`).toBeLessThanOrEqual(secondStarts);
+    }
   });
 });
