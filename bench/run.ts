@@ -27,7 +27,7 @@ import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
 import { mib, percentile, waitUntil } from './measure.js';
 import { benchReplicationLag, benchSinkThroughput } from './sink.js';
-import { benchDatabase, createBenchTable, loadBenchItems } from './tables.js';
+import { benchDatabase, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
 
 silenceSdkNodeVersionWarning();
 const SNAPSHOT_ITEMS = Number(process.env.BENCH_SNAPSHOT_ITEMS ?? 200_000);
@@ -175,6 +175,12 @@ async function connectorProcessPeakRss(stack: StackEndpoints, connection: Dynamo
   return peakKiB * 1024;
 }
 
+async function dropSnapshotTable({ connection, table }: { connection: DynamoDbConnection; table: string }) {
+  const client = createDynamoDbClient(connection);
+  await dropBenchTable(client, table);
+  client.destroy();
+}
+
 async function benchMemory(stack: StackEndpoints, largeTable: { connection: DynamoDbConnection; table: string; items: number }) {
   const small = Math.max(1000, Math.round(largeTable.items / 10));
   const client = createDynamoDbClient(largeTable.connection);
@@ -182,13 +188,11 @@ async function benchMemory(stack: StackEndpoints, largeTable: { connection: Dyna
   await createBenchTable(client, smallTable, false);
   say(`memory: loading ${small.toLocaleString('en')} items, then the CLI process snapshots both tables…`);
   await loadBenchItems(client, smallTable, small);
+  const smallPeakRssMiB = mib(await connectorProcessPeakRss(stack, largeTable.connection, smallTable));
+  const largePeakRssMiB = mib(await connectorProcessPeakRss(stack, largeTable.connection, largeTable.table));
+  await dropBenchTable(client, smallTable);
   client.destroy();
-  return {
-    smallItems: small,
-    smallPeakRssMiB: mib(await connectorProcessPeakRss(stack, largeTable.connection, smallTable)),
-    largeItems: largeTable.items,
-    largePeakRssMiB: mib(await connectorProcessPeakRss(stack, largeTable.connection, largeTable.table)),
-  };
+  return { smallItems: small, smallPeakRssMiB, largeItems: largeTable.items, largePeakRssMiB };
 }
 
 async function benchCdcLatency(stack: StackEndpoints) {
@@ -227,6 +231,7 @@ async function benchCdcLatency(stack: StackEndpoints) {
   await waitUntil(() => latencies.length >= LATENCY_SAMPLES, 60_000, 'every latency sample');
   await consumer.disconnect();
   await connector.stop();
+  await dropBenchTable(client, table);
   client.destroy();
   const sorted = [...latencies].sort((a, b) => a - b);
   return { samples: sorted.length, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)), maxMs: Math.round(sorted.at(-1)!) };
@@ -267,6 +272,7 @@ async function benchCdcThroughput(stack: StackEndpoints) {
   const seconds = (performance.now() - started) / 1000;
   const startupMs = Math.round(started - launched);
   await connector.stop();
+  await dropBenchTable(client, table);
   client.destroy();
   streams.destroy();
   return {
@@ -287,6 +293,8 @@ async function main(): Promise<void> {
     const snapshotRun = wanted('snapshot') || wanted('memory') ? await benchSnapshot(stack) : undefined;
     const snapshot = snapshotRun && wanted('snapshot') ? { ...snapshotRun, table: undefined } : undefined;
     const memory = snapshotRun && wanted('memory') ? await benchMemory(stack, snapshotRun.table) : undefined;
+    // Each phase starts with DynamoDB Local holding only its own tables: a full heap slows whatever comes next.
+    if (snapshotRun) await dropSnapshotTable(snapshotRun.table);
     const latency = wanted('latency') ? await benchCdcLatency(stack) : undefined;
     const cdc = wanted('cdc') ? await benchCdcThroughput(stack) : undefined;
     const sink = wanted('sink') ? await benchSinkThroughput(stack, Number(process.env.BENCH_SINK_RECORDS ?? 100_000)) : undefined;

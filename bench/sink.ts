@@ -202,6 +202,8 @@ export async function benchReplicationLag(stack: StackEndpoints, samples: number
   await sink.stop();
   await source.stop();
   await admin.disconnect();
+  await dropBenchTable(sourceDb, table);
+  await dropBenchTable(targetDb, table);
   sourceDb.destroy();
   streams.destroy();
   targetDb.destroy();
