@@ -2,7 +2,7 @@
 // units are measured in.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../domain/attribute-codec.js';
-import { numberShape } from './number-text.js';
+import { significantDigitCount } from './number-text.js';
 
 /** 400 KB, attribute names included. */
 export const MAX_ITEM_BYTES = 400 * 1024;
@@ -38,6 +38,6 @@ export function valueSize(value: AttributeValue): number {
 }
 
 function numberSize(text: string): number {
-  const digits = numberShape(text)?.significant.length ?? text.length;
+  const digits = significantDigitCount(text) ?? text.length;
   return Math.ceil(digits / 2) + 1;
 }

@@ -17,6 +17,9 @@ export interface NumberShape {
   exponent: number;
 }
 
+// Integer text of at most 38 digits: always in DynamoDB's range (most numbers in records are like this).
+const SHORT_INTEGER_TEXT = /^[+-]?\d{1,38}$/;
+
 /** The digits and magnitude of number text, or undefined when it is not number text at all. */
 export function numberShape(text: string): NumberShape | undefined {
   const parts = NUMBER_TEXT.exec(text);
@@ -33,6 +36,7 @@ export function numberShape(text: string): NumberShape | undefined {
 
 /** The text itself when DynamoDB can store it exactly; ConversionError naming `path` otherwise. */
 export function checkDynamoDbNumber(text: string, path: AttributePath): string {
+  if (SHORT_INTEGER_TEXT.test(text)) return text;
   const shape = numberShape(text);
   if (shape === undefined) throw new ConversionError(`${pathText(path)}: ${JSON.stringify(text)} is not a number`);
   if (
@@ -45,6 +49,21 @@ export function checkDynamoDbNumber(text: string, path: AttributePath): string {
     );
   }
   return text;
+}
+
+/**
+ * How many significant digits number text has (what its stored size depends on), or undefined when it is not
+ * number text. Counted without building the shape for integer text, which is what most numbers are.
+ */
+export function significantDigitCount(text: string): number | undefined {
+  if (!SHORT_INTEGER_TEXT.test(text)) return numberShape(text)?.significant.length;
+  let first = 0;
+  let last = text.length - 1;
+  const ZERO = 0x30;
+  while (first < text.length && (text.charCodeAt(first) === ZERO || text.charCodeAt(first) === 0x2b || text.charCodeAt(first) === 0x2d)) first++;
+  if (first === text.length) return 0;
+  while (text.charCodeAt(last) === ZERO) last--;
+  return last - first + 1;
 }
 
 function abbreviate(text: string): string {

@@ -8,7 +8,7 @@ import {
   jsonToItem,
   parseLosslessJson,
 } from '../../../src/sink/json-to-attributes.js';
-import { checkDynamoDbNumber, numberShape } from '../../../src/sink/number-text.js';
+import { checkDynamoDbNumber, numberShape, significantDigitCount } from '../../../src/sink/number-text.js';
 
 const convert = (text: string) => anyJsonToAttribute(parseLosslessJson(text, 'value'));
 const base64 = (bytes: number[]) => Buffer.from(bytes).toString('base64');
@@ -91,6 +91,17 @@ describe('number text', () => {
   it('checks the range, zero always fits', () => {
     expect(checkDynamoDbNumber('0E+999', 'n')).toBe('0E+999');
     expect(() => checkDynamoDbNumber('x', 'n')).toThrow(/"x" is not a number/);
+    expect(checkDynamoDbNumber('9'.repeat(38), 'n')).toBe('9'.repeat(38));
+    expect(() => checkDynamoDbNumber('9'.repeat(39), 'n')).toThrow(/out of DynamoDB's range/);
+    expect(checkDynamoDbNumber(`1${'0'.repeat(45)}`, 'n')).toBe(`1${'0'.repeat(45)}`); // 1 significant digit
+  });
+
+  it('counts significant digits as the shape does, integers included', () => {
+    const texts = ['0', '-0', '+0', '000', '7', '-7', '+7', '10', '1000', '0100', '-00120', '12345678901234567890123456789012345678', '9'.repeat(39)];
+    texts.push('123.45', '0.00500', '.5', '-1.5E-130', '1e5', '100E2');
+    for (const text of texts) expect(significantDigitCount(text), text).toBe(numberShape(text)!.significant.length);
+    expect(significantDigitCount('abc')).toBeUndefined();
+    expect(significantDigitCount('-')).toBeUndefined();
   });
 });
 
