@@ -5,7 +5,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { serializeDynamoDbJson, type Item } from '../domain/attribute-codec.js';
 import type { WriteOperation } from './record-converter.js';
-import type { RecordPosition } from './sink-record.js';
 
 /** BatchWriteItem's limits. */
 export const MAX_BATCH_ITEMS = 25;
@@ -18,11 +17,6 @@ export interface PlannedBatch {
   requests: BatchRequest[];
 }
 
-export interface PositionedOperation {
-  op: WriteOperation;
-  position: RecordPosition;
-}
-
 /** Bytes a request adds around its item or key in the request body ({"PutRequest":{"Item":…}},). */
 const REQUEST_OVERHEAD = 32;
 
@@ -31,14 +25,14 @@ const REQUEST_OVERHEAD = 32;
  * order); skips are ignored. Tables come in the order they first appear, requests in the order of the operation
  * that won for their key. `maxItems` above 25 is capped at 25.
  */
-export function planBatches(operations: PositionedOperation[], maxItems = MAX_BATCH_ITEMS, maxBytes = MAX_BATCH_BYTES): PlannedBatch[] {
+export function planBatches(operations: WriteOperation[], maxItems = MAX_BATCH_ITEMS, maxBytes = MAX_BATCH_BYTES): PlannedBatch[] {
   if (!Number.isInteger(maxItems) || maxItems < 1) throw new RangeError(`maxItems must be a whole number from 1, got ${maxItems}`);
   if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
   const itemsPerBatch = Math.min(maxItems, MAX_BATCH_ITEMS);
 
   // table → key identity → [array index of the winning operation, its request]
   const winners = new Map<string, Map<string, { index: number; request: BatchRequest }>>();
-  operations.forEach(({ op }, index) => {
+  operations.forEach((op, index) => {
     if (op.kind === 'skip') return;
     let byKey = winners.get(op.table);
     if (byKey === undefined) winners.set(op.table, (byKey = new Map()));

@@ -175,10 +175,10 @@ function connectMap(schema: ConnectSchema, payload: unknown, path: AttributePath
   }
   if (!Array.isArray(payload)) throw mismatch('an object or an array of [key, value] pairs');
   payload.forEach((pair, i) => {
-    if (!Array.isArray(pair) || pair.length !== 2) throw new ConversionError(`${pathText(path)}[${i}]: map entry must be a [key, value] pair`);
+    if (!Array.isArray(pair) || pair.length !== 2) throw new ConversionError(`${pathText(at(path, i))}: map entry must be a [key, value] pair`);
     const [key, value] = pair as [unknown, unknown];
     const name = typeof key === 'string' ? key : numberTextOf(key);
-    if (name === undefined) throw new ConversionError(`${pathText(path)}[${i}]: map key must be a string or a number to become an attribute name`);
+    if (name === undefined) throw new ConversionError(`${pathText(at(path, i))}: map key must be a string or a number to become an attribute name`);
     setOwn(map, name, connectToAttribute(values, value, at(path, name)));
   });
   return map;

@@ -57,13 +57,10 @@ export function checkDynamoDbNumber(text: string, path: AttributePath): string {
  */
 export function significantDigitCount(text: string): number | undefined {
   if (!SHORT_INTEGER_TEXT.test(text)) return numberShape(text)?.significant.length;
-  let first = 0;
-  let last = text.length - 1;
-  const ZERO = 0x30;
-  while (first < text.length && (text.charCodeAt(first) === ZERO || text.charCodeAt(first) === 0x2b || text.charCodeAt(first) === 0x2d)) first++;
-  if (first === text.length) return 0;
-  while (text.charCodeAt(last) === ZERO) last--;
-  return last - first + 1;
+  const digits = text.replace(/^[+-]?0*/, '');
+  let last = digits.length - 1;
+  while (last >= 0 && digits.charCodeAt(last) === 0x30) last--;
+  return last + 1;
 }
 
 function abbreviate(text: string): string {

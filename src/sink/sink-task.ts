@@ -99,6 +99,7 @@ export class SinkTask {
     }
   }
 
+  /** A method, not an inline test: TypeScript would keep the loop condition's narrowing of the state. */
   private hasFailed(): boolean {
     return this.status.state === 'FAILED';
   }
@@ -141,7 +142,7 @@ export class SinkTask {
       return recordByItem.get(request.PutRequest?.Item ?? request.DeleteRequest?.Key);
     };
     const planned = planBatches(
-      operations.map(({ op, record }) => ({ op, position: record })),
+      operations.map(({ op }) => op),
       this.settings.batchSize,
     );
     // Chunks of one batch touch disjoint keys (one change per key), so all of them may be written at once; the

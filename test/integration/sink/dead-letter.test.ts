@@ -16,11 +16,12 @@ describe('sink: records that cannot be written', () => {
     { key: 'out-of-range', value: '{"id":"oor","n":1e200}' },
   ];
 
-  it('with errors.tolerance=all: poison records go to the dead-letter topic with the error in headers, the rest is written', async () => {
-    const topic = uniqueName('mixed');
+  /**
+   * A sink keyed by value.id that dead-letters what it cannot write; resolves once `written` ids are in the
+   * table, with a follower of the dead-letter topic.
+   */
+  async function sinkWithDeadLetters(topic: string, written: string[]) {
     const deadLetters = `${topic}-dlq`;
-    await createTable(dynamodb, topic, 'none');
-    await produce(topic, [{ key: 'good-1', value: { id: 'good-1' } }, ...poison, { key: 'good-2', value: { id: 'good-2' } }]);
     const sink = await startSink(uniqueName('sinkdlq'), connection, {
       topics: topic,
       'aws.dynamodb.pk.hash': 'value.id',
@@ -30,10 +31,17 @@ describe('sink: records that cannot be written', () => {
       'errors.deadletterqueue.context.headers.enable': 'true',
     });
     defer(() => sink.stop());
-
-    await expect.poll(async () => (await scanAll(dynamodb, topic)).map((item) => item.id!.S).sort(), { timeout: 60_000 }).toEqual(['good-1', 'good-2']);
+    await expect.poll(async () => (await scanAll(dynamodb, topic)).map((item) => item.id!.S).sort(), { timeout: 60_000 }).toEqual(written);
     const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, deadLetters, 1, 'read_uncommitted');
     defer(() => follower.close());
+    return { sink, follower };
+  }
+
+  it('with errors.tolerance=all: poison records go to the dead-letter topic with the error in headers, the rest is written', async () => {
+    const topic = uniqueName('mixed');
+    await createTable(dynamodb, topic, 'none');
+    await produce(topic, [{ key: 'good-1', value: { id: 'good-1' } }, ...poison, { key: 'good-2', value: { id: 'good-2' } }]);
+    const { sink, follower } = await sinkWithDeadLetters(topic, ['good-1', 'good-2']);
     await follower.waitFor((records) => records.length === poison.length, 60_000, 'every poison record in the dead-letter topic');
     expect(follower.records.map((record) => record.key)).toEqual(poison.map((record) => record.key));
     // The original bytes, unchanged, and Kafka Connect's error headers.
@@ -51,7 +59,6 @@ describe('sink: records that cannot be written', () => {
 
   it('with errors.tolerance=all: a record DynamoDB itself refuses goes to the dead-letter topic, the rest of its batch is written', async () => {
     const topic = uniqueName('refused');
-    const deadLetters = `${topic}-dlq`;
     // An index on g (a string): DynamoDB refuses an item whose g is a number, which no conversion check sees.
     await dynamodb.send(
       new CreateTableCommand({
@@ -70,19 +77,7 @@ describe('sink: records that cannot be written', () => {
       { key: 'refused', value: { id: 'refused', g: 5 } },
       { key: 'good-2', value: { id: 'good-2', g: 'b' } },
     ]);
-    const sink = await startSink(uniqueName('sinkrefused'), connection, {
-      topics: topic,
-      'aws.dynamodb.pk.hash': 'value.id',
-      'aws.dynamodb.pk.sort': '',
-      'errors.tolerance': 'all',
-      'errors.deadletterqueue.topic.name': deadLetters,
-      'errors.deadletterqueue.context.headers.enable': 'true',
-    });
-    defer(() => sink.stop());
-
-    await expect.poll(async () => (await scanAll(dynamodb, topic)).map((item) => item.id!.S).sort(), { timeout: 60_000 }).toEqual(['good-1', 'good-2']);
-    const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, deadLetters, 1, 'read_uncommitted');
-    defer(() => follower.close());
+    const { follower } = await sinkWithDeadLetters(topic, ['good-1', 'good-2']);
     await follower.waitFor((records) => records.length === 1, 60_000, 'the refused record in the dead-letter topic');
     expect(follower.records[0]!.key).toBe('refused');
     expect(follower.records[0]!.value).toBe('{"id":"refused","g":5}');

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../src/domain/attribute-codec.js';
-import { keyIdentity, planBatches, requestSize, requestSizeBound, type PositionedOperation } from '../../../src/sink/batch-planner.js';
+import { keyIdentity, planBatches, requestSize, requestSizeBound } from '../../../src/sink/batch-planner.js';
 import type { WriteOperation } from '../../../src/sink/record-converter.js';
 
-let offset = 0;
-const at = (op: WriteOperation): PositionedOperation => ({ op, position: { topic: 't', partition: 0, offset: String(offset++) } });
 const keySchema = { hashKey: 'id', types: { id: 'S' as const } };
-const put = (id: string, extra: Item = {}, table = 'T'): PositionedOperation =>
-  at({ kind: 'put', table, key: { id: { S: id } }, item: { id: { S: id }, ...extra }, keySchema });
-const del = (id: string, table = 'T'): PositionedOperation => at({ kind: 'delete', table, key: { id: { S: id } }, keySchema });
+const put = (id: string, extra: Item = {}, table = 'T'): WriteOperation => ({ kind: 'put', table, key: { id: { S: id } }, item: { id: { S: id }, ...extra }, keySchema });
+const del = (id: string, table = 'T'): WriteOperation => ({ kind: 'delete', table, key: { id: { S: id } }, keySchema });
 
 describe('planBatches', () => {
   it('keeps the last operation per key: last put wins, put then delete is a delete, delete then put is a put', () => {
@@ -34,8 +31,13 @@ describe('planBatches', () => {
   });
 
   it('tells keys apart by type and value, not by attribute order', () => {
-    const composite = (key: Item, v: string): PositionedOperation =>
-      at({ kind: 'put', table: 'T', key, item: { ...key, v: { S: v } }, keySchema: { hashKey: 'pk', rangeKey: 'sk', types: { pk: 'S', sk: 'N' } } });
+    const composite = (key: Item, v: string): WriteOperation => ({
+      kind: 'put',
+      table: 'T',
+      key,
+      item: { ...key, v: { S: v } },
+      keySchema: { hashKey: 'pk', rangeKey: 'sk', types: { pk: 'S', sk: 'N' } },
+    });
     const batches = planBatches([
       composite({ pk: { S: 'x' }, sk: { N: '1' } }, 'first'),
       composite({ sk: { N: '1' }, pk: { S: 'x' } }, 'second'),
@@ -67,7 +69,7 @@ describe('planBatches', () => {
   });
 
   it('plans each table on its own, in order of first appearance, and ignores skips', () => {
-    const batches = planBatches([put('a', {}, 'B'), at({ kind: 'skip', reason: 'ignored' }), put('a', {}, 'A'), del('a', 'B')]);
+    const batches = planBatches([put('a', {}, 'B'), { kind: 'skip', reason: 'ignored' }, put('a', {}, 'A'), del('a', 'B')]);
     expect(batches).toEqual([
       { table: 'B', requests: [{ DeleteRequest: { Key: { id: { S: 'a' } } } }] },
       { table: 'A', requests: [{ PutRequest: { Item: { id: { S: 'a' } } } }] },
@@ -116,7 +118,7 @@ describe('planBatches', () => {
     const escaped = (id: string) => put(id, { data: { S: '\u0001'.repeat(400) } });
     const plain = (id: string) => put(id, { data: { S: 'x'.repeat(400) } });
     const exactSizes = [escaped('a'), plain('b'), plain('c'), escaped('d'), plain('e')].map((entry) =>
-      requestSize({ PutRequest: { Item: (entry.op as { item: Item }).item } }),
+      requestSize({ PutRequest: { Item: (entry as { item: Item }).item } }),
     );
     const limit = exactSizes[0]! + exactSizes[1]! + exactSizes[2]!;
     const batches = planBatches([escaped('a'), plain('b'), plain('c'), escaped('d'), plain('e')], 25, limit);
