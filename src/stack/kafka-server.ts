@@ -49,9 +49,20 @@ export async function startKafka(install: StackInstall, runDir: string, marker: 
   return { pid, bootstrapServers, controllerPort, logFile };
 }
 
+/**
+ * A new Kafka cluster id: 16 random bytes in unpadded URL-safe base64. One in 64 of those starts with "-", which
+ * Kafka's command-line tools read as an option (`format` then fails: "--cluster-id expected one argument"), so
+ * such draws are skipped, as Kafka's own Uuid.randomUuid() does.
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 async function formatStorage(java: string, jvm: string[], configFile: string): Promise<void> {
-  // A Kafka cluster id is 16 random bytes in unpadded URL-safe base64.
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   try {
     await run(java, [...jvm, 'kafka.tools.StorageTool', 'format', '--cluster-id', clusterId, '--config', configFile]);
   } catch (error) {
