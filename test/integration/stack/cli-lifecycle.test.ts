@@ -32,6 +32,13 @@ describe('dynamodb-kafka stack up / status / down', () => {
     }
   }
 
+  /** Runs a command that must succeed and print JSON; a failure shows what the CLI said on stderr. */
+  async function stackJson(...args: string[]): Promise<unknown> {
+    const result = await stack(...args, '--json');
+    expect(result.code, `stack ${args.join(' ')} --json failed: ${result.stderr}`).toBe(0);
+    return JSON.parse(result.stdout);
+  }
+
   afterAll(async () => {
     await stack('down');
     rmSync(home, { recursive: true, force: true });
@@ -39,7 +46,7 @@ describe('dynamodb-kafka stack up / status / down', () => {
 
   it('starts on loopback ports, prints one JSON object, is idempotent, and stops every process it started', async () => {
     const up = await stack('up', '--json');
-    expect(up.code).toBe(0);
+    expect(up.code, `stack up --json failed: ${up.stderr}`).toBe(0);
     const lines = up.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const endpoints = JSON.parse(lines[0]!);
@@ -57,14 +64,10 @@ describe('dynamodb-kafka stack up / status / down', () => {
       expect(addresses.every((address) => address === '127.0.0.1')).toBe(true);
     }
 
-    const again = await stack('up', '--json');
-    expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toEqual(endpoints);
+    expect(await stackJson('up')).toEqual(endpoints);
     expect(pidsWithArgument(marker)).toHaveLength(2);
 
-    const status = await stack('status', '--json');
-    expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toEqual(endpoints);
+    expect(await stackJson('status')).toEqual(endpoints);
 
     const down = await stack('down');
     expect(down.code).toBe(0);
@@ -78,18 +81,16 @@ describe('dynamodb-kafka stack up / status / down', () => {
 
   it('adds moto to a running stack with --with moto, keeps it on a plain up, and stops it with the rest', async () => {
     expect((await stack('up', '--with', 'nonsense')).stderr).toMatch(/unknown server "nonsense"; optional servers: moto/);
-    const plain = JSON.parse((await stack('up', '--json')).stdout);
+    const plain = (await stackJson('up')) as { moto?: unknown };
     expect(plain.moto).toBeUndefined();
 
-    const withMoto = await stack('up', '--with', 'moto', '--json');
-    expect(withMoto.code).toBe(0);
-    const endpoints = JSON.parse(withMoto.stdout);
+    const endpoints = (await stackJson('up', '--with', 'moto')) as { moto: { endpoint: string } };
     expect(endpoints).toEqual({ ...plain, moto: { endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), region: 'us-east-1' } });
     expect(pidsWithArgument(marker)).toHaveLength(3);
     expect(listeningAddresses(Number(new URL(endpoints.moto.endpoint).port))).toEqual(['127.0.0.1']);
 
-    expect(JSON.parse((await stack('up', '--json')).stdout)).toEqual(endpoints);
-    expect(JSON.parse((await stack('status', '--json')).stdout)).toEqual(endpoints);
+    expect(await stackJson('up')).toEqual(endpoints);
+    expect(await stackJson('status')).toEqual(endpoints);
     expect((await stack('status')).stdout).toMatch(/moto endpoint: +http:\/\/127\.0\.0\.1:\d+/);
 
     expect((await stack('down')).stderr).toMatch(/Stopped 3 server process/);
