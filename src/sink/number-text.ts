@@ -57,10 +57,7 @@ export function checkDynamoDbNumber(text: string, path: AttributePath): string {
  */
 export function significantDigitCount(text: string): number | undefined {
   if (!SHORT_INTEGER_TEXT.test(text)) return numberShape(text)?.significant.length;
-  const digits = text.replace(/^[+-]?0*/, '');
-  let last = digits.length - 1;
-  while (last >= 0 && digits.charCodeAt(last) === 0x30) last--;
-  return last + 1;
+  return text.replace(/^[+-]?0*/, '').replace(/0+$/, '').length;
 }
 
 function abbreviate(text: string): string {

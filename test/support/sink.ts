@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { BatchWriteItemCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createDynamoDbClient, type DynamoDbConnection } from '../../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../../src/adapters/kafka/client.js';
@@ -40,6 +40,25 @@ export async function startSink(
       client.destroy();
     },
   };
+}
+
+/**
+ * An `instrument` for startSink: `around` runs in place of each BatchWriteItem call the sink makes, with the
+ * call's input, and makes the call itself with `write()`.
+ */
+export function aroundBatchWrites(name: string, around: (input: BatchWriteItemCommandInput, write: () => Promise<void>) => Promise<void>) {
+  return (client: DynamoDBClient) =>
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+        let output!: Awaited<ReturnType<typeof next>>;
+        await around(args.input as BatchWriteItemCommandInput, async () => {
+          output = await next(args);
+        });
+        return output;
+      },
+      { step: 'initialize', name },
+    );
 }
 
 /** Produces records (value objects are JSON-encoded; null = tombstone) to a new topic with `partitions`. */

@@ -158,8 +158,7 @@ export class GroupConsumer {
     this.disconnected ??= (async () => {
       this.interrupt();
       await this.commits;
-      if (this.pendingRevoke) this.release(this.pendingRevoke);
-      this.pendingRevoke = undefined;
+      await this.settle();
       await new Promise<void>((resolve) => this.consumer.disconnect(() => resolve()));
     })();
     return this.disconnected;

@@ -1,8 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { suiteResources, uniqueName } from '../../support/aws.js';
-import { produce, startSink } from '../../support/sink.js';
+import { aroundBatchWrites, produce, startSink } from '../../support/sink.js';
 import { scanAll } from '../../support/tables.js';
 
 describe('sink: a second process joining the consumer group mid-stream', () => {
@@ -28,22 +27,18 @@ describe('sink: a second process joining the consumer group mid-stream', () => {
     // Every BatchWriteItem call, with the partitions its items came from: the first member's calls are slowed
     // down, so a partition is always mid-write when the group takes it away.
     const calls: Array<{ member: 'first' | 'second'; partitions: Set<string>; start: number; end: number }> = [];
-    const recordWrites = (member: 'first' | 'second', slowdownMs: number) => (client: DynamoDBClient) =>
-      client.middlewareStack.add(
-        (next, context) => async (args) => {
-          if (context.commandName !== 'BatchWriteItemCommand') return next(args);
-          const requests = Object.values((args.input as { RequestItems: Record<string, Array<{ PutRequest?: { Item: { id: { S: string } } } }>> }).RequestItems).flat();
-          const partitions = new Set(requests.map((request) => request.PutRequest!.Item.id.S.split('-')[0]!));
-          await delay(slowdownMs);
-          const start = performance.now();
-          try {
-            return await next(args);
-          } finally {
-            calls.push({ member, partitions, start, end: performance.now() });
-          }
-        },
-        { step: 'initialize', name: 'recordWrites' },
-      );
+    const recordWrites = (member: 'first' | 'second', slowdownMs: number) =>
+      aroundBatchWrites('recordWrites', async (input, write) => {
+        const requests = Object.values(input.RequestItems!).flat();
+        const partitions = new Set(requests.map((request) => request.PutRequest!.Item!.id!.S!.split('-')[0]!));
+        await delay(slowdownMs);
+        const start = performance.now();
+        try {
+          await write();
+        } finally {
+          calls.push({ member, partitions, start, end: performance.now() });
+        }
+      });
 
     // Two connectors of the same name are one consumer group, as two processes running one connector file are.
     const name = uniqueName('sinkrebalance');

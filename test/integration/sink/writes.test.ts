@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SINK_WRITES_IN_FLIGHT } from '../../../src/runtime/sink-connector.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
-import { produce, startSink } from '../../support/sink.js';
+import { aroundBatchWrites, produce, startSink } from '../../support/sink.js';
 import { scanAll } from '../../support/tables.js';
 
 describe('sink: Kafka records become DynamoDB items', () => {
@@ -98,19 +98,14 @@ describe('sink: Kafka records become DynamoDB items', () => {
       connection,
       { topics: topic, 'tasks.max': String(PARTITIONS), 'aws.dynamodb.pk.hash': 'value.id', 'aws.dynamodb.pk.sort': '' },
       {
-        instrument: (client) =>
-          client.middlewareStack.add(
-            (next, context) => async (args) => {
-              if (context.commandName !== 'BatchWriteItemCommand') return next(args);
-              most = Math.max(most, ++inFlight);
-              try {
-                return await next(args);
-              } finally {
-                inFlight--;
-              }
-            },
-            { step: 'initialize', name: 'countBatchWritesInFlight' },
-          ),
+        instrument: aroundBatchWrites('countBatchWritesInFlight', async (_input, write) => {
+          most = Math.max(most, ++inFlight);
+          try {
+            await write();
+          } finally {
+            inFlight--;
+          }
+        }),
       },
     );
     defer(() => sink.stop());
