@@ -10,6 +10,8 @@ export interface ConnectTaskStatus {
   worker_id: string;
   /** Kafka Connect puts the failure here; ours is the message, which never holds credentials. */
   trace?: string;
+  /** Sink tasks: the topics they wait for, while those do not exist yet (a running task, not a failure). */
+  waitingFor?: string;
   /** Source tasks are table pipelines: which table, its topic and phase (SNAPSHOT, STREAMING, …). */
   table?: string;
   topic?: string;
@@ -40,6 +42,7 @@ export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, wor
         state: connectState(task.state),
         worker_id: workerId,
         ...(task.error ? { trace: task.error } : {}),
+        ...(task.waitingFor ? { waitingFor: task.waitingFor } : {}),
       })),
       type: 'sink',
     };

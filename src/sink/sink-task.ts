@@ -4,7 +4,7 @@ import { batchWriteAll, type RetryPolicy } from '../adapters/dynamodb/batch-writ
 import { AwsError } from '../adapters/dynamodb/errors.js';
 import { createTable, describeTable, type KeyAttributeType } from '../adapters/dynamodb/tables.js';
 import type { KafkaConnection } from '../adapters/kafka/client.js';
-import { GroupConsumer } from '../adapters/kafka/group-consumer.js';
+import { GroupConsumer, type MissingTopics } from '../adapters/kafka/group-consumer.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
 import { planBatches, type PlannedBatch } from './batch-planner.js';
 import type { DeadLetterReporter, FailedRecord } from './dead-letter.js';
@@ -28,6 +28,8 @@ export interface SinkTaskStatus {
   task: number;
   state: 'STARTING' | 'RUNNING' | 'FAILED' | 'STOPPED';
   error?: string;
+  /** While subscribed topics do not exist yet: which ones (or the regex none matches), in words. */
+  waitingFor?: string;
   recordsWritten: number;
   recordsDeadLettered: number;
 }
@@ -65,6 +67,7 @@ export class SinkTask {
       properties: this.settings.consumerProperties,
       topics: this.settings.topics,
       warn: (message) => this.log.warn(message),
+      onMissingTopics: (missing) => this.onMissingTopics(missing),
     });
     this.consumer = consumer;
     await consumer.connect();
@@ -96,6 +99,17 @@ export class SinkTask {
           .catch((error: unknown) => this.fail(error));
       }
       await consumer.settle();
+    }
+  }
+
+  /** Says in the status and the log which topics the task waits for, and when it waits no more. */
+  private onMissingTopics(missing: MissingTopics | undefined): void {
+    if (missing) {
+      this.status.waitingFor = describeMissingTopics(missing);
+      this.log.info(`waiting for ${this.status.waitingFor}`);
+    } else if (this.status.waitingFor) {
+      this.log.info('the topics waited for exist now');
+      delete this.status.waitingFor;
     }
   }
 
@@ -237,6 +251,12 @@ export class SinkTask {
       throw error;
     }
   }
+}
+
+/** `topic orders (not created yet)`, `topics a, b (not created yet)`, `a topic matching orders-.* (none exists yet)`. */
+export function describeMissingTopics(missing: MissingTopics): string {
+  if ('regex' in missing) return `a topic matching ${missing.regex} (none exists yet)`;
+  return `${missing.names.length === 1 ? 'topic' : 'topics'} ${missing.names.join(', ')} (not created yet)`;
 }
 
 /** A round's records, split by partition, each in offset order (as the consumer returns them). */

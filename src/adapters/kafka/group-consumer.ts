@@ -5,6 +5,8 @@ import type { KafkaConnection } from './client.js';
 /** librdkafka's rebalance event codes. */
 const ASSIGN_PARTITIONS = -175;
 const REVOKE_PARTITIONS = -174;
+/** librdkafka's codes for a topic that does not exist (the broker's, and the client's own). */
+const UNKNOWN_TOPIC_CODES = new Set([3, -188]);
 
 export interface GroupMessage {
   topic: string;
@@ -29,7 +31,12 @@ export interface GroupConsumerOptions {
   properties: Record<string, string>;
   topics: { names?: string[]; regex?: string };
   warn(message: string): void;
+  /** Told when subscribed topics are found missing, when that changes, and (`undefined`) when none is any more. */
+  onMissingTopics?(missing: MissingTopics | undefined): void;
 }
+
+/** Subscribed topics that do not exist: names, or a regex that no topic matches yet. */
+export type MissingTopics = { names: string[] } | { regex: string };
 
 /** What the consumer has (lib/kafka-consumer.js) but the package's typings leave out. */
 type RoundsConsumer = ckjs.KafkaConsumer & {
@@ -41,6 +48,21 @@ type RoundsConsumer = ckjs.KafkaConsumer & {
 
 /** How long an idle poll waits before looking again, should the queue's wake-up call not come. */
 const IDLE_RECHECK_MS = 200;
+
+/**
+ * librdkafka looks for new topics only at each metadata refresh, every 5 minutes by default: a topic created
+ * after the sink started (by a source connector started with it, say), or a new topic matching `topics.regex`,
+ * would wait that long. A refresh every few seconds costs one small request per refresh (all topics' names for a
+ * regex); `consumer.override.topic.metadata.refresh.interval.ms` sets another period.
+ */
+const METADATA_REFRESH_MS = 5_000;
+
+/**
+ * While a subscribed topic is missing, how often the consumer asks for the cluster's topics: it says when the
+ * topic appears, and the answer (a request for all topics) makes librdkafka's group re-check its subscription at
+ * once, so the topic is consumed about a second after it is created.
+ */
+const MISSING_TOPIC_RECHECK_MS = 1_000;
 
 /**
  * A member of a consumer group, on librdkafka's own consumer API, for a caller that works in rounds: `poll()`
@@ -63,6 +85,10 @@ export class GroupConsumer {
   private commits: Promise<void> = Promise.resolve();
   private lastError: string | undefined;
   private disconnected: Promise<void> | undefined;
+  /** The missing topics last told; and the watch that looks for them, while it runs. */
+  private missing: MissingTopics | undefined;
+  private topicWatch: Promise<void> | undefined;
+  private wakeTopicWatch: (() => void) | undefined;
 
   constructor(private readonly options: GroupConsumerOptions) {
     const { connection } = options;
@@ -74,6 +100,7 @@ export class GroupConsumer {
         'allow.auto.create.topics': true,
         // Only what transactions committed: the source connector writes its topics in transactions.
         'isolation.level': 'read_committed',
+        'topic.metadata.refresh.interval.ms': METADATA_REFRESH_MS,
         ...(connection.properties ?? {}),
         ...options.properties,
         'bootstrap.servers': connection.bootstrapServers,
@@ -98,6 +125,7 @@ export class GroupConsumer {
     this.consumer.setDefaultConsumeTimeout(0);
     const { names, regex } = this.options.topics;
     this.consumer.subscribe(regex ? [wholeNamePattern(regex)] : names!);
+    this.watchSubscribedTopics();
   }
 
   /** Waits for messages; returns none when a revocation waits for `settle()` or the consumer is interrupted. */
@@ -114,6 +142,8 @@ export class GroupConsumer {
         if (error.isFatal || this.closing) throw new Error(`Kafka consumer: ${error.message}`);
         if (error.message !== this.lastError) this.options.warn(`Kafka consumer: ${error.message} (retrying)`);
         this.lastError = error.message;
+        // A subscribed topic deleted while running: the watch tells it, and looks for it coming back.
+        if (UNKNOWN_TOPIC_CODES.has(error.code)) this.watchSubscribedTopics();
         await this.idle();
         continue;
       }
@@ -152,6 +182,7 @@ export class GroupConsumer {
   interrupt(): void {
     this.closing = true;
     this.signal();
+    this.wakeTopicWatch?.();
   }
 
   disconnect(): Promise<void> {
@@ -159,9 +190,52 @@ export class GroupConsumer {
       this.interrupt();
       await this.commits;
       await this.settle();
+      await this.topicWatch;
       await new Promise<void>((resolve) => this.consumer.disconnect(() => resolve()));
     })();
     return this.disconnected;
+  }
+
+  /**
+   * Looks for the subscribed topics now, then every second while some are missing, telling what it finds; ends
+   * once all are there (or the consumer closes). A watch already running is left to go on.
+   */
+  private watchSubscribedTopics(): void {
+    if (this.topicWatch || this.closing) return;
+    this.topicWatch = (async () => {
+      for (;;) {
+        const existing = await this.topicNames();
+        if (this.closing) return;
+        // No answer (the broker away): keep the last finding, and ask again.
+        const missing = existing ? findMissingTopics(this.options.topics, existing) : this.missing;
+        this.tellMissing(missing);
+        if (existing && !missing) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, MISSING_TOPIC_RECHECK_MS);
+          this.wakeTopicWatch = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeTopicWatch = undefined;
+        if (this.closing) return;
+      }
+    })().finally(() => (this.topicWatch = undefined));
+  }
+
+  private tellMissing(missing: MissingTopics | undefined): void {
+    if (JSON.stringify(missing) === JSON.stringify(this.missing)) return;
+    this.missing = missing;
+    this.options.onMissingTopics?.(missing);
+  }
+
+  /** The names of the cluster's topics; undefined when the broker did not answer. */
+  private topicNames(): Promise<string[] | undefined> {
+    return new Promise((resolve) => {
+      this.consumer.getMetadata({ allTopics: true, timeout: 5_000 }, (error, metadata) =>
+        resolve(error ? undefined : metadata.topics.map((topic) => topic.name)),
+      );
+    });
   }
 
   private onRebalance(error: LibrdKafkaError, assignment: Assignment[]): void {
@@ -212,6 +286,17 @@ export class GroupConsumer {
 export function wholeNamePattern(regex: string): string {
   const core = regex.replace(/^\^/, '').replace(/(?<!\\)\$$/, '');
   return `^(${core})$`;
+}
+
+/** Which subscribed topics are not among `existing`: names not there, or a regex no existing name matches. */
+export function findMissingTopics(topics: { names?: string[]; regex?: string }, existing: string[]): MissingTopics | undefined {
+  if (topics.regex !== undefined) {
+    const pattern = new RegExp(wholeNamePattern(topics.regex));
+    return existing.some((name) => pattern.test(name)) ? undefined : { regex: topics.regex };
+  }
+  const present = new Set(existing);
+  const names = (topics.names ?? []).filter((name) => !present.has(name));
+  return names.length > 0 ? { names } : undefined;
 }
 
 function toGroupMessage(message: Message): GroupMessage {

@@ -42,4 +42,11 @@ describe('connectStatus', () => {
     expect(failed.connector.state).toBe('FAILED');
     expect(failed.tasks).toEqual([{ id: 0, state: 'FAILED', worker_id: 'w', trace: 'offset 3: bad' }]);
   });
+
+  it('shows what a running sink task waits for, apart from any failure', () => {
+    const waiting = { task: 0, state: 'RUNNING' as const, recordsWritten: 0, recordsDeadLettered: 0, waitingFor: 'topic orders (not created yet)' };
+    expect(connectStatus({ name: 'k', type: 'sink', tasks: [waiting] }, 'w').tasks).toEqual([
+      { id: 0, state: 'RUNNING', worker_id: 'w', waitingFor: 'topic orders (not created yet)' },
+    ]);
+  });
 });

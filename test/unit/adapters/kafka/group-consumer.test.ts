@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wholeNamePattern } from '../../../../src/adapters/kafka/group-consumer.js';
+import { findMissingTopics, wholeNamePattern } from '../../../../src/adapters/kafka/group-consumer.js';
 
 describe('wholeNamePattern: topics.regex as librdkafka takes it', () => {
   it('anchors the pattern at both ends, so it must match a whole topic name', () => {
@@ -20,5 +20,20 @@ describe('wholeNamePattern: topics.regex as librdkafka takes it', () => {
     expect(matches('orders-[ab]', 'orders-a')).toBe(true);
     expect(matches('orders-[ab]', 'orders-a-archive')).toBe(false);
     expect(matches('a|b', 'xb')).toBe(false);
+  });
+});
+
+describe('findMissingTopics: what a subscription waits for', () => {
+  const existing = ['orders', 'orders-archive', '__consumer_offsets'];
+
+  it('names the subscribed topics that do not exist, and nothing once all do', () => {
+    expect(findMissingTopics({ names: ['orders', 'customers', 'payments'] }, existing)).toEqual({ names: ['customers', 'payments'] });
+    expect(findMissingTopics({ names: ['orders'] }, existing)).toBeUndefined();
+  });
+
+  it('waits for a regex only while no topic matches it as a whole name', () => {
+    expect(findMissingTopics({ regex: 'order' }, existing)).toEqual({ regex: 'order' });
+    expect(findMissingTopics({ regex: 'orders-.*' }, existing)).toBeUndefined();
+    expect(findMissingTopics({ regex: 'payments-.*' }, [])).toEqual({ regex: 'payments-.*' });
   });
 });
