@@ -28,6 +28,7 @@ import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/sta
 import { mib, percentile, waitUntil } from './measure.js';
 import { benchReplicationLag, benchSinkThroughput } from './sink.js';
 import { benchDatabase, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/config/source.js';
 
 silenceSdkNodeVersionWarning();
 const SNAPSHOT_ITEMS = Number(process.env.BENCH_SNAPSHOT_ITEMS ?? 200_000);
@@ -49,6 +50,7 @@ function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, t
     format: 'dynamodb-json',
     tombstones: true,
     maxBatchSize: 10_000, // the connector's default
+    records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
     snapshot: { maxPollRecords: 1000, segments: SEGMENTS, maxRcuPercentage: 50, consistentRead: false },
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
   };

@@ -12,6 +12,7 @@ import { includeListFinder } from '../src/source/discovery.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { percentile, waitUntil } from './measure.js';
 import { benchDatabase, benchItem, createBenchTable, dropBenchTable } from './tables.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/config/source.js';
 
 /** The sink connector has at most SINK_WRITES_IN_FLIGHT (32) BatchWriteItem calls in flight; raw writes use as many. */
 const SINK_CONCURRENCY = SINK_WRITES_IN_FLIGHT;
@@ -170,6 +171,7 @@ export async function benchReplicationLag(stack: StackEndpoints, samples: number
         format: 'dynamodb-json',
         tombstones: true,
         maxBatchSize: 10_000,
+        records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
         snapshot: { maxPollRecords: 1000, maxRcuPercentage: 50, consistentRead: false },
         cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
       }),

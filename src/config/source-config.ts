@@ -11,6 +11,7 @@ export const DISCOVERY_MODES = ['INCLUDELIST', 'TAG'] as const;
 export const STREAM_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
 export const GAP_POLICIES = ['resnapshot', 'fail'] as const;
 export const DOCUMENT_FORMATS = ['dynamodb-json', 'json'] as const;
+export const OVERSIZED_RECORD_POLICIES = ['drop-before', 'dead-letter', 'fail'] as const;
 
 export const discoverySchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('INCLUDELIST'), tables: z.array(z.string()) }),
@@ -67,6 +68,8 @@ export const sourceConfigSchema = z.object({
     partitions: z.number(),
     /** -1: the broker's default. */
     replicationFactor: z.number(),
+    /** max.message.bytes of the topics created, and the largest record produced (key, value and headers). */
+    maxMessageBytes: z.number(),
   }),
   snapshot: z.object({
     maxPollRecords: z.number(),
@@ -94,6 +97,13 @@ export const sourceConfigSchema = z.object({
     tombstones: z.boolean(),
     maxBatchSize: z.number(),
     pollLingerMs: z.number(),
+    /**
+     * A change larger than topics.maxMessageBytes: written without its old image, and when even that is too
+     * large, sent as a reference to the dead-letter topic or stopping the table.
+     */
+    oversizedRecords: z.enum(OVERSIZED_RECORD_POLICIES),
+    /** Required by the dead-letter policy. */
+    deadLetterTopic: z.string().optional(),
   }),
   /** Records and their offsets in one Kafka transaction; off: at-least-once. */
   exactlyOnce: z.boolean(),

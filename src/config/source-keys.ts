@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DISCOVERY_MODES, DOCUMENT_FORMATS, GAP_POLICIES, STREAM_POSITIONS, SYNC_MODES } from './source-config.js';
+import { DISCOVERY_MODES, DOCUMENT_FORMATS, GAP_POLICIES, OVERSIZED_RECORD_POLICIES, STREAM_POSITIONS, SYNC_MODES } from './source-config.js';
 import { parseTagFilters, type TagFilter } from './tag-filters.js';
 import { DEFAULT_TIMESTAMP_FORMAT, timestampParser, type TimestampParser } from './timestamp.js';
 import {
@@ -152,6 +152,8 @@ export const sourceKeysSchema = z.object({
   'topic.creation.default.partitions': integer({ min: 1 }).optional(), // Kafka Connect's name
   'topic.creation.replication.factor': replicationFactor.optional(),
   'topic.creation.default.replication.factor': replicationFactor.optional(), // Kafka Connect's name
+  'topic.creation.max.message.bytes': integer({ min: 65_536, max: 1_000_000_000 }).optional(),
+  'topic.creation.default.max.message.bytes': integer({ min: 65_536, max: 1_000_000_000 }).optional(), // Kafka Connect's name
 
   // Snapshot
   'dynamodb.snapshot.max.poll.records': integer({ min: 1, max: 10_000 }).default(1000),
@@ -180,6 +182,8 @@ export const sourceKeysSchema = z.object({
   // the top of Confluent's documented range (its default is 1000): +26% snapshot throughput, measured.
   'max.batch.size': integer({ min: 1, max: 10_000 }).default(10_000),
   'poll.linger.ms': integer({ min: 0, max: 300_000 }).default(5000),
+  'oversized.record.policy': oneOf(OVERSIZED_RECORD_POLICIES).default('drop-before'),
+  'errors.deadletterqueue.topic.name': topicName().optional(),
   'output.data.format': jsonOnlyFormat.optional(),
   'output.data.key.format': jsonOnlyFormat.optional(),
 
@@ -215,7 +219,10 @@ export const IGNORED_KEYS: readonly IgnoredKeys[] = [
     reason: 'records are always written as JSON (key: the item\'s primary key; value: the change envelope)',
   },
   { ...startingWith('transforms', 'predicates'), reason: 'single message transforms are not supported' },
-  { ...startingWith('errors.'), reason: 'Kafka Connect error-handling settings do not apply to this source' },
+  {
+    ...startingWith('errors.'),
+    reason: 'of Kafka Connect\'s error-handling settings this source has only errors.deadletterqueue.topic.name (see oversized.record.policy)',
+  },
   { ...exactly('config.action.reload'), reason: 'a Kafka Connect worker setting' },
   {
     ...exactly('schema.context.name', 'key.subject.name.strategy', 'value.subject.name.strategy'),
@@ -242,7 +249,7 @@ export const IGNORED_KEYS: readonly IgnoredKeys[] = [
   { ...startingWith('transaction.boundary'), reason: 'with exactly.once.support, each batch is one transaction' },
   {
     ...startingWith('topic.creation.'),
-    reason: 'only topic.creation.partitions and topic.creation.replication.factor are supported',
+    reason: 'only topic.creation.partitions, topic.creation.replication.factor and topic.creation.max.message.bytes are supported',
   },
 ];
 

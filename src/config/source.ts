@@ -23,6 +23,12 @@ export { isSourceConnectorClass } from './source-keys.js';
 /** DynamoDB Streams' GetRecords returns at most this many records. */
 const GET_RECORDS_LIMIT = 1000;
 const DEFAULT_OFFSET_STORAGE_TOPIC = 'dynamodb-kafka-offsets';
+/**
+ * max.message.bytes of the topics a source creates. A DynamoDB item is at most 400 KB, but written as DynamoDB
+ * JSON inside a JSON string it can grow up to ~13 times (a list of empty strings), twice with both images: 8 MiB
+ * holds any change with its new image, and is the most Confluent Cloud's standard clusters allow.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** trustpilot's defaults, kept for configs written for its connector. */
 const TRUSTPILOT_DEFAULTS = { topicPrefix: 'dynamodb-', ingestionTagKey: 'datalake-ingest', envTagKey: 'environment', envTagValue: 'dev' };
 
@@ -76,6 +82,8 @@ export function parseSourceConfig(name: string, raw: Record<string, string>, opt
       map: keys['kafka.topic.map'],
       partitions: eitherOf(context, 'topic.creation.partitions', 'topic.creation.default.partitions') ?? 1,
       replicationFactor: eitherOf(context, 'topic.creation.replication.factor', 'topic.creation.default.replication.factor') ?? -1,
+      maxMessageBytes:
+        eitherOf(context, 'topic.creation.max.message.bytes', 'topic.creation.default.max.message.bytes') ?? DEFAULT_MAX_MESSAGE_BYTES,
     },
     snapshot: {
       maxPollRecords: keys['dynamodb.snapshot.max.poll.records'],
@@ -90,6 +98,7 @@ export function parseSourceConfig(name: string, raw: Record<string, string>, opt
       tombstones: keys['tombstones.on.delete'],
       maxBatchSize: keys['max.batch.size'],
       pollLingerMs: keys['poll.linger.ms'],
+      ...settleOversizedRecords(context),
     },
     exactlyOnce: keys['exactly.once.support'] === 'enabled',
     offsetStorageTopic: eitherOf(context, 'offset.storage.topic', 'offsets.storage.topic') ?? DEFAULT_OFFSET_STORAGE_TOPIC,
@@ -248,6 +257,15 @@ export function settleName(
   const settled = name || fromKey || '';
   if (!settled) problems.push(keyProblem('name', 'required: the connector needs a name'));
   return settled;
+}
+
+function settleOversizedRecords({ keys, problems }: Context): Pick<SourceConfig['output'], 'oversizedRecords' | 'deadLetterTopic'> {
+  const policy = keys['oversized.record.policy'];
+  const deadLetterTopic = keys['errors.deadletterqueue.topic.name'];
+  if (policy === 'dead-letter' && deadLetterTopic === undefined) {
+    problems.push(keyProblem('errors.deadletterqueue.topic.name', 'required by oversized.record.policy=dead-letter: the topic that receives references to changes too large to write'));
+  }
+  return { oversizedRecords: policy, ...(deadLetterTopic !== undefined ? { deadLetterTopic } : {}) };
 }
 
 function settleSyncMode({ keys, problems }: Context): SourceConfig['syncMode'] {

@@ -44,6 +44,8 @@ export interface StreamRecordContext {
   nowMs: number;
   format?: DocumentFormat;
   version?: string | null;
+  /** Leave the old image out (a delete keeps its keys): for a change too large to write with both images. */
+  omitBefore?: boolean;
 }
 
 const OPS_BY_EVENT_NAME: Readonly<Record<string, ChangeOp>> = { INSERT: 'c', MODIFY: 'u', REMOVE: 'd' };
@@ -106,8 +108,9 @@ export function streamRecords(record: _Record, ctx: StreamRecordContext): Outgoi
 
   const oldImage: Item | undefined = change?.OldImage;
   const newImage: Item | undefined = change?.NewImage;
-  // A NEW_IMAGE stream has no OldImage on REMOVE: the keys still tell consumers which item went away.
-  const beforeItem = oldImage ?? (op === 'd' ? keys : undefined);
+  // A NEW_IMAGE stream has no OldImage on REMOVE (nor a change written without it): the keys still tell
+  // consumers which item went away.
+  const beforeItem = (ctx.omitBefore ? undefined : oldImage) ?? (op === 'd' ? keys : undefined);
   const afterItem = op === 'd' ? undefined : newImage;
 
   const key = serializeKey(keys, ctx.keySchema);

@@ -6,6 +6,7 @@ import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js'
 import type { TableFinder } from '../source/discovery.js';
 import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
+import { OversizedRecordError } from '../source/oversized-records.js';
 import { TableNotReplicableError, TablePipeline } from '../source/table-pipeline.js';
 import type { Logger } from './logger.js';
 
@@ -188,8 +189,9 @@ export class SourceConnector {
         pipeline.status.error = message;
         // A pipeline that ran a while before failing starts over with a short backoff.
         if (Date.now() - startedAt > 5 * MAX_BACKOFF_MS) backoffMs = 1_000;
-        // A table that cannot be replicated as it is waits the longest: only a change to it can help.
-        const wait = error instanceof TableNotReplicableError ? MAX_BACKOFF_MS : backoffMs;
+        // A table that cannot be replicated as it is (or a change that cannot be written) waits the longest:
+        // only a change to it, or to the configuration, can help.
+        const wait = error instanceof TableNotReplicableError || error instanceof OversizedRecordError ? MAX_BACKOFF_MS : backoffMs;
         await delay(wait, undefined, { signal }).catch(() => undefined);
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
       }

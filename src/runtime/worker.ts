@@ -155,6 +155,11 @@ export function pipelineSettings(config: SourceConfig, table: string): PipelineS
     format: config.output.documentFormat,
     tombstones: config.output.tombstones,
     maxBatchSize: config.output.maxBatchSize,
+    records: {
+      maxMessageBytes: config.topics.maxMessageBytes,
+      policy: config.output.oversizedRecords,
+      ...(config.output.deadLetterTopic ? { deadLetterTopic: config.output.deadLetterTopic } : {}),
+    },
     snapshot: config.snapshot,
     cdc: config.cdc,
   };

@@ -35,6 +35,7 @@ export class Emitter {
   private writtenUpTo = 0;
   private wakeWriter?: () => void;
   private failure?: Error;
+  private readonly failures = new AbortController();
   private closing = false;
   private readonly loop: Promise<void>;
   recordsWritten = 0;
@@ -93,6 +94,11 @@ export class Emitter {
     return this.failure;
   }
 
+  /** Aborted, with the error as its reason, when a write fails. */
+  get failureSignal(): AbortSignal {
+    return this.failures.signal;
+  }
+
   private async writeLoop(): Promise<void> {
     for (;;) {
       if (this.queue.length === 0) {
@@ -135,6 +141,7 @@ export class Emitter {
 
   private fail(error: Error, inFlight: Array<{ failed: (error: Error) => void }>): void {
     this.failure = error;
+    this.failures.abort(error);
     for (const entry of [...inFlight, ...this.queue.splice(0)]) entry.failed(error);
     for (const waiter of [...this.spaceWaiters.splice(0), ...this.progressWaiters.splice(0)]) waiter();
   }

@@ -4,6 +4,7 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { TableInfo } from '../adapters/dynamodb/tables.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import type { Emitter } from './emitter.js';
+import type { RecordLimits } from './oversized-records.js';
 import type { PipelineStatus } from './status.js';
 
 export type SyncMode = 'SNAPSHOT_CDC' | 'SNAPSHOT' | 'CDC';
@@ -17,6 +18,7 @@ export interface PipelineSettings {
   format: DocumentFormat;
   tombstones: boolean;
   maxBatchSize: number;
+  records: RecordLimits;
   snapshot: {
     maxPollRecords: number;
     segments?: number;
@@ -45,6 +47,7 @@ export interface PhaseContext {
   /** Snapshot pages held in memory (scanning, queued or being written), shared by the connector's tables. */
   snapshotPages: Sema;
   signal: AbortSignal;
+  log: { info(message: string): void; warn(message: string): void };
 }
 
 /**

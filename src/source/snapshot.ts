@@ -1,10 +1,12 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { scanPage } from '../adapters/dynamodb/scan.js';
+import type { OutgoingMessage } from '../adapters/kafka/writer.js';
 import { fromDynamoDbJson, serializeDynamoDbJson } from '../domain/attribute-codec.js';
 import { snapshotPageRecords } from '../domain/change-envelope.js';
 import { checkVersion, partitions, type SegmentOffset } from '../domain/position.js';
 import { CapacityLimiter } from './rate-limiter.js';
 import type { PhaseContext } from './settings.js';
+import { fitChange, fits, noteOversized } from './oversized-records.js';
 import { withRetries } from './retry.js';
 
 const GIB = 1024 ** 3;
@@ -95,7 +97,7 @@ async function scanAndSubmitPage(
   );
   limiter.charge(page.consumedReadCapacity);
   const readAtMs = Date.now();
-  const records = snapshotPageRecords(page.items, {
+  const records: OutgoingMessage[] = snapshotPageRecords(page.items, {
     tableName: table.name,
     keySchema: table.keySchema,
     snapshotStartTime: start.snapshotStartTime,
@@ -106,6 +108,13 @@ async function scanAndSubmitPage(
     readAtMs,
     nowMs: readAtMs,
   }).map((record) => ({ topic: settings.topic, ...record }));
+  for (let index = 0; index < records.length; index++) {
+    if (fits(records[index]!, settings.records.maxMessageBytes)) continue;
+    const origin = { table: table.name, event: 'SNAPSHOT', snapshotCount: start.snapshotCount, segment: start.segment } as const;
+    const fitted = fitChange([records[index]!], settings.records, () => origin);
+    noteOversized(context, fitted);
+    records[index] = fitted.records[0]!;
+  }
   const offset: SegmentOffset = {
     ...start,
     exclusiveStartKey: page.lastEvaluatedKey ? serializeDynamoDbJson(page.lastEvaluatedKey) : null,

@@ -13,6 +13,8 @@ export interface PipelineStatus {
     estimatedItems: number;
     startedAt: number;
   };
+  /** Changes too large for max.message.bytes, by what oversized.record.policy did with them. */
+  oversized?: { beforeDropped: number; deadLettered: number };
   stream?: {
     shardsRead: number;
     shardsActive: number;

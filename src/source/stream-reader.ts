@@ -1,11 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { AwsError } from '../adapters/dynamodb/errors.js';
-import { describeStream, getRecords, shardIterator, type IteratorStart } from '../adapters/dynamodb/streams.js';
-import { streamRecords } from '../domain/change-envelope.js';
+import { describeStream, getRecords, shardIterator, type IteratorStart, type StreamRecord } from '../adapters/dynamodb/streams.js';
+import type { OutgoingMessage } from '../adapters/kafka/writer.js';
+import { streamRecords, type StreamRecordContext } from '../domain/change-envelope.js';
 import { checkVersion, partitions, type ShardOffset, type StreamOffset } from '../domain/position.js';
 import { initialShardState, transition, type ShardEvent, type ShardState } from '../domain/shard-lifecycle.js';
 import { buildShardForest, readyShards, vanishedUnfinished, type ShardInfo } from '../domain/shard-tree.js';
 import { GapError } from './gap.js';
+import { allFit, fitChange, noteOversized } from './oversized-records.js';
 import { withRetries } from './retry.js';
 import type { PhaseContext } from './settings.js';
 
@@ -110,24 +112,21 @@ async function readShard(
       }
       throw asGap(error);
     }
-    const records = [];
+    const records: OutgoingMessage[] = [];
     let skipped = 0;
     const nowMs = Date.now();
+    const envelope = { tableName: table.name, keySchema: table.keySchema, shardId: shard.shardId, format: settings.format, tombstones: settings.tombstones, nowMs };
     for (const record of page.records) {
       const createdMs = record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Number.POSITIVE_INFINITY;
       if (position.skipBeforeMs !== null && createdMs < position.skipBeforeMs) {
         skipped++;
         continue;
       }
-      for (const outgoing of streamRecords(record, {
-        tableName: table.name,
-        keySchema: table.keySchema,
-        shardId: shard.shardId,
-        format: settings.format,
-        tombstones: settings.tombstones,
-        nowMs,
-      })) {
-        records.push({ topic: settings.topic, ...outgoing });
+      const change = streamRecords(record, envelope);
+      if (allFit(change, settings.records.maxMessageBytes)) {
+        for (const outgoing of change) records.push({ topic: settings.topic, ...outgoing });
+      } else {
+        records.push(...fitOversizedChange(context, record, shard.shardId, envelope));
       }
     }
     const last = page.records.at(-1);
@@ -197,4 +196,19 @@ async function readShard(
     }
     return error;
   }
+}
+
+/** A change too large for max.message.bytes, as oversized.record.policy writes it (or an error saying why not). */
+function fitOversizedChange(context: PhaseContext, record: StreamRecord, shardId: string, envelope: StreamRecordContext): OutgoingMessage[] {
+  const topic = context.settings.topic;
+  const withTopic = (omitBefore: boolean) =>
+    streamRecords(record, { ...envelope, omitBefore }).map((outgoing) => ({ topic, ...outgoing }));
+  const fitted = fitChange(
+    withTopic(false),
+    context.settings.records,
+    () => ({ table: context.table.name, event: record.eventName ?? '?', shardId, sequenceNumber: record.dynamodb?.SequenceNumber ?? '?' }),
+    () => withTopic(true),
+  );
+  noteOversized(context, fitted);
+  return fitted.records;
 }

@@ -61,22 +61,30 @@ export class TablePipeline {
     let emitter: Emitter | undefined;
     try {
       const table = await this.describe();
-      await ensureTopic(deps.admin, { topic: deps.settings.topic, ...deps.topic });
+      const { maxMessageBytes, deadLetterTopic } = deps.settings.records;
+      // Topics hold the largest change the connector lets through (Kafka's default, 1 MB, does not).
+      const configs = { 'max.message.bytes': String(maxMessageBytes) };
+      await ensureTopic(deps.admin, { topic: deps.settings.topic, ...deps.topic, configs });
+      if (deadLetterTopic) await ensureTopic(deps.admin, { topic: deadLetterTopic, ...deps.topic, configs });
       writer = deps.exactlyOnce
-        ? await openTransactionalWriter(deps.kafkaConnection, `${deps.settings.connector}-${deps.tableName}`)
-        : await openAtLeastOnceWriter(deps.kafka);
+        ? await openTransactionalWriter(deps.kafkaConnection, `${deps.settings.connector}-${deps.tableName}`, { maxMessageBytes })
+        : await openAtLeastOnceWriter(deps.kafka, { maxMessageBytes });
       // Offsets are read after the producer fenced any previous owner, so nothing can be committed behind us.
       const store = await OffsetStore.load(deps.kafkaConnection, deps.admin, deps.offsetsTopic, deps.settings.connector);
       emitter = new Emitter(writer, store, { queueCapacity: 32, maxRecordsPerWrite: deps.settings.maxBatchSize });
-      const context: PhaseContext = { ...deps, table, store, emitter, status: this.status, signal };
+      // A failed write stops the phases at once: a reader waiting on an idle shard would not notice until its
+      // next submit, and the table would sit there, unwritten, looking healthy.
+      const phaseSignal = AbortSignal.any([signal, emitter.failureSignal]);
+      const context: PhaseContext = { ...deps, table, store, emitter, status: this.status, signal: phaseSignal };
       await this.loop(context);
     } catch (error) {
       if (signal.aborted) {
         this.move('STOP');
       } else {
-        this.status.error = error instanceof Error ? error.message : String(error);
+        const cause = emitter?.failed ?? error;
+        this.status.error = cause instanceof Error ? cause.message : String(cause);
         this.move('FAILURE');
-        throw error;
+        throw cause;
       }
     } finally {
       await emitter?.close().catch(() => undefined);

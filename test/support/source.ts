@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../src/runtime/logger.js';
 import { SourceConnector } from '../../src/runtime/source-connector.js';
 import { includeListFinder, type TableFinder } from '../../src/source/discovery.js';
 import type { PipelineSettings } from '../../src/source/settings.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/config/source.js';
 
 export interface SourceUnderTest {
   connector: SourceConnector;
@@ -40,6 +41,7 @@ export async function startSource(options: {
     format: 'dynamodb-json',
     tombstones: true,
     maxBatchSize: 1000,
+    records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
     ...options.overrides,
     snapshot: { maxPollRecords: 1000, maxRcuPercentage: 50, consistentRead: false, ...options.overrides?.snapshot },
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 50, gapPolicy: 'resnapshot', ...options.overrides?.cdc },

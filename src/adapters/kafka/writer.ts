@@ -7,6 +7,15 @@ export interface OutgoingMessage {
   /** null = tombstone. */
   value: string | null;
   timestampMs?: number;
+  headers?: Record<string, string>;
+}
+
+export interface WriterOptions {
+  /**
+   * The largest record (key, value and headers) the producer accepts: librdkafka's message.max.bytes, which
+   * must hold the largest record the caller lets through (its default, 1,000,000, is below a big DynamoDB change).
+   */
+  maxMessageBytes: number;
 }
 
 /**
@@ -39,10 +48,15 @@ const PRODUCER_TUNING = {
  * It uses librdkafka's own producer API: committing a transaction flushes every message and fails if any of
  * them failed, so no per-message delivery callback (or promise) is needed on the Node thread.
  */
-export async function openTransactionalWriter(connection: KafkaConnection, transactionalId: string): Promise<BatchWriter> {
+export async function openTransactionalWriter(
+  connection: KafkaConnection,
+  transactionalId: string,
+  options: WriterOptions,
+): Promise<BatchWriter> {
   const producer = new ckjs.Producer({
     ...(connection.properties ?? {}),
     ...PRODUCER_TUNING,
+    'message.max.bytes': options.maxMessageBytes,
     'bootstrap.servers': connection.bootstrapServers,
     'client.id': connection.clientId ?? 'dynamodb-kafka',
     'transactional.id': transactionalId,
@@ -67,27 +81,33 @@ export async function openTransactionalWriter(connection: KafkaConnection, trans
               message.value === null ? null : Buffer.from(message.value),
               message.key,
               message.timestampMs ?? Date.now(),
+              undefined,
+              message.headers && Object.entries(message.headers).map(([name, value]) => ({ [name]: value })),
             );
           }
         }
         await call((done) => producer.commitTransaction(60_000, done));
       } catch (error) {
         await call((done) => producer.abortTransaction(30_000, done)).catch(() => undefined);
-        throw error;
+        throw explainRefusal(error, options);
       }
     },
     close: () => call((done) => producer.disconnect(30_000, (error) => done(error))),
   };
 }
 
-export async function openAtLeastOnceWriter(kafka: Kafka): Promise<BatchWriter> {
-  const producer = kafka.producer({ ...PRODUCER_TUNING, kafkaJS: { idempotent: true } });
+export async function openAtLeastOnceWriter(kafka: Kafka, options: WriterOptions): Promise<BatchWriter> {
+  const producer = kafka.producer({ ...PRODUCER_TUNING, 'message.max.bytes': options.maxMessageBytes, kafkaJS: { idempotent: true } });
   await producer.connect();
   return {
     exactlyOnce: false,
     async write(data, offsets) {
-      await send(producer, data);
-      await send(producer, offsets);
+      try {
+        await send(producer, data);
+        await send(producer, offsets);
+      } catch (error) {
+        throw explainRefusal(error, options);
+      }
     },
     close: () => producer.disconnect(),
   };
@@ -108,7 +128,23 @@ async function send(producer: Producer, messages: OutgoingMessage[]): Promise<vo
         key: message.key,
         value: message.value,
         ...(message.timestampMs !== undefined ? { timestamp: String(message.timestampMs) } : {}),
+        ...(message.headers ? { headers: message.headers } : {}),
       })),
     })),
   });
+}
+
+/**
+ * The broker refuses a record batch above its topic's max.message.bytes (a topic created before, with a lower
+ * limit than the one this connector checks records against): said in words that lead to the fix.
+ */
+function explainRefusal(error: unknown, options: WriterOptions): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/message size too large|record.*too large/i.test(message)) return error;
+  return new Error(
+    `Kafka refused a record as too large (${message}): a topic's max.message.bytes is below the ` +
+      `${options.maxMessageBytes} bytes this connector lets records grow to. Raise the topic's max.message.bytes, ` +
+      `or set topic.creation.max.message.bytes to the topic's limit so that oversized.record.policy handles such records`,
+    { cause: error },
+  );
 }

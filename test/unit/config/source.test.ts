@@ -33,10 +33,10 @@ describe('parseSourceConfig: defaults', () => {
       syncMode: 'SNAPSHOT_CDC',
       aws: { region: 'eu-west-1', endpoint: undefined, credentials: { kind: 'default' }, assumeRole: undefined },
       kafka: { bootstrapServers: undefined, properties: {} },
-      topics: { prefix: '', suffix: '', map: {}, partitions: 1, replicationFactor: -1 },
+      topics: { prefix: '', suffix: '', map: {}, partitions: 1, replicationFactor: -1, maxMessageBytes: 8 * 1024 * 1024 },
       snapshot: { maxPollRecords: 1000, segments: undefined, maxRcuPercentage: 50, maxRcu: undefined, consistentRead: false },
       cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
-      output: { documentFormat: 'dynamodb-json', tombstones: true, maxBatchSize: 10_000, pollLingerMs: 5000 },
+      output: { documentFormat: 'dynamodb-json', tombstones: true, maxBatchSize: 10_000, pollLingerMs: 5000, oversizedRecords: 'drop-before' },
       exactlyOnce: true,
       offsetStorageTopic: 'dynamodb-kafka-offsets',
       warnings: [],
@@ -407,6 +407,21 @@ describe('parseSourceConfig: output and guarantees', () => {
     expect(parse({ 'exactly.once.support': 'REQUESTED' }).exactlyOnce).toBe(true);
     expect(parse({ 'exactly.once.support': 'disabled' }).exactlyOnce).toBe(false);
     expect(errorFor({ ...minimal, 'exactly.once.support': 'yes' }).key).toBe('exactly.once.support');
+  });
+
+  it('reads the record size limit under both names, and the oversized-record policy with its dead-letter topic', () => {
+    expect(parse({ 'topic.creation.max.message.bytes': '2097152' }).topics.maxMessageBytes).toBe(2_097_152);
+    expect(parse({ 'topic.creation.default.max.message.bytes': '2097152' }).topics.maxMessageBytes).toBe(2_097_152);
+    expect(errorFor({ ...minimal, 'topic.creation.max.message.bytes': '1000' }).key).toBe('topic.creation.max.message.bytes');
+    expect(parse({ 'oversized.record.policy': 'fail' }).output.oversizedRecords).toBe('fail');
+    expect(parse({ 'oversized.record.policy': 'dead-letter', 'errors.deadletterqueue.topic.name': 'orders-dlq' }).output).toMatchObject({
+      oversizedRecords: 'dead-letter',
+      deadLetterTopic: 'orders-dlq',
+    });
+    const missingTopic = errorFor({ ...minimal, 'oversized.record.policy': 'dead-letter' });
+    expect(missingTopic.key).toBe('errors.deadletterqueue.topic.name');
+    expect(missingTopic.message).toContain('required by oversized.record.policy=dead-letter');
+    expect(errorFor({ ...minimal, 'oversized.record.policy': 'skip' }).message).toContain('oversized.record.policy: expected one of');
   });
 
   it("takes Kafka Connect's per-connector offsets.storage.topic", () => {

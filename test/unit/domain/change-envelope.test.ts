@@ -159,6 +159,14 @@ describe('stream records', () => {
     expect(envelope.after.document).toBe('{"id":{"S":"a"},"sk":{"N":"7"},"n":{"N":"2"}}');
   });
 
+  it('leaves the old image out on request (a change too large with it), a delete keeping its keys', () => {
+    const update = parseEnvelope(streamRecords(record('MODIFY', { OldImage: oldImage, NewImage: newImage }), { ...streamCtx, omitBefore: true })[0]!.value);
+    expect(update.before).toBeNull();
+    expect(update.after.document).toBe('{"id":{"S":"a"},"sk":{"N":"7"},"n":{"N":"2"}}');
+    const remove = parseEnvelope(streamRecords(record('REMOVE', { OldImage: oldImage }), { ...streamCtx, omitBefore: true })[0]!.value);
+    expect(remove.before.document).toBe('{"sk":{"N":"7"},"id":{"S":"a"}}');
+  });
+
   it('writes the source time as exact ts_ns digits', () => {
     const [only] = streamRecords(record('MODIFY', { OldImage: oldImage, NewImage: newImage }), streamCtx);
     expect(only!.value).toContain(`"ts_ms":${CHANGED_AT},"ts_us":1719830940000000,"ts_ns":1719830940000000000,`);

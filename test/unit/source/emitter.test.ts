@@ -260,6 +260,17 @@ describe('Emitter', () => {
     await expect(emitter.close()).rejects.toBe(boom);
   });
 
+  it('aborts failureSignal with the error when a write fails, so a reader with nothing to submit learns of it', async () => {
+    const { writer, emitter } = setup();
+    await emitter.submit(batch(1));
+    expect(emitter.failureSignal.aborted).toBe(false);
+    const boom = new Error('record too large');
+    (await writer.call(0)).fail(boom);
+    await settle();
+    expect(emitter.failureSignal.aborted).toBe(true);
+    expect(emitter.failureSignal.reason).toBe(boom);
+  });
+
   it('wraps a non-Error write failure in an Error', async () => {
     const { writer, emitter } = setup();
     const { written } = await emitter.submit(batch(1));

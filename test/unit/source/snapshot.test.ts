@@ -10,6 +10,7 @@ import { OffsetStore } from '../../../src/offsets/offset-store.js';
 import { Emitter } from '../../../src/source/emitter.js';
 import type { PipelineSettings } from '../../../src/source/settings.js';
 import { defaultSegments, runSnapshot, snapshotCapacity } from '../../../src/source/snapshot.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
 
 const GIB = 1024 ** 3;
 
@@ -51,6 +52,7 @@ function context(options: { readCapacityUnits?: number; maxRcuPercentage: number
     format: 'json',
     tombstones: true,
     maxBatchSize: 500,
+    records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
     snapshot: {
       maxPollRecords: 100,
       maxRcuPercentage: options.maxRcuPercentage,
@@ -146,6 +148,7 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
           status: { table: name, topic: name, state: 'SNAPSHOT' },
           snapshotPages,
           signal: new AbortController().signal,
+          log: { info: () => undefined, warn: () => undefined },
         });
         await emitter.close();
         // Every segment's offset says it is done, and each was written with the data that finished it.
@@ -177,6 +180,7 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
         status: { table: 'orders', topic: 'orders', state: 'SNAPSHOT', snapshot: { snapshotCount: 1, totalSegments: 1, segmentsCompleted: 0, itemsRead: 0, estimatedItems: 1, startedAt: 0 } },
         snapshotPages,
         signal: new AbortController().signal,
+        log: { info: () => undefined, warn: () => undefined },
       }),
     ).rejects.toThrow('broker gone');
     // The page's slot came back with the failed write.
