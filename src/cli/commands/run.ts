@@ -2,20 +2,25 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../../runtime/logger.js';
 import { startRestServer } from '../../runtime/rest-server.js';
 import { Worker } from '../../runtime/worker.js';
+import { watchParentProcess } from '../parent-process.js';
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('run connectors (Kafka Connect JSON or .properties files) until SIGINT/SIGTERM')
+    .description('run connectors (Kafka Connect JSON or .properties files) until SIGINT/SIGTERM, or until the process that started it exits')
     .argument('<connector-files...>', 'connector configuration files')
     .option('--rest-port <port>', "serve Kafka Connect's read-only status endpoints (GET /connectors/{name}/status) on this port; 0 = any free one", parsePort)
     .option('--rest-host <host>', 'address the status endpoints listen on', '127.0.0.1')
-    .action(async (files: string[], options: { restPort?: number; restHost: string }) => {
+    .option('--no-stop-with-parent', 'keep running when the process that started it exits (by default it stops then, as on SIGTERM)')
+    .action(async (files: string[], options: { restPort?: number; restHost: string; stopWithParent: boolean }) => {
       const log = createLogger();
+      tolerateClosedOutput();
+      // Watched from the start: a parent that dies while the connectors start is noticed too.
+      const parent = options.stopWithParent ? whenParentExits(log) : undefined;
       const worker = await Worker.fromFiles(files, log);
       await worker.start();
       const rest = options.restPort === undefined ? undefined : await startRestServer({ host: options.restHost, port: options.restPort }, () => worker.status());
       if (rest) log.info(`REST status API at ${rest.url}/connectors`);
-      await waitForShutdownSignal(log);
+      await waitForShutdown(log, parent);
       log.info('stopping: finishing open writes');
       await rest?.close();
       await worker.stop();
@@ -29,23 +34,53 @@ function parsePort(value: string): number {
   return port;
 }
 
+/** Resolves when the process that started this one exits, saying so: the stop is then the one SIGTERM makes. */
+function whenParentExits(log: ReturnType<typeof createLogger>): { exited: Promise<void>; stopWatching: () => void } {
+  let markExited!: () => void;
+  const exited = new Promise<void>((resolve) => (markExited = resolve));
+  const stopWatching = watchParentProcess((parent) => {
+    log.warn(`parent process ${parent} exited: stopping as on SIGTERM (--no-stop-with-parent keeps running)`);
+    markExited();
+  });
+  return { exited, stopWatching };
+}
+
 /**
- * Resolves on the first SIGINT/SIGTERM; another one, later than 2 s after it, exits at once. (The same signal
- * often arrives twice together: once for the process and once for its process group.)
+ * Resolves on the first SIGINT/SIGTERM or when the parent exits (if watched); a signal later than 2 s after that
+ * exits at once. (The same signal often arrives twice together: once for the process and once for its process
+ * group.)
  */
-function waitForShutdownSignal(log: ReturnType<typeof createLogger>): Promise<void> {
+function waitForShutdown(log: ReturnType<typeof createLogger>, parent: ReturnType<typeof whenParentExits> | undefined): Promise<void> {
   return new Promise((resolve) => {
     let receivedAt: number | undefined;
+    const stop = () => {
+      receivedAt = Date.now();
+      parent?.stopWatching();
+      resolve();
+    };
+    void parent?.exited.then(stop);
     const onSignal = (signal: NodeJS.Signals) => {
       if (receivedAt !== undefined) {
         if (Date.now() - receivedAt < 2_000) return;
         log.warn(`${signal} again: exiting without waiting`);
         process.exit(130);
       }
-      receivedAt = Date.now();
-      resolve();
+      stop();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+}
+
+/**
+ * A supervisor that dies may take the read end of our stdout/stderr pipes with it: a log line would then fail with
+ * EPIPE and, unhandled, end the process in the middle of its clean stop. Lines that cannot be written are lost;
+ * the stop goes on.
+ */
+function tolerateClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    });
+  }
 }
