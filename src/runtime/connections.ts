@@ -1,6 +1,7 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { DynamoDbConnection } from '../adapters/dynamodb/client.js';
 import type { KafkaConnection } from '../adapters/kafka/client.js';
+import { KafkaClientEvents, type LogSink } from '../adapters/kafka/client-events.js';
 import type { SourceConfig } from '../config/source.js';
 import type { SinkConfig } from '../config/sink.js';
 
@@ -29,6 +30,12 @@ export function dynamodbConnection(config: Pick<SourceConfig | SinkConfig, 'aws'
   return { region, ...(endpoint ? { endpoint } : {}), ...(resolved ? { credentials: resolved } : {}) };
 }
 
-export function kafkaConnection(config: SourceConfig, bootstrapServers: string): KafkaConnection {
-  return { bootstrapServers, clientId: `dynamodb-kafka-${config.name}`, properties: config.kafka.properties };
+/** The Kafka side of a source connector; the clients' own lines and errors go to `log`, readable. */
+export function kafkaConnection(config: SourceConfig, bootstrapServers: string, log: LogSink): KafkaConnection {
+  return { bootstrapServers, clientId: `dynamodb-kafka-${config.name}`, properties: config.kafka.properties, events: new KafkaClientEvents(bootstrapServers, log) };
+}
+
+export function sinkKafkaConnection(config: SinkConfig, log: LogSink): KafkaConnection {
+  const bootstrapServers = config.kafka.bootstrapServers!;
+  return { bootstrapServers, clientId: `dynamodb-kafka-${config.name}`, properties: config.kafka.properties, events: new KafkaClientEvents(bootstrapServers, log) };
 }

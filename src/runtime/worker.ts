@@ -9,7 +9,7 @@ import { SinkConnector, type SinkConnectorStatus } from './sink-connector.js';
 import { includeListFinder, TagTableFinder, type TableFinder } from '../source/discovery.js';
 import type { PipelineSettings } from '../source/settings.js';
 import { stackStatus } from '../stack/stack.js';
-import { dynamodbConnection, kafkaConnection } from './connections.js';
+import { dynamodbConnection, kafkaConnection, sinkKafkaConnection } from './connections.js';
 import type { Logger } from './logger.js';
 import { SourceConnector, type ConnectorStatus } from './source-connector.js';
 
@@ -44,7 +44,8 @@ export class Worker {
     for (const config of this.configs) {
       const log = this.log.child(config.name);
       for (const warning of config.warnings) log.warn(warning);
-      const kafka = createKafka(kafkaConnection(config, config.kafka.bootstrapServers!), logLevel.ERROR);
+      const connection = kafkaConnection(config, config.kafka.bootstrapServers!, log);
+      const kafka = createKafka(connection, logLevel.ERROR);
       const admin = kafka.admin();
       await admin.connect();
       const aws = dynamodbConnection(config);
@@ -60,7 +61,7 @@ export class Worker {
           offsetsTopic: config.offsetStorageTopic,
           topic: { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor },
         },
-        { kafka, kafkaConnection: kafkaConnection(config, config.kafka.bootstrapServers!), admin, dynamodb, streams },
+        { kafka, kafkaConnection: connection, admin, dynamodb, streams },
         log,
       );
       log.info(
@@ -85,7 +86,7 @@ export class Worker {
     for (const config of this.sinkConfigs) {
       const log = this.log.child(config.name);
       for (const warning of config.warnings) log.warn(warning);
-      const kafkaConnection = { bootstrapServers: config.kafka.bootstrapServers!, clientId: `dynamodb-kafka-${config.name}`, properties: config.kafka.properties };
+      const kafkaConnection = sinkKafkaConnection(config, log);
       const kafka = createKafka(kafkaConnection, logLevel.ERROR);
       const admin = kafka.admin();
       await admin.connect();

@@ -41,11 +41,18 @@ async function createTopic(admin: Admin, spec: TopicSpec): Promise<boolean> {
     });
   } catch (error) {
     if (/already exists/i.test(String((error as Error).message))) return false;
-    throw new Error(`could not create topic ${spec.topic}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`could not create topic ${spec.topic}: ${innerMessages(error)}`, { cause: error });
   }
 }
 
 export async function partitionCount(admin: Admin, topic: string): Promise<number> {
   const [metadata] = await admin.fetchTopicMetadata({ topics: [topic] });
   return metadata?.partitions.length ?? 0;
+}
+
+/** An aggregate error's own message ("Topic creation errors") says nothing: the causes are inside it. */
+function innerMessages(error: unknown): string {
+  const inner = (error as { errors?: unknown }).errors;
+  const messages = Array.isArray(inner) ? inner.map((each) => (each instanceof Error ? each.message : String(each))) : [];
+  return messages.length > 0 ? messages.join('; ') : error instanceof Error ? error.message : String(error);
 }

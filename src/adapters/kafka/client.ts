@@ -1,5 +1,6 @@
 import ckjs from '@confluentinc/kafka-javascript';
 import type { KafkaJS as KafkaJSTypes } from '@confluentinc/kafka-javascript';
+import type { KafkaClientEvents } from './client-events.js';
 
 // The package is CommonJS; its KafkaJS-compatible promise API hangs off the default export.
 export const { Kafka, logLevel } = ckjs.KafkaJS;
@@ -13,6 +14,8 @@ export interface KafkaConnection {
   clientId?: string;
   /** Extra librdkafka properties (security.protocol, sasl.*, ssl.*), passed through unchanged. */
   properties?: Record<string, string | number | boolean>;
+  /** Where the clients' own log lines and errors go (readable, rate-limited); unset: the package's console logger. */
+  events?: KafkaClientEvents;
 }
 
 export function createKafka(connection: KafkaConnection, level = logLevel.WARN): Kafka {
@@ -22,6 +25,7 @@ export function createKafka(connection: KafkaConnection, level = logLevel.WARN):
       brokers: connection.bootstrapServers.split(',').map((broker) => broker.trim()),
       clientId: connection.clientId ?? 'dynamodb-kafka',
       logLevel: level,
+      ...(connection.events ? { logger: connection.events.logger } : {}),
     },
   });
 }

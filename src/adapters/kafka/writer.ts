@@ -63,6 +63,10 @@ export async function openTransactionalWriter(
     'enable.idempotence': true,
     dr_cb: false,
   });
+  if (connection.events) {
+    const events = connection.events;
+    producer.on('event.error', (error) => events.clientError(error));
+  }
   const call = (operation: (done: (error: unknown) => void) => void) =>
     new Promise<void>((resolve, reject) => operation((error) => (error ? reject(error) : resolve())));
   await call((done) => producer.connect({ timeout: 30_000 }, (error) => done(error)));

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../src/stack/ports.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
+import { ConnectorProcess } from '../../support/cli-process.js';
 import { startSource } from '../../support/source.js';
 import { createTable, putItems } from '../../support/tables.js';
 import { TopicFollower } from '../../support/topic-follower.js';
@@ -67,6 +68,29 @@ describe('source: bad input gets a clear error and stops nothing else', () => {
     defer(() => source.stop());
     await expect.poll(() => source.connector.status().tables[0]?.error ?? '', { timeout: 30_000 }).toMatch(/aws\.access\.key\.id/);
     expect(JSON.stringify(source.connector.status())).not.toContain(secret);
+  });
+
+  it('names the broker and the cause (connection refused) when Kafka is unreachable, in readable log lines', async () => {
+    const closedPort = await freePort();
+    const table = uniqueName('nokafka');
+    await createTable(dynamodb, table);
+    const { endpoint, region, credentials } = connection;
+    const connector = ConnectorProcess.start(uniqueName('nokafka'), {
+      'connector.class': 'DynamoDbSource',
+      'dynamodb.table.includelist': table,
+      'bootstrap.servers': `127.0.0.1:${closedPort}`,
+      'dynamodb.service.endpoint': endpoint!,
+      'aws.region': region,
+      'aws.access.key.id': (credentials as { accessKeyId: string }).accessKeyId,
+      'aws.secret.access.key': 'local',
+    });
+    defer(async () => void (await connector.stop()));
+    const refused = new RegExp(`ERROR .*could not create topic ${table}: .*\\(Kafka at 127\\.0\\.0\\.1:${closedPort}: .*Connection refused\\)`);
+    await expect.poll(() => connector.output, { timeout: 30_000 }).toMatch(refused);
+    // librdkafka's own lines come as one readable line each, not as printed objects.
+    expect(connector.output).toMatch(new RegExp(`WARN .*Kafka client \\(127\\.0\\.0\\.1:${closedPort}\\): .*Connection refused`));
+    expect(connector.output).not.toMatch(/^\s*\{|fac: '/m);
+    expect(await connector.stop()).toBe(0);
   });
 
   it('refuses an invalid configuration before starting, naming every bad key and hiding secrets', async () => {
