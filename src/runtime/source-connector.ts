@@ -2,13 +2,17 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Sema } from 'async-sema';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { AwsError } from '../adapters/dynamodb/errors.js';
+import { describeTable } from '../adapters/dynamodb/tables.js';
 import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
 import type { TableFinder } from '../source/discovery.js';
 import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
 import { OversizedRecordError } from '../source/oversized-records.js';
 import { TableNotReplicableError, TablePipeline } from '../source/table-pipeline.js';
+import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
+import { waitForRecovery } from './recovery-wait.js';
 
 export interface SourceConnectorPlan {
   name: string;
@@ -46,6 +50,8 @@ export interface ConnectorStatus {
 }
 
 const MAX_BACKOFF_MS = 60_000;
+/** A probe of a dependency that does not answer within this is taken as down. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 /**
  * Snapshot pages (up to `dynamodb.snapshot.max.poll.records` items, at most 1 MB each) one connector holds in
@@ -157,10 +163,26 @@ export class SourceConnector {
     );
   }
 
+  /**
+   * How to tell that what failed works again: DynamoDB for an AWS failure that retrying can cure, Kafka for
+   * anything else (a timed-out transaction, a lost connection); none for failures that only a person can fix.
+   */
+  private probeFor(error: unknown, table: string): (() => Promise<unknown>) | undefined {
+    if (error instanceof AwsError) return error.canRetry ? () => describeTable(this.clients.dynamodb, table) : undefined;
+    return () => this.clients.admin.listTopics({ timeout: PROBE_TIMEOUT_MS });
+  }
+
+  /** A failure's message; a Kafka one also names the broker connection failure behind it, when there was one. */
+  private explain(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof AwsError || error instanceof TableNotReplicableError) return message;
+    return this.clients.kafkaConnection.events?.explain(message) ?? message;
+  }
+
   private async supervise(table: string, signal: AbortSignal): Promise<void> {
     const log = this.log.child(table);
     let backoffMs = 1_000;
-    let lastError: string | undefined;
+    const failures = new FailureLog(MAX_BACKOFF_MS);
     while (!signal.aborted) {
       const pipeline = new TablePipeline({
         ...this.clients,
@@ -183,16 +205,18 @@ export class SourceConnector {
         return;
       } catch (error) {
         if (signal.aborted) return;
-        const message = error instanceof Error ? error.message : String(error);
-        if (message !== lastError) log.error(message);
-        lastError = message;
+        const message = this.explain(error);
+        const line = failures.lineFor(message);
+        if (line) log.error(line);
         pipeline.status.error = message;
         // A pipeline that ran a while before failing starts over with a short backoff.
         if (Date.now() - startedAt > 5 * MAX_BACKOFF_MS) backoffMs = 1_000;
         // A table that cannot be replicated as it is (or a change that cannot be written) waits the longest:
         // only a change to it, or to the configuration, can help.
-        const wait = error instanceof TableNotReplicableError || error instanceof OversizedRecordError ? MAX_BACKOFF_MS : backoffMs;
-        await delay(wait, undefined, { signal }).catch(() => undefined);
+        const needsPerson = error instanceof TableNotReplicableError || error instanceof OversizedRecordError;
+        const wait = needsPerson ? MAX_BACKOFF_MS : backoffMs;
+        const recovery = await waitForRecovery(wait, needsPerson ? undefined : this.probeFor(error, table), signal);
+        if (recovery === 'recovered') log.info(`${error instanceof AwsError ? 'DynamoDB' : 'Kafka'} answers again: restarting now`);
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
       }
     }
