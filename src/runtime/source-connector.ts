@@ -5,6 +5,7 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { AwsError } from '../adapters/dynamodb/errors.js';
 import { describeTable } from '../adapters/dynamodb/tables.js';
 import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
+import { FencedError } from '../adapters/kafka/writer.js';
 import type { TableFinder } from '../source/discovery.js';
 import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
@@ -206,6 +207,12 @@ export class SourceConnector {
       } catch (error) {
         if (signal.aborted) return;
         const message = this.explain(error);
+        if (error instanceof FencedError) {
+          // A newer owner runs this table now; restarting would fence it back, and the two would take turns.
+          pipeline.status.error = `stopped: ${message}. Restart this connector to take the table back.`;
+          log.error(pipeline.status.error);
+          return;
+        }
         const line = failures.lineFor(message);
         if (line) log.error(line);
         pipeline.status.error = message;

@@ -10,6 +10,17 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
+/**
+ * Another producer initialised the same transactional id: a newer owner of the same work (the same connector
+ * and table started elsewhere). Fighting back would fence it in turn, and so on: the work stops here instead.
+ */
+export class FencedError extends Error {
+  override readonly name = 'FencedError';
+}
+
+/** librdkafka's local "fenced by a newer instance" and the broker's PRODUCER_FENCED. */
+const FENCED_CODES = new Set([-144, 90]);
+
 export interface WriterOptions {
   /**
    * The largest record (key, value and headers) the producer accepts: librdkafka's message.max.bytes, which
@@ -72,10 +83,20 @@ export async function openTransactionalWriter(
   await call((done) => producer.connect({ timeout: 30_000 }, (error) => done(error)));
   producer.setPollInBackground(true);
   await call((done) => producer.initTransactions(60_000, done));
+  const explain = (error: unknown) =>
+    FENCED_CODES.has((error as { code?: number }).code ?? 0)
+      ? new FencedError(
+          `transactional id ${transactionalId} was taken over by another producer (the same connector running elsewhere ` +
+            `on the same table): ${(error as Error).message}`,
+          { cause: error },
+        )
+      : explainRefusal(error, options);
   return {
     exactlyOnce: true,
     async write(data, offsets) {
-      await call((done) => producer.beginTransaction(done));
+      await call((done) => producer.beginTransaction(done)).catch((error: unknown) => {
+        throw explain(error);
+      });
       try {
         for (const messages of [data, offsets]) {
           for (const message of messages) {
@@ -93,7 +114,7 @@ export async function openTransactionalWriter(
         await call((done) => producer.commitTransaction(60_000, done));
       } catch (error) {
         await call((done) => producer.abortTransaction(30_000, done)).catch(() => undefined);
-        throw explainRefusal(error, options);
+        throw explain(error);
       }
     },
     close: () => call((done) => producer.disconnect(30_000, (error) => done(error))),
