@@ -31,6 +31,18 @@ const TYPE_TAGS = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'] as
 type TypeTag = (typeof TYPE_TAGS)[number];
 const isTypeTag = (tag: string): tag is TypeTag => (TYPE_TAGS as readonly string[]).includes(tag);
 
+/**
+ * True when every member of a parsed JSON object is one DynamoDB JSON value ({"S": …}, {"N": …}, …): how a
+ * document in DynamoDB JSON is told from plain JSON.
+ */
+export function looksLikeDynamoDbJson(json: Record<string, unknown>): boolean {
+  return Object.values(json).every((member) => {
+    if (typeof member !== 'object' || member === null || Array.isArray(member)) return false;
+    const tags = Object.keys(member);
+    return tags.length === 1 && isTypeTag(tags[0]!);
+  });
+}
+
 // Every form DynamoDB accepts as number text ("1.50", ".5", "1.", "+3", "-1.5E-130").
 const DYNAMODB_NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?([eE][+-]?\d+)?$/;
 // The JSON grammar for numbers (RFC 8259); most DynamoDB numbers already match it.

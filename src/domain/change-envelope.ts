@@ -10,7 +10,8 @@ import { serializeDynamoDbJson, serializeKey, serializePlainJson, type Item, typ
 export const CONNECTOR_VERSION = '0.1.0';
 
 export type DocumentFormat = 'dynamodb-json' | 'json';
-export type ChangeOp = 'r' | 'c' | 'u' | 'd';
+export const CHANGE_OPS = ['r', 'c', 'u', 'd'] as const;
+export type ChangeOp = (typeof CHANGE_OPS)[number];
 export type SyncMode = 'SNAPSHOT' | 'CDC';
 
 /** One Kafka record to produce; value null is a tombstone. */
@@ -215,4 +216,45 @@ function jsonIntegerOrNull(value: number | null, field: string): string {
   if (value === null) return 'null';
   if (!Number.isSafeInteger(value)) throw new Error(`${field} must be an integer, got ${value}`);
   return String(value);
+}
+
+// ---------------------------------------------------------------------------------------------- JSON reading
+
+/** What a reader of the envelope needs: the op, the table, and the documents' text. */
+export interface ReadEnvelope {
+  op: ChangeOp;
+  tableName: string;
+  /** The document text (DynamoDB JSON or plain JSON), or null. */
+  before: string | null;
+  after: string | null;
+}
+
+/** A value that looks like a change envelope but is malformed; `message` says which member. */
+export class EnvelopeError extends Error {
+  override readonly name = 'EnvelopeError';
+}
+
+/**
+ * The envelope in a parsed JSON value, when it is one written by the source connector (op r/c/u/d,
+ * source.tableName, a before or after member); undefined for any other value. Throws EnvelopeError when a
+ * document member is not `null` or `{"document": "<text>"}`.
+ */
+export function readEnvelope(json: unknown): ReadEnvelope | undefined {
+  if (!isObject(json)) return undefined;
+  const op = json.op;
+  if (typeof op !== 'string' || !(CHANGE_OPS as readonly string[]).includes(op)) return undefined;
+  const source = json.source;
+  if (!isObject(source) || typeof source.tableName !== 'string') return undefined;
+  if (!('before' in json) && !('after' in json)) return undefined;
+  return { op: op as ChangeOp, tableName: source.tableName, before: documentText(json.before, 'before'), after: documentText(json.after, 'after') };
+}
+
+function documentText(member: unknown, what: string): string | null {
+  if (member === null || member === undefined) return null;
+  if (isObject(member) && typeof member.document === 'string') return member.document;
+  throw new EnvelopeError(`source change record: ${what} must be null or {"document": "<JSON text>"}`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

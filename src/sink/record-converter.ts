@@ -14,7 +14,8 @@
 // replicates a table, deletes included, without any key settings.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isLosslessNumber } from 'lossless-json';
-import { fromDynamoDbJson, keyOf, type Item, type KeySchema } from '../domain/attribute-codec.js';
+import { fromDynamoDbJson, keyOf, looksLikeDynamoDbJson, type Item, type KeySchema } from '../domain/attribute-codec.js';
+import { EnvelopeError, readEnvelope, type ReadEnvelope } from '../domain/change-envelope.js';
 import { at, setOwn } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';
 import { itemSize, MAX_ITEM_BYTES, valueSize } from './item-size.js';
@@ -69,9 +70,6 @@ export const MAX_HASH_KEY_BYTES = 2048;
 export const MAX_SORT_KEY_BYTES = 1024;
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
-const ENVELOPE_OPS = ['r', 'c', 'u', 'd'] as const;
-type EnvelopeOp = (typeof ENVELOPE_OPS)[number];
-const TYPE_TAGS = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
 
 /** The write for one record; a ConversionError (naming topic, partition and offset) when there cannot be one. */
 export function convertRecord(record: SinkRecord, settings: ConverterSettings): WriteOperation {
@@ -167,31 +165,17 @@ function tombstone(record: SinkRecord, table: string, settings: ConverterSetting
 
 // ---------------------------------------------------------------------------------------------- source envelopes
 
-interface SourceEnvelope {
-  op: EnvelopeOp;
-  tableName: string;
-  before: string | null;
-  after: string | null;
-}
-
 /** The envelope, when the value is one of our source's change records; undefined for any other value. */
-function sourceEnvelope(json: unknown): SourceEnvelope | undefined {
-  if (!isPlainObject(json)) return undefined;
-  const op = json.op;
-  if (typeof op !== 'string' || !(ENVELOPE_OPS as readonly string[]).includes(op)) return undefined;
-  const source = json.source;
-  if (!isPlainObject(source) || typeof source.tableName !== 'string') return undefined;
-  if (!('before' in json) && !('after' in json)) return undefined;
-  return { op: op as EnvelopeOp, tableName: source.tableName, before: documentOf(json.before, 'before'), after: documentOf(json.after, 'after') };
+function sourceEnvelope(json: unknown): ReadEnvelope | undefined {
+  try {
+    return readEnvelope(json);
+  } catch (error) {
+    if (error instanceof EnvelopeError) throw new ConversionError(error.message);
+    throw error;
+  }
 }
 
-function documentOf(member: unknown, what: string): string | null {
-  if (member === null || member === undefined) return null;
-  if (isPlainObject(member) && typeof member.document === 'string') return member.document;
-  throw new ConversionError(`source change record: ${what} must be null or {"document": "<JSON text>"}`);
-}
-
-function envelopeOperation(envelope: SourceEnvelope, record: SinkRecord, table: string, settings: ConverterSettings): WriteOperation {
+function envelopeOperation(envelope: ReadEnvelope, record: SinkRecord, table: string, settings: ConverterSettings): WriteOperation {
   const schema = envelopeKeySchema(record, table, settings);
   if (envelope.op === 'd') {
     if (envelope.before !== null) return deleteOperation(table, keyFrom(documentItem(envelope.before, 'before', settings), schema, 'before'), settings);
@@ -242,15 +226,6 @@ function documentItem(text: string, what: string, settings: ConverterSettings): 
     }
   }
   return jsonToItem(json, what);
-}
-
-/** Every attribute is an object with one DynamoDB type tag ({"S": …}, {"N": …}, …). */
-function looksLikeDynamoDbJson(json: Record<string, unknown>): boolean {
-  return Object.values(json).every((member) => {
-    if (!isPlainObject(member)) return false;
-    const tags = Object.keys(member);
-    return tags.length === 1 && TYPE_TAGS.has(tags[0]!);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------- Kafka keys

@@ -1,7 +1,10 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
+import { fromDynamoDbJson } from '../../../src/domain/attribute-codec.js';
 import {
   CONNECTOR_VERSION,
+  EnvelopeError,
+  readEnvelope,
   snapshotRecords,
   streamRecords,
   type StreamRecordContext,
@@ -251,5 +254,43 @@ describe('stream records', () => {
     const noSequence = record('INSERT', { NewImage: newImage });
     delete noSequence.dynamodb!.SequenceNumber;
     expect(() => streamRecords(noSequence, streamCtx)).toThrow(/no SequenceNumber \(.*sequence number \(none\)\)/);
+  });
+});
+
+describe('reading the envelope back (the same module writes and reads it)', () => {
+  const rich = {
+    id: { S: 'a' },
+    sk: { N: '7' },
+    big: { N: '12345678901234567890123456789012345678' },
+    blob: { B: Uint8Array.from([0, 255, 7]) },
+    tags: { SS: ['x', 'y'] },
+    nested: { M: { list: { L: [{ NULL: true }, { BOOL: false }, { NS: ['1', '2.5'] }] } } },
+  };
+
+  it('round-trips every op: what is written is read back with the same op, table and images', () => {
+    const written = [
+      ...snapshotRecords(rich, { tableName: 'T', keySchema, snapshotStartTime: 1, snapshotCount: 1, segment: 0, totalSegments: 1, readAtMs: NOW, nowMs: NOW }),
+      ...streamRecords(record('INSERT', { NewImage: rich }), streamCtx),
+      ...streamRecords(record('MODIFY', { OldImage: oldImage, NewImage: rich }), streamCtx),
+      ...streamRecords(record('REMOVE', { OldImage: rich }), { ...streamCtx, tombstones: false }),
+    ];
+    const read = written.map((written) => readEnvelope(JSON.parse(written.value!))!);
+    expect(read.map((envelope) => envelope.op)).toEqual(['r', 'c', 'u', 'd']);
+    expect(read.every((envelope) => envelope.tableName === (envelope.op === 'r' ? 'T' : 'NumTable'))).toBe(true);
+    const image = (text: string | null) => fromDynamoDbJson(JSON.parse(text!));
+    expect(image(read[0]!.after)).toEqual(rich);
+    expect(image(read[1]!.after)).toEqual(rich);
+    expect(image(read[2]!.before)).toEqual(oldImage);
+    expect(image(read[2]!.after)).toEqual(rich);
+    expect(image(read[3]!.before)).toEqual(rich);
+    expect(read[3]!.after).toBeNull();
+  });
+
+  it('tells other values from envelopes, and names a malformed document member', () => {
+    expect(readEnvelope({ op: 'c', id: 1 })).toBeUndefined();
+    expect(readEnvelope({ op: 'x', source: { tableName: 'T' }, after: null })).toBeUndefined();
+    expect(readEnvelope([1, 2])).toBeUndefined();
+    expect(() => readEnvelope({ op: 'c', source: { tableName: 'T' }, after: { document: 5 } })).toThrow(EnvelopeError);
+    expect(() => readEnvelope({ op: 'c', source: { tableName: 'T' }, after: 'text' })).toThrow(/after must be null or \{"document"/);
   });
 });
