@@ -40,7 +40,7 @@ describe('faults: the sink writing to DynamoDB through the fault proxy, throttle
     const sampler = new CommitSampler(admin, `connect-${name}`, topic, dynamodb, topic);
     defer(() => sampler.stop());
     const ids = Array.from({ length: 100 }, (_, index) => `k${index}`);
-    const producer = await new PacedProducer(bootstrapServers, topic, { ids, perSecond: 60, total: 60 * 75 }).start();
+    const producer = await new PacedProducer(bootstrapServers, topic, { ids, perSecond: 60, total: 60 * 60 }).start();
     defer(() => producer.stop());
 
     /** Milliseconds from `since` until the table holds (at least) every version produced so far. */
