@@ -18,7 +18,7 @@ export class FaultProxy {
   readonly counts = new Map<string, OperationCounts>();
   private rule: FaultRule | undefined;
   private thawed: Promise<void> = Promise.resolve();
-  private thaw_: (() => void) | undefined;
+  private releaseHeld: (() => void) | undefined;
   private readonly upstreamAgent = new Agent({ keepAlive: true });
 
   private constructor(
@@ -45,7 +45,7 @@ export class FaultProxy {
   }
 
   get frozen(): boolean {
-    return this.thaw_ !== undefined;
+    return this.releaseHeld !== undefined;
   }
 
   /** Faults requests by `rule` from now until clearFaults(). */
@@ -58,14 +58,14 @@ export class FaultProxy {
   }
 
   freeze(): void {
-    if (this.thaw_) return;
-    this.thawed = new Promise((resolve) => (this.thaw_ = resolve));
+    if (this.releaseHeld) return;
+    this.thawed = new Promise((resolve) => (this.releaseHeld = resolve));
   }
 
   /** Lets every held request and answer go on. */
   thaw(): void {
-    const release = this.thaw_;
-    this.thaw_ = undefined;
+    const release = this.releaseHeld;
+    this.releaseHeld = undefined;
     release?.();
   }
 
