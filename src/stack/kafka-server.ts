@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listTopics } from '../adapters/kafka/client.js';
@@ -21,32 +21,70 @@ export interface KafkaServer {
 
 const HEAP = ['-Xms256m', '-Xmx1g'];
 
+/** Where a broker started under `runDir` keeps its configuration and its log directory. */
+function kafkaFiles(runDir: string) {
+  const dir = join(runDir, 'kafka');
+  return {
+    dataDir: join(dir, 'data'),
+    configFile: join(dir, 'server.properties'),
+    log4jFile: join(dir, 'log4j2.properties'),
+    logFile: join(runDir, 'kafka.log'),
+  };
+}
+
 /** Formats a fresh single-node KRaft log and starts a broker+controller on free loopback ports. */
 export async function startKafka(install: StackInstall, runDir: string, marker: string): Promise<KafkaServer> {
-  const dir = join(runDir, 'kafka');
-  const dataDir = join(dir, 'data');
-  mkdirSync(dataDir, { recursive: true });
+  const files = kafkaFiles(runDir);
+  mkdirSync(files.dataDir, { recursive: true });
   const brokerPort = await freePort();
   const controllerPort = await freePort();
-  const configFile = join(dir, 'server.properties');
-  writeFileSync(configFile, serverProperties(brokerPort, controllerPort, dataDir));
-  const log4jFile = join(dir, 'log4j2.properties');
-  writeFileSync(log4jFile, LOG4J2_PROPERTIES);
-  const jvm = [...HEAP, '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', install.kafkaClasspath];
+  writeFileSync(files.configFile, serverProperties(brokerPort, controllerPort, files.dataDir));
+  writeFileSync(files.log4jFile, LOG4J2_PROPERTIES);
+  await formatStorage(install.java, jvmArguments(install, files.log4jFile), files.configFile);
+  return launch(install, runDir, marker, `${LOOPBACK}:${brokerPort}`, controllerPort);
+}
 
-  await formatStorage(install.java, jvm, configFile);
+/**
+ * Starts again a broker that `startKafka` set up under `runDir` and that has since stopped (cleanly or
+ * killed): the same configuration, hence the same ports, and the same log directory, so its topics, committed
+ * offsets and transactions are kept and its clients reconnect to the address they know. A broker killed
+ * mid-write recovers its log before it answers.
+ */
+export async function restartKafka(install: StackInstall, runDir: string, marker: string): Promise<KafkaServer> {
+  const files = kafkaFiles(runDir);
+  let config: string;
+  try {
+    config = readFileSync(files.configFile, 'utf8');
+  } catch {
+    throw new StackError(`No Kafka broker was set up under ${runDir} (${files.configFile} is missing): start one with \`dynamodb-kafka stack up\``);
+  }
+  const brokerPort = /^listeners=PLAINTEXT:\/\/[^:]+:(\d+)/m.exec(config)?.[1];
+  const controllerPort = /^controller\.quorum\.voters=\d+@[^:]+:(\d+)/m.exec(config)?.[1];
+  if (!brokerPort || !controllerPort) throw new StackError(`Cannot read the Kafka broker's ports from ${files.configFile}`);
+  return launch(install, runDir, marker, `${LOOPBACK}:${brokerPort}`, Number(controllerPort));
+}
 
-  const logFile = join(runDir, 'kafka.log');
-  const pid = spawnDetached(install.java, [marker, ...jvm, 'kafka.Kafka', configFile], logFile);
-  const bootstrapServers = `${LOOPBACK}:${brokerPort}`;
+async function launch(
+  install: StackInstall,
+  runDir: string,
+  marker: string,
+  bootstrapServers: string,
+  controllerPort: number,
+): Promise<KafkaServer> {
+  const files = kafkaFiles(runDir);
+  const pid = spawnDetached(install.java, [marker, ...jvmArguments(install, files.log4jFile), 'kafka.Kafka', files.configFile], files.logFile);
   await awaitReady({
     name: 'Kafka',
     pid,
-    logFile,
+    logFile: files.logFile,
     timeoutMs: 90_000,
     probe: () => listTopics({ bootstrapServers }, 2_000),
   });
-  return { pid, bootstrapServers, controllerPort, logFile };
+  return { pid, bootstrapServers, controllerPort, logFile: files.logFile };
+}
+
+function jvmArguments(install: StackInstall, log4jFile: string): string[] {
+  return [...HEAP, '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', install.kafkaClasspath];
 }
 
 /**

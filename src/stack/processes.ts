@@ -51,6 +51,8 @@ export function isOurs(pid: number, marker: string): boolean {
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
 export async function stopProcess(pid: number, graceMs = 15_000): Promise<void> {
   if (!isAlive(pid)) return;
+  // A frozen (SIGSTOPped) server would handle SIGTERM only once continued: continue it, so it stops cleanly.
+  signal(pid, 'SIGCONT');
   signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (isAlive(pid)) {
@@ -61,6 +63,13 @@ export async function stopProcess(pid: number, graceMs = 15_000): Promise<void> 
     }
     await delay(50);
   }
+}
+
+/** SIGKILL (no clean shutdown: what a crash or the OOM killer does); resolves once the process is gone. */
+export async function killProcess(pid: number): Promise<void> {
+  if (!isAlive(pid)) return;
+  signal(pid, 'SIGKILL');
+  await waitUntilGone(pid, 10_000);
 }
 
 async function waitUntilGone(pid: number, timeoutMs: number): Promise<void> {

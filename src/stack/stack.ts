@@ -4,10 +4,10 @@ import { listTopics } from '../adapters/kafka/client.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { StackError } from './errors.js';
 import { ensureInstalled, type Progress } from './install.js';
-import { startKafka } from './kafka-server.js';
+import { restartKafka, startKafka } from './kafka-server.js';
 import { ensureMotoInstalled, startMoto } from './moto-server.js';
 import { stackPaths, type StackPaths } from './paths.js';
-import { isAlive, isOurs, stopProcess } from './processes.js';
+import { isAlive, isOurs, killProcess, stopProcess } from './processes.js';
 import { PortTakenError, answersDynamoDbApi } from './readiness.js';
 
 /** What clients need to reach the stack: exactly what `stack up --json` prints. */
@@ -107,6 +107,60 @@ async function startCore(paths: StackPaths, progress: Progress): Promise<StackSt
 export async function stackStatus(paths = stackPaths()): Promise<StackEndpoints | undefined> {
   const state = await runningState(paths);
   return state && endpointsOf(state);
+}
+
+/** Servers `stack restart` restarts in place. */
+export type RestartableServer = 'kafka';
+export const RESTARTABLE_SERVERS: readonly RestartableServer[] = ['kafka'];
+
+export interface StackRestartOptions {
+  /** SIGKILL instead of a clean shutdown: the broker then recovers its log when it starts again. */
+  kill?: boolean;
+}
+
+export interface StackRestart {
+  endpoints: StackEndpoints;
+  /** The pid stopped (absent when the server was not running: it is then only started). */
+  stoppedPid?: number;
+  pid: number;
+  /** From the stop to the server answering again. */
+  downMs: number;
+}
+
+/** A clean broker shutdown (its logs flushed, its leadership handed over) takes a few seconds; past this it is killed. */
+const KAFKA_SHUTDOWN_GRACE_MS = 60_000;
+
+/**
+ * Restarts the running stack's Kafka broker in place: the same ports and the same log directory, so topics,
+ * committed offsets and transactions survive and clients reconnect to the address they already have. A broker
+ * that died (or was frozen) is started again as well; the rest of the stack is left alone.
+ */
+export async function stackRestart(
+  server: RestartableServer,
+  progress: Progress = () => {},
+  paths = stackPaths(),
+  options: StackRestartOptions = {},
+): Promise<StackRestart> {
+  return withLock(paths, async () => {
+    const state = readState(paths);
+    const marker = markerFor(paths);
+    if (!state || !isOurs(state.dynamodb.pid, marker)) {
+      throw new StackError('No local stack is running (start one with `dynamodb-kafka stack up`).');
+    }
+    const install = await ensureInstalled(paths, progress);
+    const stoppedPid = isOurs(state.kafka.pid, marker) ? state.kafka.pid : undefined;
+    const stoppedAt = Date.now();
+    if (stoppedPid !== undefined) {
+      progress(`Stopping ${server} (pid ${stoppedPid}${options.kill ? ', SIGKILL' : ''})…`);
+      if (options.kill) await killProcess(stoppedPid);
+      else await stopProcess(stoppedPid, KAFKA_SHUTDOWN_GRACE_MS);
+    }
+    progress(`Starting ${server} again on ${state.kafka.bootstrapServers}, with its data…`);
+    const kafka = await restartKafka(install, paths.runDir, marker);
+    state.kafka = { pid: kafka.pid, logFile: kafka.logFile, bootstrapServers: kafka.bootstrapServers };
+    writeFileSync(paths.stateFile, JSON.stringify(state, null, 2));
+    return { endpoints: endpointsOf(state), ...(stoppedPid !== undefined ? { stoppedPid } : {}), pid: kafka.pid, downMs: Date.now() - stoppedAt };
+  });
 }
 
 /** Stops exactly the processes `up` started; returns how many were running. */

@@ -1,5 +1,15 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { OPTIONAL_SERVERS, stackDown, stackStatus, stackUp, type OptionalServer, type StackEndpoints } from '../../stack/stack.js';
+import {
+  OPTIONAL_SERVERS,
+  RESTARTABLE_SERVERS,
+  stackDown,
+  stackRestart,
+  stackStatus,
+  stackUp,
+  type OptionalServer,
+  type RestartableServer,
+  type StackEndpoints,
+} from '../../stack/stack.js';
 import { stackPaths } from '../../stack/paths.js';
 import { runRoundTrips } from '../../stack/round-trips.js';
 
@@ -38,6 +48,19 @@ export function stackCommand(): Command {
     });
 
   stack
+    .command('restart')
+    .argument('<server>', `the server to restart (${RESTARTABLE_SERVERS.join(', ')})`, parseRestartableServer)
+    .description('stop and start a server of the running stack, keeping its data and its ports, and print the endpoints')
+    .option('--kill', 'stop it with SIGKILL instead of a clean shutdown (it recovers its log on start)')
+    .option('--json', 'print exactly one JSON object on stdout, as `up` does')
+    .action(async (server: RestartableServer, options: { kill?: boolean; json?: boolean }) => {
+      const progress = (message: string) => process.stderr.write(`${message}\n`);
+      const restart = await stackRestart(server, progress, undefined, { kill: options.kill });
+      progress(`${server} is back (pid ${restart.pid}), ${(restart.downMs / 1000).toFixed(1)} s after it was stopped.`);
+      printEndpoints(restart.endpoints, options.json);
+    });
+
+  stack
     .command('down')
     .description('stop the processes `stack up` started')
     .action(async () => {
@@ -66,6 +89,13 @@ function collectOptionalServer(value: string, previous: OptionalServer[]): Optio
     throw new InvalidArgumentError(`unknown server "${value}"; optional servers: ${OPTIONAL_SERVERS.join(', ')}`);
   }
   return [...previous, value as OptionalServer];
+}
+
+function parseRestartableServer(value: string): RestartableServer {
+  if (!(RESTARTABLE_SERVERS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`cannot restart "${value}"; restartable servers: ${RESTARTABLE_SERVERS.join(', ')}`);
+  }
+  return value as RestartableServer;
 }
 
 function printEndpoints(endpoints: StackEndpoints, json?: boolean): void {
