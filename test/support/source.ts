@@ -27,8 +27,10 @@ export async function startSource(options: {
   overrides?: Overrides;
   /** Where log lines go; by default warnings and errors to stderr. */
   log?: Logger;
+  /** The Kafka to write to; by default the test stack's (a fault test passes its private broker's). */
+  bootstrapServers?: string;
 }): Promise<SourceUnderTest> {
-  const bootstrapServers = inject('stack').kafka.bootstrapServers;
+  const bootstrapServers = options.bootstrapServers ?? inject('stack').kafka.bootstrapServers;
   const kafka = createKafka({ bootstrapServers, clientId: options.name }, logLevel.ERROR);
   const admin = kafka.admin();
   await admin.connect();

@@ -28,6 +28,9 @@ export class TopicFollower {
         'group.id': `test-follower-${randomUUID()}`,
         'enable.auto.commit': false,
         'isolation.level': isolation,
+        // Back within a second of a broker's return (librdkafka waits up to 10 s between attempts): recovery times
+        // measured through a follower are then the connector's, not the follower's.
+        'reconnect.backoff.max.ms': 1000,
       },
       { 'auto.offset.reset': 'earliest' },
     );
