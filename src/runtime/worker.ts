@@ -9,7 +9,7 @@ import { SinkConnector, type SinkConnectorStatus } from './sink-connector.js';
 import { includeListFinder, TagTableFinder, type TableFinder } from '../source/discovery.js';
 import type { PipelineSettings } from '../source/settings.js';
 import { stackStatus } from '../stack/stack.js';
-import { dynamodbConnection, kafkaConnection, sinkKafkaConnection } from './connections.js';
+import { dynamodbConnection, kafkaConnection, sinkKafkaConnection, sourcePorts } from './connections.js';
 import type { Logger } from './logger.js';
 import { SourceConnector, type ConnectorStatus } from './source-connector.js';
 
@@ -61,7 +61,7 @@ export class Worker {
           offsetsTopic: config.offsetStorageTopic,
           topic: { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor },
         },
-        { kafka, kafkaConnection: connection, admin, dynamodb, streams },
+        sourcePorts({ kafka, connection, admin, dynamodb, streams }),
         log,
       );
       log.info(

@@ -1,13 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { AwsError } from '../adapters/dynamodb/errors.js';
-import { describeStream, getRecords, shardIterator, type IteratorStart, type StreamRecord } from '../adapters/dynamodb/streams.js';
-import type { OutgoingMessage } from '../adapters/kafka/writer.js';
 import { streamRecords, type StreamRecordContext } from '../domain/change-envelope.js';
 import { checkVersion, partitions, type ShardOffset, type StreamOffset } from '../domain/position.js';
 import { initialShardState, transition, type ShardEvent, type ShardState } from '../domain/shard-lifecycle.js';
 import { buildShardForest, readyShards, vanishedUnfinished, type ShardInfo } from '../domain/shard-tree.js';
 import { GapError } from './gap.js';
 import { allFit, fitChange, noteOversized } from './oversized-records.js';
+import type { IteratorStart, OutgoingMessage, StreamRecord } from './ports.js';
 import { withRetries } from './retry.js';
 import type { PhaseContext } from './settings.js';
 
@@ -32,7 +31,7 @@ export async function runStream(context: PhaseContext, position: StreamOffset): 
   try {
     for (;;) {
       local.signal.throwIfAborted();
-      const description = await withRetries(() => describeStream(streams, streamArn), local.signal);
+      const description = await withRetries(() => streams.describe(streamArn), local.signal);
       const forest = buildShardForest(description.shards);
       const checkpoints = new Map<string, ShardOffset>();
       for (const { partition, offset } of store.find<ShardOffset>({ stream: table.name })) {
@@ -102,7 +101,7 @@ async function readShard(
     signal.throwIfAborted();
     let page;
     try {
-      page = await withRetries(() => getRecords(streams, iterator!, settings.cdc.maxPollRecords, shard.shardId), signal);
+      page = await withRetries(() => streams.read(iterator!, settings.cdc.maxPollRecords, shard.shardId), signal);
     } catch (error) {
       if (error instanceof AwsError && error.kind === 'expired-iterator') {
         // Iterators live 15 minutes; a new one continues right after the last record handled.
@@ -161,7 +160,7 @@ async function readShard(
   async function acquireIterator(): Promise<string | undefined> {
     const start: IteratorStart = lastSequence ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: lastSequence } : { type: 'TRIM_HORIZON' };
     try {
-      const acquired = await withRetries(() => shardIterator(streams, position.streamArn, shard.shardId, start), signal);
+      const acquired = await withRetries(() => streams.iterator(position.streamArn, shard.shardId, start), signal);
       if (!acquired) throw new GapError(table.name, `shard ${shard.shardId} returned no iterator`);
       return acquired;
     } catch (error) {

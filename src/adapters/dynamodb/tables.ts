@@ -1,25 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KeySchema } from '../../domain/attribute-codec.js';
+import type { KeyAttributeType, StreamViewType, TableInfo } from '../../domain/table-info.js';
 import { classifyAwsError } from './errors.js';
-
-export type StreamViewType = 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
-
-export interface TableInfo {
-  name: string;
-  /** The table's ARN, which tag operations take. */
-  arn: string;
-  keySchema: KeySchema;
-  /** Attribute types of the key attributes (S, N or B). */
-  keyTypes: Record<string, KeyAttributeType>;
-  status: string;
-  /** Approximate, refreshed by DynamoDB about every six hours. */
-  itemCount: number;
-  sizeBytes: number;
-  billingMode: 'PROVISIONED' | 'PAY_PER_REQUEST';
-  /** Provisioned read capacity; undefined for on-demand tables. */
-  readCapacityUnits?: number;
-  stream?: { arn: string; viewType: StreamViewType };
-}
 
 export async function describeTable(client: DynamoDBClient, name: string): Promise<TableInfo> {
   let table;
@@ -55,8 +36,6 @@ export async function describeTable(client: DynamoDBClient, name: string): Promi
       : {}),
   };
 }
-
-export type KeyAttributeType = 'S' | 'N' | 'B';
 
 export interface TableToCreate {
   name: string;
