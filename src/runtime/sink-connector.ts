@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Sema } from 'async-sema';
+import { dynamoDbSinkTables } from '../adapters/dynamodb/batch-write.js';
 import { ensureTopic } from '../adapters/kafka/admin.js';
+import { GroupConsumer } from '../adapters/kafka/group-consumer.js';
 import type { Admin, Kafka, KafkaConnection, Producer } from '../adapters/kafka/client.js';
 import type { SinkConfig } from '../config/sink.js';
 import { parseKeyReference } from '../sink/key-mapping.js';
@@ -77,7 +79,12 @@ export class SinkConnector {
                 : { mode: 'PAY_PER_REQUEST' },
           },
         },
-        { kafka: clients.kafkaConnection, dynamodb: clients.dynamodb, writeSlots: this.writeSlots, ...(deadLetters ? { deadLetters } : {}) },
+        {
+          openRecords: (options) => new GroupConsumer({ ...options, connection: clients.kafkaConnection }),
+          tables: dynamoDbSinkTables(clients.dynamodb),
+          writeSlots: this.writeSlots,
+          ...(deadLetters ? { deadLetters } : {}),
+        },
         this.log.child(`task-${taskId}`),
       );
       this.tasks.push(task);

@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KeyAttributeType, StreamViewType, TableInfo } from '../../domain/table-info.js';
+import type { TableToCreate } from '../../sink/ports.js';
 import { classifyAwsError } from './errors.js';
 
 export async function describeTable(client: DynamoDBClient, name: string): Promise<TableInfo> {
@@ -35,13 +36,6 @@ export async function describeTable(client: DynamoDBClient, name: string): Promi
       ? { stream: { arn: table.LatestStreamArn, viewType: table.StreamSpecification!.StreamViewType as StreamViewType } }
       : {}),
   };
-}
-
-export interface TableToCreate {
-  name: string;
-  hashKey: { name: string; type: KeyAttributeType };
-  rangeKey?: { name: string; type: KeyAttributeType };
-  billing: { mode: 'PAY_PER_REQUEST' } | { mode: 'PROVISIONED'; readCapacity: number; writeCapacity: number };
 }
 
 /** Creates the table (another writer may be creating it at the same time) and waits until it is ACTIVE. */
