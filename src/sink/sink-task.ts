@@ -1,6 +1,7 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { Sema } from 'async-sema';
 import { AwsError } from '../adapters/dynamodb/errors.js';
+import { withRetries, type RetryLimits } from '../adapters/dynamodb/retry.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
 import type { KeyAttributeType } from '../domain/table-info.js';
 import { planBatches, type PlannedBatch } from './batch-planner.js';
@@ -232,21 +233,27 @@ export class SinkTask {
       }
       const [hash, range] = Object.entries(op.key);
       const typeOf = (value: object) => Object.keys(value)[0] as KeyAttributeType;
-      await this.clients.tables.create({
+      const spec = {
         name: op.table,
         hashKey: { name: hash![0], type: typeOf(hash![1]) },
         ...(range ? { rangeKey: { name: range[0], type: typeOf(range[1]) } } : {}),
         billing: this.settings.tableCreation.billing,
-      });
+      };
+      await withRetries(() => this.clients.tables.create(spec), undefined, this.tableCallRetries());
       this.log.info(`created table ${op.table}`);
       await this.describe(op.table);
     }
   }
 
+  /** Throttling or a passing 5xx is retried as writes are (max.retry.time.ms): no reason to stop the task. */
+  private tableCallRetries(): RetryLimits {
+    return { maxAttempts: Number.POSITIVE_INFINITY, maxTimeMs: this.settings.retry.maxRetryTimeMs, baseMs: this.settings.retry.retryBackoffMs };
+  }
+
   private async describe(table: string) {
     if (this.tables.get(table)) return this.tables.get(table);
     try {
-      const info = await this.clients.tables.describe(table);
+      const info = await withRetries(() => this.clients.tables.describe(table), undefined, this.tableCallRetries());
       const schema = { ...info.keySchema, types: info.keyTypes };
       this.tables.set(table, schema);
       return schema;

@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { withRetries } from '../adapters/dynamodb/retry.js';
 import { fromDynamoDbJson, serializeDynamoDbJson } from '../domain/attribute-codec.js';
 import { snapshotPageRecords } from '../domain/change-envelope.js';
 import { checkVersion, partitions, type SegmentOffset } from '../domain/position.js';
@@ -6,7 +7,6 @@ import { CapacityLimiter } from './rate-limiter.js';
 import type { PhaseContext } from './settings.js';
 import { fitChange, fits, noteOversized } from './oversized-records.js';
 import type { OutgoingMessage } from './ports.js';
-import { withRetries } from './retry.js';
 
 const GIB = 1024 ** 3;
 

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { AwsError } from '../adapters/dynamodb/errors.js';
+import { withRetries } from '../adapters/dynamodb/retry.js';
 import { streamRecords, type StreamRecordContext } from '../domain/change-envelope.js';
 import { checkVersion, partitions, type ShardOffset, type StreamOffset } from '../domain/position.js';
 import { initialShardState, transition, type ShardEvent, type ShardState } from '../domain/shard-lifecycle.js';
@@ -7,7 +8,6 @@ import { buildShardForest, readyShards, vanishedUnfinished, type ShardInfo } fro
 import { GapError } from './gap.js';
 import { allFit, fitChange, noteOversized } from './oversized-records.js';
 import type { IteratorStart, OutgoingMessage, StreamRecord } from './ports.js';
-import { withRetries } from './retry.js';
 import type { PhaseContext } from './settings.js';
 
 /** How often the shard list is refreshed while shards are being read (new shards appear on splits/rollovers). */

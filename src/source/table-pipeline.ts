@@ -1,5 +1,6 @@
 import type { Sema } from 'async-sema';
 import { AwsError } from '../adapters/dynamodb/errors.js';
+import { withRetries } from '../adapters/dynamodb/retry.js';
 import { checkVersion, partitions, type SegmentOffset, type ShardOffset, type StreamOffset } from '../domain/position.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
@@ -54,7 +55,7 @@ export class TablePipeline {
     let writer: BatchWriter | undefined;
     let emitter: Emitter | undefined;
     try {
-      const table = await this.describe();
+      const table = await this.describe(signal);
       const { maxMessageBytes, deadLetterTopic } = deps.settings.records;
       // Topics hold the largest change the connector lets through (Kafka's default, 1 MB, does not).
       const configs = { 'max.message.bytes': String(maxMessageBytes) };
@@ -153,7 +154,7 @@ export class TablePipeline {
 
   private async onGap(context: PhaseContext, gap: GapError, snapshotCount: number): Promise<void> {
     // A stream that vanished with its table is no gap to fill: the pipeline stops with the offsets as they are.
-    await this.describe();
+    await this.describe(context.signal);
     if (context.settings.cdc.gapPolicy === 'fail') {
       throw new Error(`${gap.message} (dynamodb.cdc.gap.policy=fail; set it to resnapshot to re-snapshot automatically)`);
     }
@@ -236,11 +237,11 @@ export class TablePipeline {
     await emitter.drain();
   }
 
-  private async describe(): Promise<TableInfo> {
+  private async describe(signal: AbortSignal): Promise<TableInfo> {
     const { settings, tableName, tables } = this.deps;
     let table: TableInfo;
     try {
-      table = await tables.describe(tableName);
+      table = await withRetries(() => tables.describe(tableName), signal);
     } catch (error) {
       if (error instanceof AwsError && error.kind === 'not-found') {
         throw new TableNotReplicableError(`table ${tableName} does not exist (${this.deps.foundBy})`);

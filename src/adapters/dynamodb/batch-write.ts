@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { RetryPolicy, SinkTables } from '../../sink/ports.js';
 import { AwsError, classifyAwsError } from './errors.js';
+import { backoffDelayMs } from './retry.js';
 import { createTable, describeTable } from './tables.js';
 
 /** The sink's SinkTables port on DynamoDB. */
@@ -37,7 +38,6 @@ export async function batchWriteAll(client: DynamoDBClient, table: string, reque
           `(max.retry.time.ms)${failure ? `; last error: ${failure.message}` : ''}`,
       );
     }
-    const ceiling = Math.min(10_000, policy.retryBackoffMs * 2 ** attempt);
-    await delay(Math.min(Math.random() * ceiling, Math.max(0, deadline - Date.now())));
+    await delay(Math.min(backoffDelayMs(attempt, policy.retryBackoffMs), Math.max(0, deadline - Date.now())));
   }
 }

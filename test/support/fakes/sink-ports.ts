@@ -78,11 +78,19 @@ export class InMemoryTables implements SinkTables {
 
   constructor(readonly events: Event[] = []) {}
 
+  private failingDescribes: Error[] = [];
+
   failWrites(...errors: Error[]): void {
     this.failing.push(...errors);
   }
 
+  failDescribes(...errors: Error[]): void {
+    this.failingDescribes.push(...errors);
+  }
+
   async describe(table: string): Promise<TableInfo> {
+    const failure = this.failingDescribes.shift();
+    if (failure) throw failure;
     if (!this.items.has(table)) throw new AwsError('not-found', `DescribeTable ${table}: ResourceNotFoundException`);
     return { name: table, arn: '', keySchema: { hashKey: 'id' }, keyTypes: { id: 'S' }, status: 'ACTIVE', itemCount: 0, sizeBytes: 0, billingMode: 'PAY_PER_REQUEST' };
   }

@@ -1,5 +1,6 @@
 import { Sema } from 'async-sema';
 import { describe, expect, it } from 'vitest';
+import { AwsError } from '../../../src/adapters/dynamodb/errors.js';
 import { parseKeyReference } from '../../../src/sink/key-mapping.js';
 import { describeMissingTopics, SinkTask, type SinkTaskSettings } from '../../../src/sink/sink-task.js';
 import { InMemoryDeadLetters, InMemoryTables, InMemoryTopics, type Event } from '../../support/fakes/sink-ports.js';
@@ -84,6 +85,18 @@ describe('SinkTask: its rounds, against in-memory ports', () => {
     await second.stop();
     expect(ids(30, 60).every((id) => versionOf(id) === '1')).toBe(true);
     expect(ids(0, 10).every((id) => versionOf(id) === '2')).toBe(true);
+  });
+
+  it('retries a throttled DescribeTable instead of stopping the task', async () => {
+    const { topics, tables, task, produce, versionOf } = world();
+    tables.failDescribes(new AwsError('throttled', 'DescribeTable orders: ThrottlingException'), new AwsError('transient', 'DescribeTable orders: 503'));
+    produce(['a']);
+    const running = task();
+    await running.start();
+    await until(() => topics.committed.get('orders/0') === 1, 'the record written and committed');
+    await running.stop();
+    expect(running.status.state).toBe('STOPPED');
+    expect(versionOf('a')).toBe('1');
   });
 
   it('writes dead letters before the commit that passes them (errors.tolerance=all)', async () => {
