@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { KeyReference } from '../domain/key-reference.js';
 import { awsSchema } from './source-config.js';
 
 /*
@@ -32,7 +33,8 @@ export const sinkConfigSchema = z.object({
     groupId: z.string(),
   }),
   /** Key references as written (`partition`, `value.id:orderId`…); src/sink/key-mapping.ts parses them. */
-  keys: z.object({ hash: z.string(), sort: z.string().optional() }),
+  /** Where the key attributes come from (aws.dynamodb.pk.hash / .sort); no sort: the table has no sort key. */
+  keys: z.object({ hash: z.custom<KeyReference>(), sort: z.custom<KeyReference>().optional() }),
   /** Table name with `${topic}` placeholders; see tableFor. */
   tableNameFormat: z.string(),
   aws: awsSchema,

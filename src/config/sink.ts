@@ -9,7 +9,7 @@ import {
   SINK_KEYS,
   TABLE_NAME_PATTERN,
   TOPIC_PLACEHOLDER,
-  keyReferenceAttribute,
+  DEFAULT_SORT,
   sinkIgnoredKeyReason,
   sinkKeysSchema,
   type SinkKey,
@@ -215,19 +215,15 @@ function withPrefix(problem: ConfigProblem, prefix: string): ConfigProblem {
 
 function settleKeys({ keys, isBad, problems }: Context): SinkConfig['keys'] {
   const hash = keys['aws.dynamodb.pk.hash'];
-  const sortText = keys['aws.dynamodb.pk.sort'] ?? 'offset';
-  const sort = sortText === '' ? undefined : sortText;
-  if (sort !== undefined && !isBad('aws.dynamodb.pk.hash') && !isBad('aws.dynamodb.pk.sort')) {
-    const hashAttribute = keyReferenceAttribute(hash);
-    const sortAttribute = keyReferenceAttribute(sort);
-    if ('attribute' in hashAttribute && 'attribute' in sortAttribute && hashAttribute.attribute === sortAttribute.attribute) {
-      problems.push(
-        keyProblem(
-          'aws.dynamodb.pk.sort',
-          `names the same attribute "${sortAttribute.attribute}" as aws.dynamodb.pk.hash=${hash}: give one of them an :<alias>, or set aws.dynamodb.pk.sort= (empty) for no sort key`,
-        ),
-      );
-    }
+  const sortSetting = keys['aws.dynamodb.pk.sort'] ?? DEFAULT_SORT;
+  const sort = sortSetting === '' ? undefined : sortSetting;
+  if (sort !== undefined && !isBad('aws.dynamodb.pk.hash') && !isBad('aws.dynamodb.pk.sort') && hash.attribute === sort.attribute) {
+    problems.push(
+      keyProblem(
+        'aws.dynamodb.pk.sort',
+        `names the same attribute "${sort.attribute}" as aws.dynamodb.pk.hash=${hash.text}: give one of them an :<alias>, or set aws.dynamodb.pk.sort= (empty) for no sort key`,
+      ),
+    );
   }
   return { hash, ...(sort !== undefined ? { sort } : {}) };
 }

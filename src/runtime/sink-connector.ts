@@ -5,7 +5,6 @@ import { ensureTopic } from '../adapters/kafka/admin.js';
 import { GroupConsumer } from '../adapters/kafka/group-consumer.js';
 import type { Admin, Kafka, KafkaConnection, Producer } from '../adapters/kafka/client.js';
 import type { SinkConfig } from '../config/sink.js';
-import { parseKeyReference } from '../sink/key-mapping.js';
 import { DeadLetterReporter } from '../sink/dead-letter.js';
 import { SinkTask, type SinkTaskStatus } from '../sink/sink-task.js';
 import type { Logger } from './logger.js';
@@ -63,8 +62,8 @@ export class SinkConnector {
           consumerProperties: config.kafka.consumerProperties,
           conversion: {
             inputFormat: config.inputFormat,
-            hash: parseKeyReference(config.keys.hash, 'aws.dynamodb.pk.hash'),
-            ...(config.keys.sort ? { sort: parseKeyReference(config.keys.sort, 'aws.dynamodb.pk.sort') } : {}),
+            hash: config.keys.hash,
+            ...(config.keys.sort ? { sort: config.keys.sort } : {}),
             tableNameFormat: config.tableNameFormat,
             nullValues: config.nullValues,
           },

@@ -1,27 +1,16 @@
-// Key references of Confluent's DynamoDB Sink (aws.dynamodb.pk.hash / aws.dynamodb.pk.sort): where a record's
-// primary key attributes come from.
-//
-//   partition | offset            the record's Kafka partition / offset (a number)
-//   key                           the whole Kafka key (string → S, number → N, bytes → B)
-//   key.<path> | value.<path>     a field of the key / value, nested fields separated by dots (a.b.c)
-//   value                         the whole value (a STRING or BYTES value, or a JSON scalar)
-//
-// each optionally followed by `:<alias>`, the attribute's name in the table. Without an alias the attribute is
-// named `partition`, `offset`, `key`, `value`, or after the path's last segment.
+// Resolving Confluent's DynamoDB Sink key references (src/domain/key-reference.ts) against records: where a
+// record's primary key attributes come from.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item, KeySchema } from '../domain/attribute-codec.js';
 import { ConversionError } from './conversion-error.js';
 import { setOwn } from '../domain/attribute-path.js';
 import { describeAttribute } from './json-to-attributes.js';
+import { parseKeyReference as parseReference, type KeyReference } from '../domain/key-reference.js';
+
+export type { KeyReference } from '../domain/key-reference.js';
 import type { SinkRecord } from './sink-record.js';
 
 export type KeyAttributeType = 'S' | 'N' | 'B';
-
-export type KeyReference =
-  | { source: 'partition'; attribute: string; text: string }
-  | { source: 'offset'; attribute: string; text: string }
-  /** path [] is the whole key / value. */
-  | { source: 'key' | 'value'; path: string[]; attribute: string; text: string };
 
 export interface KeyMapping {
   hash: KeyReference;
@@ -34,36 +23,11 @@ export const SORT_SETTING = 'aws.dynamodb.pk.sort';
 export const DEFAULT_HASH = 'partition';
 export const DEFAULT_SORT = 'offset';
 
-/** DynamoDB's limit for attribute names used as keys, in UTF-8 bytes. */
-const MAX_KEY_NAME_BYTES = 255;
-const FORMS = 'partition, offset, key, key.<field>, value or value.<field> (nested fields as a.b.c), optionally followed by :<alias>';
-
 /** Parses one key reference; throws an Error naming `settingName` when the text is not one. */
 export function parseKeyReference(text: string, settingName: string): KeyReference {
-  const trimmed = text.trim();
-  const bad = (problem: string) => new Error(`${settingName}=${JSON.stringify(text)}: ${problem}`);
-  if (trimmed === '') throw bad(`empty; expected ${FORMS}`);
-
-  const colon = trimmed.indexOf(':');
-  const sourceText = (colon === -1 ? trimmed : trimmed.slice(0, colon)).trim();
-  const alias = colon === -1 ? undefined : trimmed.slice(colon + 1).trim();
-  if (alias === '') throw bad('the alias after ":" is empty');
-  if (alias !== undefined && Buffer.byteLength(alias, 'utf8') > MAX_KEY_NAME_BYTES) {
-    throw bad(`the alias is longer than DynamoDB's ${MAX_KEY_NAME_BYTES} bytes for a key attribute name`);
-  }
-
-  if (sourceText === 'partition') return { source: 'partition', attribute: alias ?? sourceText, text: trimmed };
-  if (sourceText === 'offset') return { source: 'offset', attribute: alias ?? sourceText, text: trimmed };
-  const dot = sourceText.indexOf('.');
-  const root = dot === -1 ? sourceText : sourceText.slice(0, dot);
-  if (root !== 'key' && root !== 'value') throw bad(`not a key reference; expected ${FORMS}`);
-  const path = dot === -1 ? [] : sourceText.slice(dot + 1).split('.');
-  if (path.some((segment) => segment === '')) throw bad(`the field path has an empty segment; expected ${root}.<field>[.<field>…]`);
-  const attribute = alias ?? path.at(-1) ?? root;
-  if (Buffer.byteLength(attribute, 'utf8') > MAX_KEY_NAME_BYTES) {
-    throw bad(`the attribute name is longer than DynamoDB's ${MAX_KEY_NAME_BYTES} bytes for a key attribute name; give a shorter :<alias>`);
-  }
-  return { source: root, path, attribute, text: trimmed };
+  const parsed = parseReference(text);
+  if ('error' in parsed) throw new Error(`${settingName}=${JSON.stringify(text)}: ${parsed.error}`);
+  return parsed;
 }
 
 /**

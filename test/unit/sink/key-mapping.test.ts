@@ -44,9 +44,9 @@ describe('parseKeyReference', () => {
   });
 
   it('refuses bad syntax, naming the setting', () => {
-    expect(() => sort('')).toThrow(/^aws\.dynamodb\.pk\.sort="": empty/);
-    expect(() => hash('topic')).toThrow(/^aws\.dynamodb\.pk\.hash="topic": not a key reference; expected partition, offset, key/);
-    expect(() => hash('keys.id')).toThrow(/not a key reference/);
+    expect(() => sort('')).toThrow(/^aws\.dynamodb\.pk\.sort="": expected partition, offset, key/);
+    expect(() => hash('topic')).toThrow(/^aws\.dynamodb\.pk\.hash="topic": expected partition, offset, key/);
+    expect(() => hash('keys.id')).toThrow(/expected partition, offset, key/);
     expect(() => hash('value.')).toThrow(/aws\.dynamodb\.pk\.hash="value\.": the field path has an empty segment/);
     expect(() => hash('value.a..b')).toThrow(/empty segment/);
     expect(() => hash('value.a:')).toThrow(/the alias after ":" is empty/);
