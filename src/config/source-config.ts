@@ -96,7 +96,6 @@ export const sourceConfigSchema = z.object({
     /** Send a tombstone (null value) after each delete, so compacted topics forget the item. */
     tombstones: z.boolean(),
     maxBatchSize: z.number(),
-    pollLingerMs: z.number(),
     /**
      * A change larger than topics.maxMessageBytes: written without its old image, and when even that is too
      * large, sent as a reference to the dead-letter topic or stopping the table.
