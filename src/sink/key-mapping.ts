@@ -17,47 +17,11 @@ export interface KeyMapping {
   sort?: KeyReference;
 }
 
-export const HASH_SETTING = 'aws.dynamodb.pk.hash';
-export const SORT_SETTING = 'aws.dynamodb.pk.sort';
-/** Confluent's defaults: one item per Kafka record. */
-export const DEFAULT_HASH = 'partition';
-export const DEFAULT_SORT = 'offset';
-
 /** Parses one key reference; throws an Error naming `settingName` when the text is not one. */
 export function parseKeyReference(text: string, settingName: string): KeyReference {
   const parsed = parseReference(text);
   if ('error' in parsed) throw new Error(`${settingName}=${JSON.stringify(text)}: ${parsed.error}`);
   return parsed;
-}
-
-/**
- * Both settings with Confluent's defaults: an absent hash is `partition`, an absent sort is `offset`, an empty
- * sort means the table has no sort key.
- */
-export function parseKeyMapping(hash: string | undefined, sort: string | undefined): KeyMapping {
-  const hashReference = parseKeyReference(hash ?? DEFAULT_HASH, HASH_SETTING);
-  const sortText = sort ?? DEFAULT_SORT;
-  if (sortText.trim() === '') return { hash: hashReference };
-  const sortReference = parseKeyReference(sortText, SORT_SETTING);
-  if (sortReference.attribute === hashReference.attribute) {
-    throw new Error(
-      `${HASH_SETTING}=${JSON.stringify(hash ?? DEFAULT_HASH)} and ${SORT_SETTING}=${JSON.stringify(sortText)} both name the attribute ` +
-        `${JSON.stringify(hashReference.attribute)}; give one of them an :<alias>`,
-    );
-  }
-  return { hash: hashReference, sort: sortReference };
-}
-
-/** The table's key schema the mapping implies, with the types known before any record is seen (partition, offset → N). */
-export function keySchemaFor(hash: KeyReference, sort?: KeyReference): KeySchema & { types: Partial<Record<string, KeyAttributeType>> } {
-  if (sort !== undefined && sort.attribute === hash.attribute) {
-    throw new Error(`the hash and sort keys are both named ${JSON.stringify(hash.attribute)}`);
-  }
-  const types: Partial<Record<string, KeyAttributeType>> = {};
-  for (const reference of sort === undefined ? [hash] : [hash, sort]) {
-    if (reference.source === 'partition' || reference.source === 'offset') types[reference.attribute] = 'N';
-  }
-  return sort === undefined ? { hashKey: hash.attribute, types } : { hashKey: hash.attribute, rangeKey: sort.attribute, types };
 }
 
 /**
