@@ -95,8 +95,7 @@ export function parseSinkConfig(name: string, raw: Record<string, string>, optio
     inputFormat: keys['input.data.format'],
     nullValues: keys['behavior.on.null.values'],
     batchSize: keys['batch.size'],
-    maxRetryTimeMs: settleMaxRetryTime(context),
-    retryBackoffMs: keys['retry.backoff.ms'],
+    retry: { maxRetryTimeMs: settleMaxRetryTime(context), retryBackoffMs: keys['retry.backoff.ms'] },
     errors: settleErrors(context, topics),
     warnings,
   };
@@ -293,12 +292,14 @@ function settleTableCreation({ keys, isSet, warnings }: Context): SinkConfig['ta
   } else if (billingMode === 'PAY_PER_REQUEST' && capacityKeys.length > 0) {
     warnings.push(`${capacityKeys.join(', ')} ignored: aws.dynamodb.billing.mode is PAY_PER_REQUEST`);
   }
-  if (billingMode !== 'PROVISIONED') return { enabled, billingMode };
+  if (billingMode !== 'PROVISIONED') return { enabled, billing: { mode: billingMode } };
   return {
     enabled,
-    billingMode,
-    readCapacity: keys['aws.dynamodb.read.capacity.units'] ?? DEFAULT_CAPACITY_UNITS,
-    writeCapacity: keys['aws.dynamodb.write.capacity.units'] ?? DEFAULT_CAPACITY_UNITS,
+    billing: {
+      mode: billingMode,
+      readCapacity: keys['aws.dynamodb.read.capacity.units'] ?? DEFAULT_CAPACITY_UNITS,
+      writeCapacity: keys['aws.dynamodb.write.capacity.units'] ?? DEFAULT_CAPACITY_UNITS,
+    },
   };
 }
 

@@ -68,15 +68,9 @@ export class SinkConnector {
             nullValues: config.nullValues,
           },
           batchSize: config.batchSize,
-          retry: { maxRetryTimeMs: config.maxRetryTimeMs, retryBackoffMs: config.retryBackoffMs },
+          retry: config.retry,
           tolerance: config.errors.tolerance,
-          tableCreation: {
-            enabled: config.tableCreation.enabled,
-            billing:
-              config.tableCreation.billingMode === 'PROVISIONED'
-                ? { mode: 'PROVISIONED', readCapacity: config.tableCreation.readCapacity ?? 5, writeCapacity: config.tableCreation.writeCapacity ?? 5 }
-                : { mode: 'PAY_PER_REQUEST' },
-          },
+          tableCreation: config.tableCreation,
         },
         {
           openRecords: (options) => new GroupConsumer({ ...options, connection: clients.kafkaConnection }),

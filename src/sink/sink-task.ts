@@ -2,6 +2,7 @@ import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { Sema } from 'async-sema';
 import { AwsError } from '../adapters/dynamodb/errors.js';
 import { withRetries, type RetryLimits } from '../adapters/dynamodb/retry.js';
+import type { SinkConfig } from '../config/sink-config.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
 import type { KeyAttributeType } from '../domain/table-info.js';
 import { planBatches, type PlannedBatch } from './batch-planner.js';
@@ -20,7 +21,7 @@ export interface SinkTaskSettings {
   batchSize: number;
   retry: RetryPolicy;
   tolerance: 'none' | 'all';
-  tableCreation: { enabled: boolean; billing: { mode: 'PAY_PER_REQUEST' } | { mode: 'PROVISIONED'; readCapacity: number; writeCapacity: number } };
+  tableCreation: SinkConfig['tableCreation'];
 }
 
 export interface SinkTaskStatus {

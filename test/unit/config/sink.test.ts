@@ -46,12 +46,11 @@ describe('parseSinkConfig: defaults', () => {
       keys: { hash: reference('partition'), sort: reference('offset') },
       tableNameFormat: '${topic}',
       aws: { region: 'eu-west-1', endpoint: undefined, credentials: { kind: 'default' }, assumeRole: undefined },
-      tableCreation: { enabled: true, billingMode: 'PAY_PER_REQUEST' },
+      tableCreation: { enabled: true, billing: { mode: 'PAY_PER_REQUEST' } },
       inputFormat: 'JSON',
       nullValues: 'delete',
       batchSize: 25,
-      maxRetryTimeMs: 60_000,
-      retryBackoffMs: 100,
+      retry: { maxRetryTimeMs: 60_000, retryBackoffMs: 100 },
       errors: { tolerance: 'none', deadLetterReplicationFactor: -1, contextHeaders: false },
       warnings: [],
     });
@@ -90,12 +89,11 @@ describe('parseSinkConfig: defaults', () => {
       keys: { hash: reference('value.order.id:orderId'), sort: reference('key') },
       tableNameFormat: 'kafka-${topic}-v1',
       aws: { region: 'us-east-2', endpoint: 'http://localhost:8000', credentials: { kind: 'static', accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' } },
-      tableCreation: { enabled: false, billingMode: 'PAY_PER_REQUEST' },
+      tableCreation: { enabled: false, billing: { mode: 'PAY_PER_REQUEST' } },
       inputFormat: 'STRING',
       nullValues: 'ignore',
       batchSize: 10,
-      maxRetryTimeMs: 0,
-      retryBackoffMs: 250,
+      retry: { maxRetryTimeMs: 0, retryBackoffMs: 250 },
       errors: { tolerance: 'all', deadLetterTopic: 'orders-dlq', deadLetterReplicationFactor: 3, contextHeaders: true },
       warnings: [],
     });
@@ -400,14 +398,12 @@ describe('parseSinkConfig: table creation, formats, writes', () => {
   it('creates PROVISIONED tables with 5/5 units unless told', () => {
     expect(parse({ 'aws.dynamodb.billing.mode': 'provisioned' }).tableCreation).toEqual({
       enabled: true,
-      billingMode: 'PROVISIONED',
-      readCapacity: 5,
-      writeCapacity: 5,
+      billing: { mode: 'PROVISIONED', readCapacity: 5, writeCapacity: 5 },
     });
     expect(
       parse({ 'aws.dynamodb.billing.mode': 'PROVISIONED', 'aws.dynamodb.read.capacity.units': '10', 'aws.dynamodb.write.capacity.units': '20' })
         .tableCreation,
-    ).toEqual({ enabled: true, billingMode: 'PROVISIONED', readCapacity: 10, writeCapacity: 20 });
+    ).toEqual({ enabled: true, billing: { mode: 'PROVISIONED', readCapacity: 10, writeCapacity: 20 } });
     expect(problemsFor({ 'aws.dynamodb.write.capacity.units': '0' })).toEqual(['aws.dynamodb.write.capacity.units: expected an integer ≥ 1, got "0"']);
   });
 
@@ -462,8 +458,8 @@ describe('parseSinkConfig: table creation, formats, writes', () => {
   });
 
   it("reads Confluent's aws.dynamodb.max.retry.time.seconds", () => {
-    expect(parse({ 'aws.dynamodb.max.retry.time.seconds': '5' }).maxRetryTimeMs).toBe(5000);
-    expect(parse({ 'aws.dynamodb.max.retry.time.seconds': '5', 'max.retry.time.ms': '5000' }).maxRetryTimeMs).toBe(5000);
+    expect(parse({ 'aws.dynamodb.max.retry.time.seconds': '5' }).retry.maxRetryTimeMs).toBe(5000);
+    expect(parse({ 'aws.dynamodb.max.retry.time.seconds': '5', 'max.retry.time.ms': '5000' }).retry.maxRetryTimeMs).toBe(5000);
     expect(problemsFor({ 'aws.dynamodb.max.retry.time.seconds': '5', 'max.retry.time.ms': '100' })).toEqual([
       'aws.dynamodb.max.retry.time.seconds: is max.retry.time.ms in seconds, and the two are set to different values: keep one',
     ]);
