@@ -22,6 +22,7 @@ import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { silenceSdkNodeVersionWarning } from '../src/cli/node-warnings.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
+import { sourcePorts } from '../src/runtime/connections.js';
 import { includeListFinder } from '../src/source/discovery.js';
 import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
@@ -56,7 +57,7 @@ function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, t
   };
   const connector = new SourceConnector(
     { name, finder: includeListFinder([table]), settingsFor: () => settings, exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 } },
-    { kafka, kafkaConnection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb, streams },
+    sourcePorts({ kafka, connection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb, streams }),
     createLogger(name, 'warn'),
   );
   return {

@@ -8,6 +8,7 @@ import { dynamodbConnection } from '../src/runtime/connections.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { SINK_WRITES_IN_FLIGHT, SinkConnector } from '../src/runtime/sink-connector.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
+import { sourcePorts } from '../src/runtime/connections.js';
 import { includeListFinder } from '../src/source/discovery.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { percentile, waitUntil } from './measure.js';
@@ -179,7 +180,7 @@ export async function benchReplicationLag(stack: StackEndpoints, samples: number
       offsetsTopic: `${name}-offsets`,
       topic: { partitions: 1, replicationFactor: 1 },
     },
-    { kafka, kafkaConnection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb: sourceDb, streams },
+    sourcePorts({ kafka, connection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb: sourceDb, streams }),
     createLogger(name, 'warn'),
   );
   source.start();

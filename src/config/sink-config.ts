@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { awsSchema } from './source-config.js';
+import type { KeyReference } from '../domain/key-reference.js';
+import type { AwsSettings } from './source-config.js';
 
 /*
  * The shape of a parsed sink connector configuration. parseSinkConfig (sink.ts) builds it from the flat Kafka
@@ -14,57 +14,52 @@ export const ERROR_TOLERANCES = ['none', 'all'] as const;
 /** Capacity of created PROVISIONED tables when aws.dynamodb.read/write.capacity.units are unset. */
 export const DEFAULT_CAPACITY_UNITS = 5;
 
-export const sinkConfigSchema = z.object({
-  name: z.string(),
+export interface SinkConfig {
+  name: string;
   /** As written in the config: ours or Confluent's name. */
-  connectorClass: z.string(),
-  tasksMax: z.number(),
+  connectorClass: string;
+  tasksMax: number;
   /** Exactly one is set. `regex` must match a whole topic name, as in Kafka Connect. */
-  topics: z.object({ names: z.array(z.string()).optional(), regex: z.string().optional() }),
-  kafka: z.object({
-    /** Unset: the runtime uses the local stack's broker. */
-    bootstrapServers: z.string().optional(),
+  topics: { names?: string[]; regex?: string };
+  kafka: {
+    /** Unset in a file the CLI may complete with the local stack's broker; the worker refuses a connector without it. */
+    bootstrapServers?: string;
     /** librdkafka client properties (security.protocol, sasl.*, ssl.*, client.id), for every client. */
-    properties: z.record(z.string(), z.string()),
+    properties: Record<string, string>;
     /** consumer.override.* without the prefix (JAAS translated as for `properties`): on top of `properties`. */
-    consumerProperties: z.record(z.string(), z.string()),
+    consumerProperties: Record<string, string>;
     /** consumer.override.group.id, else Kafka Connect's `connect-<name>`. */
-    groupId: z.string(),
-  }),
-  /** Key references as written (`partition`, `value.id:orderId`…); src/sink/key-mapping.ts parses them. */
-  keys: z.object({ hash: z.string(), sort: z.string().optional() }),
+    groupId: string;
+  };
+  /** Where the key attributes come from (aws.dynamodb.pk.hash / .sort); no sort: the table has no sort key. */
+  keys: { hash: KeyReference; sort?: KeyReference };
   /** Table name with `${topic}` placeholders; see tableFor. */
-  tableNameFormat: z.string(),
-  aws: awsSchema,
-  tableCreation: z.object({
-    enabled: z.boolean(),
-    billingMode: z.enum(BILLING_MODES),
-    /** Set with billingMode PROVISIONED only. */
-    readCapacity: z.number().optional(),
-    writeCapacity: z.number().optional(),
-  }),
-  inputFormat: z.enum(INPUT_FORMATS),
+  tableNameFormat: string;
+  aws: AwsSettings;
+  tableCreation: {
+    enabled: boolean;
+    /** How created tables are billed, with their capacity when PROVISIONED. */
+    billing: { mode: 'PAY_PER_REQUEST' } | { mode: 'PROVISIONED'; readCapacity: number; writeCapacity: number };
+  };
+  inputFormat: (typeof INPUT_FORMATS)[number];
   /** What a tombstone (null value) does: delete the item, skip the record, or fail. */
-  nullValues: z.enum(NULL_VALUE_BEHAVIORS),
+  nullValues: (typeof NULL_VALUE_BEHAVIORS)[number];
   /** Write requests per BatchWriteItem, 1 to 25. */
-  batchSize: z.number(),
-  /** How long a batch is retried (throttling, unprocessed items) before the task fails. */
-  maxRetryTimeMs: z.number(),
-  retryBackoffMs: z.number(),
-  errors: z.object({
+  batchSize: number;
+  /** How long a batch is retried (throttling, unprocessed items) before the task fails, from what first backoff. */
+  retry: { maxRetryTimeMs: number; retryBackoffMs: number };
+  errors: {
     /** none: a record that cannot be written stops the task; all: it goes to the dead-letter topic. */
-    tolerance: z.enum(ERROR_TOLERANCES),
+    tolerance: (typeof ERROR_TOLERANCES)[number];
     /** Set exactly when tolerance is all: nothing is dropped without a copy. */
-    deadLetterTopic: z.string().optional(),
+    deadLetterTopic?: string;
     /** -1: the broker's default. */
-    deadLetterReplicationFactor: z.number(),
+    deadLetterReplicationFactor: number;
     /** Kafka Connect's __connect.errors.* headers on dead letters. */
-    contextHeaders: z.boolean(),
-  }),
+    contextHeaders: boolean;
+  };
   /** Keys accepted but without effect, and other things the person should know; for the log. */
-  warnings: z.array(z.string()),
-});
-
-export type SinkConfig = z.infer<typeof sinkConfigSchema>;
+  warnings: string[];
+}
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 export type NullValueBehavior = (typeof NULL_VALUE_BEHAVIORS)[number];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyReference, type KeyReference } from '../domain/key-reference.js';
 import { BILLING_MODES, ERROR_TOLERANCES, INPUT_FORMATS, NULL_VALUE_BEHAVIORS, type InputFormat } from './sink-config.js';
 import {
   SCHEMA_REGISTRY_FORMATS,
@@ -41,43 +42,17 @@ const regex: ValueSchema<string> = z.string().transform((value, ctx) => {
   }
 });
 
-/** DynamoDB's limit for the name of a key attribute, in UTF-8 bytes. */
-const MAX_KEY_ATTRIBUTE_BYTES = 255;
-const KEY_REFERENCE_FORMS = 'partition, offset, key, key.<field>, value or value.<field> (nested fields as a.b.c), optionally followed by :<alias>';
+/** Confluent's defaults: one item per Kafka record, keyed by partition and offset. */
+export const DEFAULT_HASH: KeyReference = { source: 'partition', attribute: 'partition', text: 'partition' };
+export const DEFAULT_SORT: KeyReference = { source: 'offset', attribute: 'offset', text: 'offset' };
 
-/**
- * Checks one of Confluent's key references (`aws.dynamodb.pk.hash` / `.sort`) and returns the attribute it names:
- * the alias, else the last field of the path, else `partition`/`offset`/`key`/`value`. The reference itself stays
- * text in the config; src/sink/key-mapping.ts turns it into a KeyReference.
- */
-export function keyReferenceAttribute(reference: string): { attribute: string } | { error: string } {
-  const colon = reference.indexOf(':');
-  const source = (colon === -1 ? reference : reference.slice(0, colon)).trim();
-  const alias = colon === -1 ? undefined : reference.slice(colon + 1).trim();
-  if (alias === '') return { error: 'the alias after ":" is empty' };
-  if (source === 'partition' || source === 'offset') return checkedAttribute(alias ?? source);
-  const [root, ...path] = source.split('.');
-  if (root !== 'key' && root !== 'value') return { error: `expected ${KEY_REFERENCE_FORMS}` };
-  if (source.includes('.') && path.some((segment) => segment === '')) {
-    return { error: `the field path has an empty segment: expected ${root}.<field>[.<field>…]` };
-  }
-  return checkedAttribute(alias ?? path.at(-1) ?? root);
-}
-
-function checkedAttribute(attribute: string): { attribute: string } | { error: string } {
-  return Buffer.byteLength(attribute, 'utf8') <= MAX_KEY_ATTRIBUTE_BYTES
-    ? { attribute }
-    : { error: `the attribute name is longer than DynamoDB's ${MAX_KEY_ATTRIBUTE_BYTES} bytes for a key attribute; give a shorter :<alias>` };
-}
-
-/** A key reference; "" is kept (it is how aws.dynamodb.pk.sort says "no sort key"). */
-const keyReference = (allowEmpty: boolean): ValueSchema<string> =>
+/** A key reference, parsed (its one grammar: src/domain/key-reference.ts); "" is kept: aws.dynamodb.pk.sort's "no sort key". */
+const keyReference = <Empty extends boolean>(allowEmpty: Empty): ValueSchema<KeyReference | (Empty extends true ? '' : never)> =>
   z.string().transform((value, ctx) => {
-    const reference = value.trim();
-    if (reference === '' && allowEmpty) return '';
-    const checked = reference === '' ? { error: `expected ${KEY_REFERENCE_FORMS}` } : keyReferenceAttribute(reference);
-    if ('attribute' in checked) return reference;
-    ctx.addIssue({ code: 'custom', message: checked.error });
+    if (value.trim() === '' && allowEmpty) return '' as KeyReference | (Empty extends true ? '' : never);
+    const parsed = parseKeyReference(value);
+    if (!('error' in parsed)) return parsed;
+    ctx.addIssue({ code: 'custom', message: parsed.error });
     return z.NEVER;
   });
 
@@ -155,7 +130,7 @@ export const sinkKeysSchema = z.object({
   'kafka.api.secret': text().optional(),
 
   // Items
-  'aws.dynamodb.pk.hash': keyReference(false).default('partition'),
+  'aws.dynamodb.pk.hash': keyReference(false).default(DEFAULT_HASH),
   'aws.dynamodb.pk.sort': keyReference(true).optional(), // unset: offset; "": no sort key
   'table.name.format': tableNameFormat.default(TOPIC_PLACEHOLDER),
   'input.data.format': inputFormat.default('JSON'),

@@ -9,7 +9,7 @@ import {
   SINK_KEYS,
   TABLE_NAME_PATTERN,
   TOPIC_PLACEHOLDER,
-  keyReferenceAttribute,
+  DEFAULT_SORT,
   sinkIgnoredKeyReason,
   sinkKeysSchema,
   type SinkKey,
@@ -95,8 +95,7 @@ export function parseSinkConfig(name: string, raw: Record<string, string>, optio
     inputFormat: keys['input.data.format'],
     nullValues: keys['behavior.on.null.values'],
     batchSize: keys['batch.size'],
-    maxRetryTimeMs: settleMaxRetryTime(context),
-    retryBackoffMs: keys['retry.backoff.ms'],
+    retry: { maxRetryTimeMs: settleMaxRetryTime(context), retryBackoffMs: keys['retry.backoff.ms'] },
     errors: settleErrors(context, topics),
     warnings,
   };
@@ -215,19 +214,15 @@ function withPrefix(problem: ConfigProblem, prefix: string): ConfigProblem {
 
 function settleKeys({ keys, isBad, problems }: Context): SinkConfig['keys'] {
   const hash = keys['aws.dynamodb.pk.hash'];
-  const sortText = keys['aws.dynamodb.pk.sort'] ?? 'offset';
-  const sort = sortText === '' ? undefined : sortText;
-  if (sort !== undefined && !isBad('aws.dynamodb.pk.hash') && !isBad('aws.dynamodb.pk.sort')) {
-    const hashAttribute = keyReferenceAttribute(hash);
-    const sortAttribute = keyReferenceAttribute(sort);
-    if ('attribute' in hashAttribute && 'attribute' in sortAttribute && hashAttribute.attribute === sortAttribute.attribute) {
-      problems.push(
-        keyProblem(
-          'aws.dynamodb.pk.sort',
-          `names the same attribute "${sortAttribute.attribute}" as aws.dynamodb.pk.hash=${hash}: give one of them an :<alias>, or set aws.dynamodb.pk.sort= (empty) for no sort key`,
-        ),
-      );
-    }
+  const sortSetting = keys['aws.dynamodb.pk.sort'] ?? DEFAULT_SORT;
+  const sort = sortSetting === '' ? undefined : sortSetting;
+  if (sort !== undefined && !isBad('aws.dynamodb.pk.hash') && !isBad('aws.dynamodb.pk.sort') && hash.attribute === sort.attribute) {
+    problems.push(
+      keyProblem(
+        'aws.dynamodb.pk.sort',
+        `names the same attribute "${sort.attribute}" as aws.dynamodb.pk.hash=${hash.text}: give one of them an :<alias>, or set aws.dynamodb.pk.sort= (empty) for no sort key`,
+      ),
+    );
   }
   return { hash, ...(sort !== undefined ? { sort } : {}) };
 }
@@ -297,12 +292,14 @@ function settleTableCreation({ keys, isSet, warnings }: Context): SinkConfig['ta
   } else if (billingMode === 'PAY_PER_REQUEST' && capacityKeys.length > 0) {
     warnings.push(`${capacityKeys.join(', ')} ignored: aws.dynamodb.billing.mode is PAY_PER_REQUEST`);
   }
-  if (billingMode !== 'PROVISIONED') return { enabled, billingMode };
+  if (billingMode !== 'PROVISIONED') return { enabled, billing: { mode: billingMode } };
   return {
     enabled,
-    billingMode,
-    readCapacity: keys['aws.dynamodb.read.capacity.units'] ?? DEFAULT_CAPACITY_UNITS,
-    writeCapacity: keys['aws.dynamodb.write.capacity.units'] ?? DEFAULT_CAPACITY_UNITS,
+    billing: {
+      mode: billingMode,
+      readCapacity: keys['aws.dynamodb.read.capacity.units'] ?? DEFAULT_CAPACITY_UNITS,
+      writeCapacity: keys['aws.dynamodb.write.capacity.units'] ?? DEFAULT_CAPACITY_UNITS,
+    },
   };
 }
 

@@ -181,7 +181,6 @@ export const sourceKeysSchema = z.object({
   // The most records written in one Kafka transaction. Each transaction has a fixed cost, so the default is
   // the top of Confluent's documented range (its default is 1000): +26% snapshot throughput, measured.
   'max.batch.size': integer({ min: 1, max: 10_000 }).default(10_000),
-  'poll.linger.ms': integer({ min: 0, max: 300_000 }).default(5000),
   'oversized.record.policy': oneOf(OVERSIZED_RECORD_POLICIES).default('drop-before'),
   'errors.deadletterqueue.topic.name': topicName().optional(),
   'output.data.format': jsonOnlyFormat.optional(),
@@ -247,6 +246,10 @@ export const IGNORED_KEYS: readonly IgnoredKeys[] = [
     reason: 'a Confluent Cloud setting; for AWS use aws.access.key.id/aws.secret.access.key, aws.sts.role.arn or the default credential chain',
   },
   { ...startingWith('transaction.boundary'), reason: 'with exactly.once.support, each batch is one transaction' },
+  {
+    ...exactly('poll.linger.ms'),
+    reason: 'records are written as soon as they are read: each write takes whatever is queued, up to max.batch.size',
+  },
   {
     ...startingWith('topic.creation.'),
     reason: 'only topic.creation.partitions, topic.creation.replication.factor and topic.creation.max.message.bytes are supported',

@@ -1,8 +1,8 @@
-import { z } from 'zod';
-
 /** Tables must carry tag `key`; with values, its value must be one of them; without, any value will do. */
-export const tagFilterSchema = z.object({ key: z.string(), values: z.array(z.string()) });
-export type TagFilter = z.infer<typeof tagFilterSchema>;
+export interface TagFilter {
+  key: string;
+  values: string[];
+}
 
 /**
  * Parses Confluent's `k1:v1,v2;k2:v3` (semicolon between filters, colon after the key, commas between values).

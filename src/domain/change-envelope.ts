@@ -51,11 +51,6 @@ export interface StreamRecordContext {
 
 const OPS_BY_EVENT_NAME: Readonly<Record<string, ChangeOp>> = { INSERT: 'c', MODIFY: 'u', REMOVE: 'd' };
 
-/** The single record of one scanned item (op "r"). Kafka timestamp = when it was read. */
-export function snapshotRecords(item: Item, ctx: SnapshotRecordContext): OutgoingRecord[] {
-  return snapshotPageRecords([item], ctx);
-}
-
 /**
  * The records of one scan page, one per item. Everything but the document is the same for a whole page (it was
  * read at one time, from one segment), so that part of the envelope is written once per page.

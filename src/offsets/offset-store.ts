@@ -1,14 +1,10 @@
-import { ensureTopic, partitionCount } from '../adapters/kafka/admin.js';
-import type { Admin, KafkaConnection } from '../adapters/kafka/client.js';
-import { readTopicToEnd } from '../adapters/kafka/topic-reader.js';
-import type { OutgoingMessage } from '../adapters/kafka/writer.js';
-import { offsetKey, parseOffsetKey, type SourcePartition } from '../domain/position.js';
-
-const OFFSETS_TOPIC_PARTITIONS = 5;
+import { offsetKey, type SourcePartition } from '../domain/position.js';
+import type { OutgoingMessage } from '../source/ports.js';
 
 /**
- * One connector's source offsets, loaded from the compacted offsets topic (Kafka Connect's format). Updates
- * are written by the pipeline's BatchWriter together with the data they cover, then applied here.
+ * One connector's source offsets, as stored in the compacted offsets topic (Kafka Connect's format; the Kafka
+ * adapter loads them). Updates are written by the pipeline's BatchWriter together with the data they cover,
+ * then applied here.
  */
 export class OffsetStore {
   private readonly offsets = new Map<string, { partition: SourcePartition; offset: unknown }>();
@@ -18,28 +14,9 @@ export class OffsetStore {
     readonly connector: string,
   ) {}
 
-  /** A store with nothing loaded, for a connector's first start and for tests. */
+  /** A store with nothing in it yet: the loader fills it, and so do tests. */
   static empty(topic: string, connector: string): OffsetStore {
     return new OffsetStore(topic, connector);
-  }
-
-  /** Creates the topic if needed and reads it to the end. */
-  static async load(connection: KafkaConnection, admin: Admin, topic: string, connector: string): Promise<OffsetStore> {
-    await ensureTopic(admin, {
-      topic,
-      partitions: OFFSETS_TOPIC_PARTITIONS,
-      replicationFactor: -1,
-      configs: { 'cleanup.policy': 'compact' },
-    });
-    const store = new OffsetStore(topic, connector);
-    const count = await partitionCount(admin, topic);
-    await readTopicToEnd(connection, topic, count, (message) => {
-      if (!message.key) return;
-      const parsed = parseOffsetKey(message.key.toString('utf8'));
-      if (!parsed || parsed.connector !== connector) return;
-      store.apply(parsed.partition, message.value === null ? null : JSON.parse(message.value.toString('utf8')));
-    });
-    return store;
   }
 
   get<T>(partition: SourcePartition): T | undefined {

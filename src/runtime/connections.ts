@@ -1,9 +1,15 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { DynamoDbConnection } from '../adapters/dynamodb/client.js';
-import type { KafkaConnection } from '../adapters/kafka/client.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { dynamoDbSourceTables } from '../adapters/dynamodb/scan.js';
+import { dynamoDbChangeStreams } from '../adapters/dynamodb/streams.js';
+import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
+import { kafkaForSource } from '../adapters/kafka/source-kafka.js';
 import { KafkaClientEvents, type LogSink } from '../adapters/kafka/client-events.js';
 import type { SourceConfig } from '../config/source.js';
 import type { SinkConfig } from '../config/sink.js';
+import type { SourceConnectorClients } from './source-connector.js';
 
 /** The AWS side of a connector's configuration, ready for the SDK clients. */
 export function dynamodbConnection(config: Pick<SourceConfig | SinkConfig, 'aws'>): DynamoDbConnection {
@@ -38,4 +44,20 @@ export function kafkaConnection(config: SourceConfig, bootstrapServers: string, 
 export function sinkKafkaConnection(config: SinkConfig, log: LogSink): KafkaConnection {
   const bootstrapServers = config.kafka.bootstrapServers!;
   return { bootstrapServers, clientId: `dynamodb-kafka-${config.name}`, properties: config.kafka.properties, events: new KafkaClientEvents(bootstrapServers, log) };
+}
+
+/** The source connector's ports, on the SDK and librdkafka clients of one connector. */
+export function sourcePorts(clients: {
+  kafka: Kafka;
+  connection: KafkaConnection;
+  admin: Admin;
+  dynamodb: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+}): SourceConnectorClients {
+  return {
+    kafka: kafkaForSource(clients),
+    tables: dynamoDbSourceTables(clients.dynamodb),
+    streams: dynamoDbChangeStreams(clients.streams),
+    ...(clients.connection.events ? { kafkaEvents: clients.connection.events } : {}),
+  };
 }

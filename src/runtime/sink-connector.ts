@@ -1,9 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Sema } from 'async-sema';
+import { dynamoDbSinkTables } from '../adapters/dynamodb/batch-write.js';
 import { ensureTopic } from '../adapters/kafka/admin.js';
+import { GroupConsumer } from '../adapters/kafka/group-consumer.js';
 import type { Admin, Kafka, KafkaConnection, Producer } from '../adapters/kafka/client.js';
 import type { SinkConfig } from '../config/sink.js';
-import { parseKeyReference } from '../sink/key-mapping.js';
 import { DeadLetterReporter } from '../sink/dead-letter.js';
 import { SinkTask, type SinkTaskStatus } from '../sink/sink-task.js';
 import type { Logger } from './logger.js';
@@ -61,23 +62,22 @@ export class SinkConnector {
           consumerProperties: config.kafka.consumerProperties,
           conversion: {
             inputFormat: config.inputFormat,
-            hash: parseKeyReference(config.keys.hash, 'aws.dynamodb.pk.hash'),
-            ...(config.keys.sort ? { sort: parseKeyReference(config.keys.sort, 'aws.dynamodb.pk.sort') } : {}),
+            hash: config.keys.hash,
+            ...(config.keys.sort ? { sort: config.keys.sort } : {}),
             tableNameFormat: config.tableNameFormat,
             nullValues: config.nullValues,
           },
           batchSize: config.batchSize,
-          retry: { maxRetryTimeMs: config.maxRetryTimeMs, retryBackoffMs: config.retryBackoffMs },
+          retry: config.retry,
           tolerance: config.errors.tolerance,
-          tableCreation: {
-            enabled: config.tableCreation.enabled,
-            billing:
-              config.tableCreation.billingMode === 'PROVISIONED'
-                ? { mode: 'PROVISIONED', readCapacity: config.tableCreation.readCapacity ?? 5, writeCapacity: config.tableCreation.writeCapacity ?? 5 }
-                : { mode: 'PAY_PER_REQUEST' },
-          },
+          tableCreation: config.tableCreation,
         },
-        { kafka: clients.kafkaConnection, dynamodb: clients.dynamodb, writeSlots: this.writeSlots, ...(deadLetters ? { deadLetters } : {}) },
+        {
+          openRecords: (options) => new GroupConsumer({ ...options, connection: clients.kafkaConnection }),
+          tables: dynamoDbSinkTables(clients.dynamodb),
+          writeSlots: this.writeSlots,
+          ...(deadLetters ? { deadLetters } : {}),
+        },
         this.log.child(`task-${taskId}`),
       );
       this.tasks.push(task);

@@ -1,12 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Sema } from 'async-sema';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { AwsError } from '../adapters/dynamodb/errors.js';
-import { describeTable } from '../adapters/dynamodb/tables.js';
-import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
-import { FencedError } from '../adapters/kafka/writer.js';
+import type { KafkaClientEvents } from '../adapters/kafka/client-events.js';
 import type { TableFinder } from '../source/discovery.js';
+import { FencedError, type ChangeStreams, type SourceKafka, type SourceTables } from '../source/ports.js';
 import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
 import { OversizedRecordError } from '../source/oversized-records.js';
@@ -25,12 +22,12 @@ export interface SourceConnectorPlan {
   topic: { partitions: number; replicationFactor: number };
 }
 
+/** The connector's ports to Kafka and DynamoDB, and what its Kafka clients said (to explain failures). */
 export interface SourceConnectorClients {
-  kafka: Kafka;
-  kafkaConnection: KafkaConnection;
-  admin: Admin;
-  dynamodb: DynamoDBClient;
-  streams: DynamoDBStreamsClient;
+  kafka: SourceKafka;
+  tables: SourceTables;
+  streams: ChangeStreams;
+  kafkaEvents?: KafkaClientEvents;
 }
 
 export interface DiscoveryStatus {
@@ -51,8 +48,6 @@ export interface ConnectorStatus {
 }
 
 const MAX_BACKOFF_MS = 60_000;
-/** A probe of a dependency that does not answer within this is taken as down. */
-const PROBE_TIMEOUT_MS = 2_000;
 
 /**
  * Snapshot pages (up to `dynamodb.snapshot.max.poll.records` items, at most 1 MB each) one connector holds in
@@ -169,15 +164,15 @@ export class SourceConnector {
    * anything else (a timed-out transaction, a lost connection); none for failures that only a person can fix.
    */
   private probeFor(error: unknown, table: string): (() => Promise<unknown>) | undefined {
-    if (error instanceof AwsError) return error.canRetry ? () => describeTable(this.clients.dynamodb, table) : undefined;
-    return () => this.clients.admin.listTopics({ timeout: PROBE_TIMEOUT_MS });
+    if (error instanceof AwsError) return error.canRetry ? () => this.clients.tables.describe(table) : undefined;
+    return () => this.clients.kafka.probe();
   }
 
   /** A failure's message; a Kafka one also names the broker connection failure behind it, when there was one. */
   private explain(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof AwsError || error instanceof TableNotReplicableError) return message;
-    return this.clients.kafkaConnection.events?.explain(message) ?? message;
+    return this.clients.kafkaEvents?.explain(message) ?? message;
   }
 
   private async supervise(table: string, signal: AbortSignal): Promise<void> {

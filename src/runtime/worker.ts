@@ -2,14 +2,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient, createStreamsClient, createTaggingClient, type DynamoDbConnection } from '../adapters/dynamodb/client.js';
 import { createKafka, logLevel, type Admin } from '../adapters/kafka/client.js';
 import { loadConnectorFile, type ConnectorFile } from '../config/connector-file.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, keyProblem } from '../config/errors.js';
 import { parseSourceConfig, topicFor, type SourceConfig } from '../config/source.js';
 import { isSinkConnectorClass, parseSinkConfig, type SinkConfig } from '../config/sink.js';
 import { SinkConnector, type SinkConnectorStatus } from './sink-connector.js';
 import { includeListFinder, TagTableFinder, type TableFinder } from '../source/discovery.js';
 import type { PipelineSettings } from '../source/settings.js';
-import { stackStatus } from '../stack/stack.js';
-import { dynamodbConnection, kafkaConnection, sinkKafkaConnection } from './connections.js';
+import { dynamodbConnection, kafkaConnection, sinkKafkaConnection, sourcePorts } from './connections.js';
 import type { Logger } from './logger.js';
 import { SourceConnector, type ConnectorStatus } from './source-connector.js';
 
@@ -23,15 +22,18 @@ export class Worker {
     private readonly log: Logger,
   ) {}
 
-  /** Reads and validates every connector file first, so a bad one stops the start before anything runs. */
-  static async fromFiles(files: string[], log: Logger): Promise<Worker> {
+  /**
+   * Reads and validates every connector file first, so a bad one stops the start before anything runs.
+   * `fillIn` may complete a file's settings first (the CLI points connectors without endpoints at the local stack).
+   */
+  static async fromFiles(files: string[], log: Logger, fillIn?: (file: ConnectorFile) => Promise<Record<string, string>>): Promise<Worker> {
     const configs: SourceConfig[] = [];
     const sinkConfigs: SinkConfig[] = [];
     for (const file of files) {
       const loaded = await loadConnectorFile(file);
-      const raw = await withLocalStack(loaded, log);
-      if (isSinkConnectorClass(raw['connector.class'] ?? '')) sinkConfigs.push(parseSinkConfig(loaded.name, raw));
-      else configs.push(parseSourceConfig(loaded.name, raw));
+      const raw = fillIn ? await fillIn(loaded) : loaded.config;
+      if (isSinkConnectorClass(raw['connector.class'] ?? '')) sinkConfigs.push(withKafka(parseSinkConfig(loaded.name, raw)));
+      else configs.push(withKafka(parseSourceConfig(loaded.name, raw)));
     }
     const names = [...configs, ...sinkConfigs].map((config) => config.name);
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
@@ -61,7 +63,7 @@ export class Worker {
           offsetsTopic: config.offsetStorageTopic,
           topic: { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor },
         },
-        { kafka, kafkaConnection: connection, admin, dynamodb, streams },
+        sourcePorts({ kafka, connection, admin, dynamodb, streams }),
         log,
       );
       log.info(
@@ -166,25 +168,11 @@ export function pipelineSettings(config: SourceConfig, table: string): PipelineS
   };
 }
 
-/**
- * A connector that names neither a Kafka cluster nor a DynamoDB endpoint runs against the local stack, when
- * one is up (`dynamodb-kafka stack up`).
- */
-async function withLocalStack(file: ConnectorFile, log: Logger): Promise<Record<string, string>> {
-  const config = file.config;
-  const endpointKeys = ['bootstrap.servers', 'dynamodb.service.endpoint', 'aws.dynamodb.endpoint'];
-  if (endpointKeys.some((key) => config[key])) return config;
-  const sink = isSinkConnectorClass(config['connector.class'] ?? '');
-  const stack = await stackStatus();
-  if (!stack) return config;
-  log.info(`${file.name}: no bootstrap.servers or dynamodb.service.endpoint set; using the local stack`);
-  const hasCredentials = config['aws.access.key.id'] || config['aws.secret.access.key'] || config['aws.sts.role.arn'];
-  return {
-    ...config,
-    'bootstrap.servers': stack.kafka.bootstrapServers,
-    [sink ? 'aws.dynamodb.endpoint' : 'dynamodb.service.endpoint']: stack.dynamodb.endpoint,
-    ...(sink ? { 'aws.dynamodb.region': config['aws.dynamodb.region'] || stack.dynamodb.region } : { 'aws.region': config['aws.region'] || stack.dynamodb.region }),
-    // DynamoDB Local accepts any letters-and-digits key pair.
-    ...(hasCredentials ? {} : { 'aws.access.key.id': 'local', 'aws.secret.access.key': 'local' }),
-  };
+/** A connector must name its Kafka cluster: no default could be right. */
+function withKafka<Config extends { name: string; kafka: { bootstrapServers?: string | undefined } }>(config: Config): Config {
+  if (config.kafka.bootstrapServers) return config;
+  throw new ConfigError(
+    [keyProblem('bootstrap.servers', 'required: the Kafka cluster to use (with no local stack running: `dynamodb-kafka stack up` starts one)')],
+    `invalid configuration for connector "${config.name}"`,
+  );
 }

@@ -1,99 +1,27 @@
-// Key references of Confluent's DynamoDB Sink (aws.dynamodb.pk.hash / aws.dynamodb.pk.sort): where a record's
-// primary key attributes come from.
-//
-//   partition | offset            the record's Kafka partition / offset (a number)
-//   key                           the whole Kafka key (string → S, number → N, bytes → B)
-//   key.<path> | value.<path>     a field of the key / value, nested fields separated by dots (a.b.c)
-//   value                         the whole value (a STRING or BYTES value, or a JSON scalar)
-//
-// each optionally followed by `:<alias>`, the attribute's name in the table. Without an alias the attribute is
-// named `partition`, `offset`, `key`, `value`, or after the path's last segment.
+// Resolving Confluent's DynamoDB Sink key references (src/domain/key-reference.ts) against records: where a
+// record's primary key attributes come from.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item, KeySchema } from '../domain/attribute-codec.js';
 import { ConversionError } from './conversion-error.js';
 import { setOwn } from '../domain/attribute-path.js';
 import { describeAttribute } from './json-to-attributes.js';
+import { parseKeyReference as parseReference, type KeyReference } from '../domain/key-reference.js';
+
+export type { KeyReference } from '../domain/key-reference.js';
 import type { SinkRecord } from './sink-record.js';
 
 export type KeyAttributeType = 'S' | 'N' | 'B';
-
-export type KeyReference =
-  | { source: 'partition'; attribute: string; text: string }
-  | { source: 'offset'; attribute: string; text: string }
-  /** path [] is the whole key / value. */
-  | { source: 'key' | 'value'; path: string[]; attribute: string; text: string };
 
 export interface KeyMapping {
   hash: KeyReference;
   sort?: KeyReference;
 }
 
-export const HASH_SETTING = 'aws.dynamodb.pk.hash';
-export const SORT_SETTING = 'aws.dynamodb.pk.sort';
-/** Confluent's defaults: one item per Kafka record. */
-export const DEFAULT_HASH = 'partition';
-export const DEFAULT_SORT = 'offset';
-
-/** DynamoDB's limit for attribute names used as keys, in UTF-8 bytes. */
-const MAX_KEY_NAME_BYTES = 255;
-const FORMS = 'partition, offset, key, key.<field>, value or value.<field> (nested fields as a.b.c), optionally followed by :<alias>';
-
 /** Parses one key reference; throws an Error naming `settingName` when the text is not one. */
 export function parseKeyReference(text: string, settingName: string): KeyReference {
-  const trimmed = text.trim();
-  const bad = (problem: string) => new Error(`${settingName}=${JSON.stringify(text)}: ${problem}`);
-  if (trimmed === '') throw bad(`empty; expected ${FORMS}`);
-
-  const colon = trimmed.indexOf(':');
-  const sourceText = (colon === -1 ? trimmed : trimmed.slice(0, colon)).trim();
-  const alias = colon === -1 ? undefined : trimmed.slice(colon + 1).trim();
-  if (alias === '') throw bad('the alias after ":" is empty');
-  if (alias !== undefined && Buffer.byteLength(alias, 'utf8') > MAX_KEY_NAME_BYTES) {
-    throw bad(`the alias is longer than DynamoDB's ${MAX_KEY_NAME_BYTES} bytes for a key attribute name`);
-  }
-
-  if (sourceText === 'partition') return { source: 'partition', attribute: alias ?? sourceText, text: trimmed };
-  if (sourceText === 'offset') return { source: 'offset', attribute: alias ?? sourceText, text: trimmed };
-  const dot = sourceText.indexOf('.');
-  const root = dot === -1 ? sourceText : sourceText.slice(0, dot);
-  if (root !== 'key' && root !== 'value') throw bad(`not a key reference; expected ${FORMS}`);
-  const path = dot === -1 ? [] : sourceText.slice(dot + 1).split('.');
-  if (path.some((segment) => segment === '')) throw bad(`the field path has an empty segment; expected ${root}.<field>[.<field>…]`);
-  const attribute = alias ?? path.at(-1) ?? root;
-  if (Buffer.byteLength(attribute, 'utf8') > MAX_KEY_NAME_BYTES) {
-    throw bad(`the attribute name is longer than DynamoDB's ${MAX_KEY_NAME_BYTES} bytes for a key attribute name; give a shorter :<alias>`);
-  }
-  return { source: root, path, attribute, text: trimmed };
-}
-
-/**
- * Both settings with Confluent's defaults: an absent hash is `partition`, an absent sort is `offset`, an empty
- * sort means the table has no sort key.
- */
-export function parseKeyMapping(hash: string | undefined, sort: string | undefined): KeyMapping {
-  const hashReference = parseKeyReference(hash ?? DEFAULT_HASH, HASH_SETTING);
-  const sortText = sort ?? DEFAULT_SORT;
-  if (sortText.trim() === '') return { hash: hashReference };
-  const sortReference = parseKeyReference(sortText, SORT_SETTING);
-  if (sortReference.attribute === hashReference.attribute) {
-    throw new Error(
-      `${HASH_SETTING}=${JSON.stringify(hash ?? DEFAULT_HASH)} and ${SORT_SETTING}=${JSON.stringify(sortText)} both name the attribute ` +
-        `${JSON.stringify(hashReference.attribute)}; give one of them an :<alias>`,
-    );
-  }
-  return { hash: hashReference, sort: sortReference };
-}
-
-/** The table's key schema the mapping implies, with the types known before any record is seen (partition, offset → N). */
-export function keySchemaFor(hash: KeyReference, sort?: KeyReference): KeySchema & { types: Partial<Record<string, KeyAttributeType>> } {
-  if (sort !== undefined && sort.attribute === hash.attribute) {
-    throw new Error(`the hash and sort keys are both named ${JSON.stringify(hash.attribute)}`);
-  }
-  const types: Partial<Record<string, KeyAttributeType>> = {};
-  for (const reference of sort === undefined ? [hash] : [hash, sort]) {
-    if (reference.source === 'partition' || reference.source === 'offset') types[reference.attribute] = 'N';
-  }
-  return sort === undefined ? { hashKey: hash.attribute, types } : { hashKey: hash.attribute, rangeKey: sort.attribute, types };
+  const parsed = parseReference(text);
+  if ('error' in parsed) throw new Error(`${settingName}=${JSON.stringify(text)}: ${parsed.error}`);
+  return parsed;
 }
 
 /**

@@ -1,13 +1,13 @@
-import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { Sema } from 'async-sema';
-import { batchWriteAll, type RetryPolicy } from '../adapters/dynamodb/batch-write.js';
 import { AwsError } from '../adapters/dynamodb/errors.js';
-import { createTable, describeTable, type KeyAttributeType } from '../adapters/dynamodb/tables.js';
-import type { KafkaConnection } from '../adapters/kafka/client.js';
-import { GroupConsumer, type MissingTopics } from '../adapters/kafka/group-consumer.js';
+import { withRetries, type RetryLimits } from '../adapters/dynamodb/retry.js';
+import type { SinkConfig } from '../config/sink-config.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
+import type { KeyAttributeType } from '../domain/table-info.js';
 import { planBatches, type PlannedBatch } from './batch-planner.js';
-import type { DeadLetterReporter, FailedRecord } from './dead-letter.js';
+import type { FailedRecord } from './dead-letter.js';
+import type { DeadLetterSink, MissingTopics, RecordSource, RecordSourceOptions, RetryPolicy, SinkTables } from './ports.js';
 import { ConversionError, convertRecord, type ConverterSettings, type WriteOperation } from './record-converter.js';
 import type { SinkRecord } from './sink-record.js';
 
@@ -21,7 +21,7 @@ export interface SinkTaskSettings {
   batchSize: number;
   retry: RetryPolicy;
   tolerance: 'none' | 'all';
-  tableCreation: { enabled: boolean; billing: { mode: 'PAY_PER_REQUEST' } | { mode: 'PROVISIONED'; readCapacity: number; writeCapacity: number } };
+  tableCreation: SinkConfig['tableCreation'];
 }
 
 export interface SinkTaskStatus {
@@ -48,21 +48,27 @@ const MAX_ROUND_RECORDS = 4000;
  */
 export class SinkTask {
   readonly status: SinkTaskStatus;
-  private consumer?: GroupConsumer;
+  private consumer?: RecordSource;
   private rounds?: Promise<void>;
   private readonly tables = new Map<string, KeySchema & { types: Record<string, KeyAttributeType> } | null>();
 
   constructor(
     private readonly settings: SinkTaskSettings,
-    private readonly clients: { kafka: KafkaConnection; dynamodb: DynamoDBClient; deadLetters?: DeadLetterReporter; writeSlots: Sema },
+    private readonly clients: {
+      /** A member of the connector's consumer group. */
+      openRecords: (options: RecordSourceOptions) => RecordSource;
+      tables: SinkTables;
+      deadLetters?: DeadLetterSink;
+      /** BatchWriteItem calls in flight, shared by the connector's tasks. */
+      writeSlots: Sema;
+    },
     private readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void },
   ) {
     this.status = { task: settings.taskId, state: 'STARTING', recordsWritten: 0, recordsDeadLettered: 0 };
   }
 
   async start(): Promise<void> {
-    const consumer = new GroupConsumer({
-      connection: this.clients.kafka,
+    const consumer = this.clients.openRecords({
       groupId: this.settings.groupId,
       properties: this.settings.consumerProperties,
       topics: this.settings.topics,
@@ -85,7 +91,7 @@ export class SinkTask {
    * Rounds of: take what the consumer has fetched, write it (each partition's records in offset order, the
    * partitions side by side), commit, and only then hand revoked partitions over to the group.
    */
-  private async consumeRounds(consumer: GroupConsumer): Promise<void> {
+  private async consumeRounds(consumer: RecordSource): Promise<void> {
     while (this.status.state === 'RUNNING') {
       const records: SinkRecord[] = await consumer.poll(MAX_ROUND_RECORDS);
       if (records.length > 0) {
@@ -188,7 +194,7 @@ export class SinkTask {
   private async writeChunk(chunk: PlannedBatch, recordOf: (request: WriteRequest) => SinkRecord | undefined): Promise<FailedRecord[]> {
     const requests = chunk.requests as WriteRequest[];
     try {
-      await batchWriteAll(this.clients.dynamodb, chunk.table, requests, this.settings.retry);
+      await this.clients.tables.writeBatch(chunk.table, requests, this.settings.retry);
       this.status.recordsWritten += requests.length;
       return [];
     } catch (error) {
@@ -197,7 +203,7 @@ export class SinkTask {
     const refused: FailedRecord[] = [];
     for (const request of requests) {
       try {
-        await batchWriteAll(this.clients.dynamodb, chunk.table, [request], this.settings.retry);
+        await this.clients.tables.writeBatch(chunk.table, [request], this.settings.retry);
         this.status.recordsWritten++;
       } catch (single) {
         if (!(single instanceof AwsError) || single.kind !== 'invalid') throw single;
@@ -228,21 +234,27 @@ export class SinkTask {
       }
       const [hash, range] = Object.entries(op.key);
       const typeOf = (value: object) => Object.keys(value)[0] as KeyAttributeType;
-      await createTable(this.clients.dynamodb, {
+      const spec = {
         name: op.table,
         hashKey: { name: hash![0], type: typeOf(hash![1]) },
         ...(range ? { rangeKey: { name: range[0], type: typeOf(range[1]) } } : {}),
         billing: this.settings.tableCreation.billing,
-      });
+      };
+      await withRetries(() => this.clients.tables.create(spec), undefined, this.tableCallRetries());
       this.log.info(`created table ${op.table}`);
       await this.describe(op.table);
     }
   }
 
+  /** Throttling or a passing 5xx is retried as writes are (max.retry.time.ms): no reason to stop the task. */
+  private tableCallRetries(): RetryLimits {
+    return { maxAttempts: Number.POSITIVE_INFINITY, maxTimeMs: this.settings.retry.maxRetryTimeMs, baseMs: this.settings.retry.retryBackoffMs };
+  }
+
   private async describe(table: string) {
     if (this.tables.get(table)) return this.tables.get(table);
     try {
-      const info = await describeTable(this.clients.dynamodb, table);
+      const info = await withRetries(() => this.clients.tables.describe(table), undefined, this.tableCallRetries());
       const schema = { ...info.keySchema, types: info.keyTypes };
       this.tables.set(table, schema);
       return schema;

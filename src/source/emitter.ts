@@ -1,4 +1,4 @@
-import type { BatchWriter, OutgoingMessage } from '../adapters/kafka/writer.js';
+import type { BatchWriter, OutgoingMessage } from './ports.js';
 import type { SourcePartition } from '../domain/position.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 

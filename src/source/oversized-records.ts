@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '../adapters/kafka/writer.js';
+import type { OutgoingMessage } from './ports.js';
 import type { PhaseContext } from './settings.js';
 
 export type OversizedRecordPolicy = 'drop-before' | 'dead-letter' | 'fail';

@@ -1,10 +1,9 @@
 import type { Sema } from 'async-sema';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { TableInfo } from '../adapters/dynamodb/tables.js';
+import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import type { Emitter } from './emitter.js';
 import type { RecordLimits } from './oversized-records.js';
+import type { ChangeStreams, SourceTables } from './ports.js';
 import type { PipelineStatus } from './status.js';
 
 export type SyncMode = 'SNAPSHOT_CDC' | 'SNAPSHOT' | 'CDC';
@@ -39,8 +38,8 @@ export interface PipelineSettings {
 export interface PhaseContext {
   settings: PipelineSettings;
   table: TableInfo;
-  dynamodb: DynamoDBClient;
-  streams: DynamoDBStreamsClient;
+  tables: SourceTables;
+  streams: ChangeStreams;
   store: OffsetStore;
   emitter: Emitter;
   status: PipelineStatus;

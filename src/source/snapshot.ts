@@ -1,13 +1,12 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { scanPage } from '../adapters/dynamodb/scan.js';
-import type { OutgoingMessage } from '../adapters/kafka/writer.js';
+import { withRetries } from '../adapters/dynamodb/retry.js';
 import { fromDynamoDbJson, serializeDynamoDbJson } from '../domain/attribute-codec.js';
 import { snapshotPageRecords } from '../domain/change-envelope.js';
 import { checkVersion, partitions, type SegmentOffset } from '../domain/position.js';
 import { CapacityLimiter } from './rate-limiter.js';
 import type { PhaseContext } from './settings.js';
 import { fitChange, fits, noteOversized } from './oversized-records.js';
-import { withRetries } from './retry.js';
+import type { OutgoingMessage } from './ports.js';
 
 const GIB = 1024 ** 3;
 
@@ -80,12 +79,12 @@ async function scanAndSubmitPage(
   exclusiveStartKey: Record<string, AttributeValue> | undefined,
   limiter: CapacityLimiter,
 ): Promise<SubmittedPage> {
-  const { settings, table, dynamodb, emitter, status, signal } = context;
+  const { settings, table, tables, emitter, status, signal } = context;
   signal.throwIfAborted();
   await limiter.acquire(signal);
   const page = await withRetries(
     () =>
-      scanPage(dynamodb, {
+      tables.scanPage({
         table: table.name,
         segment: start.segment,
         totalSegments: start.totalSegments,

@@ -1,16 +1,13 @@
 import type { Sema } from 'async-sema';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { describeTable, type TableInfo } from '../adapters/dynamodb/tables.js';
 import { AwsError } from '../adapters/dynamodb/errors.js';
-import { ensureTopic } from '../adapters/kafka/admin.js';
-import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
-import { openAtLeastOnceWriter, openTransactionalWriter, type BatchWriter } from '../adapters/kafka/writer.js';
+import { withRetries } from '../adapters/dynamodb/retry.js';
 import { checkVersion, partitions, type SegmentOffset, type ShardOffset, type StreamOffset } from '../domain/position.js';
-import { OffsetStore } from '../offsets/offset-store.js';
+import type { TableInfo } from '../domain/table-info.js';
+import type { OffsetStore } from '../offsets/offset-store.js';
 import { Emitter, type OffsetUpdate } from './emitter.js';
 import { GapError } from './gap.js';
 import { nextState, type PipelineEvent, type PipelineState } from './lifecycle.js';
+import type { BatchWriter, ChangeStreams, SourceKafka, SourceTables } from './ports.js';
 import { HANDOFF_MARGIN_MS, type PhaseContext, type PipelineSettings } from './settings.js';
 import { defaultSegments, runSnapshot } from './snapshot.js';
 import type { PipelineStatus } from './status.js';
@@ -28,11 +25,9 @@ export interface PipelineDependencies {
   exactlyOnce: boolean;
   offsetsTopic: string;
   topic: { partitions: number; replicationFactor: number };
-  kafka: Kafka;
-  kafkaConnection: KafkaConnection;
-  admin: Admin;
-  dynamodb: DynamoDBClient;
-  streams: DynamoDBStreamsClient;
+  kafka: SourceKafka;
+  tables: SourceTables;
+  streams: ChangeStreams;
   /** The connector's budget of snapshot pages held in memory, shared by all its tables. */
   snapshotPages: Sema;
   log: { info(message: string): void; warn(message: string): void };
@@ -60,17 +55,18 @@ export class TablePipeline {
     let writer: BatchWriter | undefined;
     let emitter: Emitter | undefined;
     try {
-      const table = await this.describe();
+      const table = await this.describe(signal);
       const { maxMessageBytes, deadLetterTopic } = deps.settings.records;
       // Topics hold the largest change the connector lets through (Kafka's default, 1 MB, does not).
       const configs = { 'max.message.bytes': String(maxMessageBytes) };
-      await ensureTopic(deps.admin, { topic: deps.settings.topic, ...deps.topic, configs });
-      if (deadLetterTopic) await ensureTopic(deps.admin, { topic: deadLetterTopic, ...deps.topic, configs });
-      writer = deps.exactlyOnce
-        ? await openTransactionalWriter(deps.kafkaConnection, `${deps.settings.connector}-${deps.tableName}`, { maxMessageBytes })
-        : await openAtLeastOnceWriter(deps.kafka, { maxMessageBytes });
+      await deps.kafka.ensureTopic({ topic: deps.settings.topic, ...deps.topic, configs });
+      if (deadLetterTopic) await deps.kafka.ensureTopic({ topic: deadLetterTopic, ...deps.topic, configs });
+      writer = await deps.kafka.openWriter({
+        ...(deps.exactlyOnce ? { transactionalId: `${deps.settings.connector}-${deps.tableName}` } : {}),
+        maxMessageBytes,
+      });
       // Offsets are read after the producer fenced any previous owner, so nothing can be committed behind us.
-      const store = await OffsetStore.load(deps.kafkaConnection, deps.admin, deps.offsetsTopic, deps.settings.connector);
+      const store = await deps.kafka.loadOffsets(deps.offsetsTopic, deps.settings.connector);
       emitter = new Emitter(writer, store, { queueCapacity: 32, maxRecordsPerWrite: deps.settings.maxBatchSize });
       // A failed write stops the phases at once: a reader waiting on an idle shard would not notice until its
       // next submit, and the table would sit there, unwritten, looking healthy.
@@ -158,7 +154,7 @@ export class TablePipeline {
 
   private async onGap(context: PhaseContext, gap: GapError, snapshotCount: number): Promise<void> {
     // A stream that vanished with its table is no gap to fill: the pipeline stops with the offsets as they are.
-    await this.describe();
+    await this.describe(context.signal);
     if (context.settings.cdc.gapPolicy === 'fail') {
       throw new Error(`${gap.message} (dynamodb.cdc.gap.policy=fail; set it to resnapshot to re-snapshot automatically)`);
     }
@@ -241,11 +237,11 @@ export class TablePipeline {
     await emitter.drain();
   }
 
-  private async describe(): Promise<TableInfo> {
-    const { settings, tableName, dynamodb } = this.deps;
+  private async describe(signal: AbortSignal): Promise<TableInfo> {
+    const { settings, tableName, tables } = this.deps;
     let table: TableInfo;
     try {
-      table = await describeTable(dynamodb, tableName);
+      table = await withRetries(() => tables.describe(tableName), signal);
     } catch (error) {
       if (error instanceof AwsError && error.kind === 'not-found') {
         throw new TableNotReplicableError(`table ${tableName} does not exist (${this.deps.foundBy})`);

@@ -3,6 +3,7 @@ import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } fr
 import { createKafka, logLevel } from '../../src/adapters/kafka/client.js';
 import { createLogger, type Logger } from '../../src/runtime/logger.js';
 import { SourceConnector } from '../../src/runtime/source-connector.js';
+import { sourcePorts } from '../../src/runtime/connections.js';
 import { includeListFinder, type TableFinder } from '../../src/source/discovery.js';
 import type { PipelineSettings } from '../../src/source/settings.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/config/source.js';
@@ -57,7 +58,7 @@ export async function startSource(options: {
       offsetsTopic: `${options.name}-offsets`,
       topic: { partitions: 1, replicationFactor: 1 },
     },
-    { kafka, kafkaConnection: { bootstrapServers }, admin, dynamodb, streams },
+    sourcePorts({ kafka, connection: { bootstrapServers }, admin, dynamodb, streams }),
     options.log ?? createLogger(options.name, 'warn'),
   );
   connector.start();

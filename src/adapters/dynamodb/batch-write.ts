@@ -1,12 +1,17 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { RetryPolicy, SinkTables } from '../../sink/ports.js';
 import { AwsError, classifyAwsError } from './errors.js';
+import { backoffDelayMs } from './retry.js';
+import { createTable, describeTable } from './tables.js';
 
-export interface RetryPolicy {
-  /** Give up (and fail) once unprocessed items or throttling last this long. */
-  maxRetryTimeMs: number;
-  /** First backoff; doubles per attempt, with full jitter, capped at 10 s. */
-  retryBackoffMs: number;
+/** The sink's SinkTables port on DynamoDB. */
+export function dynamoDbSinkTables(client: DynamoDBClient): SinkTables {
+  return {
+    describe: (table) => describeTable(client, table),
+    create: (spec) => createTable(client, spec),
+    writeBatch: (table, requests, policy) => batchWriteAll(client, table, requests, policy),
+  };
 }
 
 /**
@@ -33,7 +38,6 @@ export async function batchWriteAll(client: DynamoDBClient, table: string, reque
           `(max.retry.time.ms)${failure ? `; last error: ${failure.message}` : ''}`,
       );
     }
-    const ceiling = Math.min(10_000, policy.retryBackoffMs * 2 ** attempt);
-    await delay(Math.min(Math.random() * ceiling, Math.max(0, deadline - Date.now())));
+    await delay(Math.min(backoffDelayMs(attempt, policy.retryBackoffMs), Math.max(0, deadline - Date.now())));
   }
 }

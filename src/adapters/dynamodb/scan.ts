@@ -1,21 +1,13 @@
-import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ScanPage, ScanPageRequest, SourceTables } from '../../source/ports.js';
 import { classifyAwsError } from './errors.js';
+import { describeTable } from './tables.js';
 
-export interface ScanPageRequest {
-  table: string;
-  segment: number;
-  totalSegments: number;
-  exclusiveStartKey?: Record<string, AttributeValue>;
-  limit: number;
-  consistentRead: boolean;
+/** The source's SourceTables port on DynamoDB. */
+export function dynamoDbSourceTables(client: DynamoDBClient): SourceTables {
+  return { describe: (table) => describeTable(client, table), scanPage: (request) => scanPage(client, request) };
 }
 
-export interface ScanPage {
-  items: Record<string, AttributeValue>[];
-  /** Absent when the segment is finished. */
-  lastEvaluatedKey?: Record<string, AttributeValue>;
-  consumedReadCapacity: number;
-}
 
 /** One page of one segment of a parallel Scan. */
 export async function scanPage(client: DynamoDBClient, request: ScanPageRequest): Promise<ScanPage> {

@@ -3,18 +3,18 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type DynamoDBStreamsClient,
-  type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { ShardInfo } from '../../domain/shard-tree.js';
+import type { ChangeStreams, IteratorStart, RecordsPage, StreamDescription } from '../../source/ports.js';
 import { classifyAwsError } from './errors.js';
 
-export type StreamRecord = _Record;
-
-export interface StreamDescription {
-  streamArn: string;
-  status: string;
-  viewType?: string;
-  shards: ShardInfo[];
+/** The source's ChangeStreams port on DynamoDB Streams. */
+export function dynamoDbChangeStreams(client: DynamoDBStreamsClient): ChangeStreams {
+  return {
+    describe: (streamArn) => describeStream(client, streamArn),
+    iterator: (streamArn, shardId, start) => shardIterator(client, streamArn, shardId, start),
+    read: (iterator, limit, shardId) => getRecords(client, iterator, limit, shardId),
+  };
 }
 
 /** The whole shard list of a stream (DescribeStream is paginated by ExclusiveStartShardId). */
@@ -52,11 +52,6 @@ export async function describeStream(client: DynamoDBStreamsClient, streamArn: s
   return { streamArn, status, ...(viewType ? { viewType } : {}), shards };
 }
 
-export type IteratorStart =
-  | { type: 'TRIM_HORIZON' }
-  | { type: 'LATEST' }
-  | { type: 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string };
-
 export async function shardIterator(
   client: DynamoDBStreamsClient,
   streamArn: string,
@@ -76,12 +71,6 @@ export async function shardIterator(
   } catch (error) {
     throw classifyAwsError(error, `GetShardIterator ${shardId} (${start.type})`);
   }
-}
-
-export interface RecordsPage {
-  records: StreamRecord[];
-  /** Absent once a closed shard has been read to its end. */
-  nextIterator?: string;
 }
 
 export async function getRecords(client: DynamoDBStreamsClient, iterator: string, limit: number, shardId: string): Promise<RecordsPage> {

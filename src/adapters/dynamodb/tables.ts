@@ -1,25 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KeySchema } from '../../domain/attribute-codec.js';
+import type { KeyAttributeType, StreamViewType, TableInfo } from '../../domain/table-info.js';
+import type { TableToCreate } from '../../sink/ports.js';
 import { classifyAwsError } from './errors.js';
-
-export type StreamViewType = 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
-
-export interface TableInfo {
-  name: string;
-  /** The table's ARN, which tag operations take. */
-  arn: string;
-  keySchema: KeySchema;
-  /** Attribute types of the key attributes (S, N or B). */
-  keyTypes: Record<string, KeyAttributeType>;
-  status: string;
-  /** Approximate, refreshed by DynamoDB about every six hours. */
-  itemCount: number;
-  sizeBytes: number;
-  billingMode: 'PROVISIONED' | 'PAY_PER_REQUEST';
-  /** Provisioned read capacity; undefined for on-demand tables. */
-  readCapacityUnits?: number;
-  stream?: { arn: string; viewType: StreamViewType };
-}
 
 export async function describeTable(client: DynamoDBClient, name: string): Promise<TableInfo> {
   let table;
@@ -54,15 +36,6 @@ export async function describeTable(client: DynamoDBClient, name: string): Promi
       ? { stream: { arn: table.LatestStreamArn, viewType: table.StreamSpecification!.StreamViewType as StreamViewType } }
       : {}),
   };
-}
-
-export type KeyAttributeType = 'S' | 'N' | 'B';
-
-export interface TableToCreate {
-  name: string;
-  hashKey: { name: string; type: KeyAttributeType };
-  rangeKey?: { name: string; type: KeyAttributeType };
-  billing: { mode: 'PAY_PER_REQUEST' } | { mode: 'PROVISIONED'; readCapacity: number; writeCapacity: number };
 }
 
 /** Creates the table (another writer may be creating it at the same time) and waits until it is ACTIVE. */

@@ -1,12 +1,5 @@
+import type { TopicSpec } from '../../source/ports.js';
 import type { Admin } from './client.js';
-
-export interface TopicSpec {
-  topic: string;
-  partitions: number;
-  /** -1 = the broker's default. */
-  replicationFactor: number;
-  configs?: Record<string, string>;
-}
 
 /**
  * Creates the topic unless it exists, and returns once every partition has a leader: a producer that starts

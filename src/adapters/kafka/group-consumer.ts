@@ -1,5 +1,7 @@
 import ckjs from '@confluentinc/kafka-javascript';
 import type { Assignment, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
+import type { SinkRecord } from '../../sink/sink-record.js';
+import type { MissingTopics, NextOffset, RecordSource, RecordSourceOptions } from '../../sink/ports.js';
 import type { KafkaConnection } from './client.js';
 
 /** librdkafka's rebalance event codes. */
@@ -8,35 +10,12 @@ const REVOKE_PARTITIONS = -174;
 /** librdkafka's codes for a topic that does not exist (the broker's, and the client's own). */
 const UNKNOWN_TOPIC_CODES = new Set([3, -188]);
 
-export interface GroupMessage {
-  topic: string;
-  partition: number;
-  /** Kafka offsets are 64-bit: decimal text, as the sink keeps them. */
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-}
+/** A record as consumed: the sink's own shape (offsets are 64-bit: decimal text). */
+export type GroupMessage = SinkRecord;
 
-/** The next offset to read in a partition: what a commit records. */
-export interface NextOffset {
-  topic: string;
-  partition: number;
-  offset: number;
-}
-
-export interface GroupConsumerOptions {
+export interface GroupConsumerOptions extends Partial<Pick<RecordSourceOptions, 'onMissingTopics'>>, Omit<RecordSourceOptions, 'onMissingTopics'> {
   connection: KafkaConnection;
-  groupId: string;
-  /** librdkafka consumer properties (`consumer.override.*`), over the connection's. */
-  properties: Record<string, string>;
-  topics: { names?: string[]; regex?: string };
-  warn(message: string): void;
-  /** Told when subscribed topics are found missing, when that changes, and (`undefined`) when none is any more. */
-  onMissingTopics?(missing: MissingTopics | undefined): void;
 }
-
-/** Subscribed topics that do not exist: names, or a regex that no topic matches yet. */
-export type MissingTopics = { names: string[] } | { regex: string };
 
 /** What the consumer has (lib/kafka-consumer.js) but the package's typings leave out. */
 type RoundsConsumer = ckjs.KafkaConsumer & {
@@ -75,7 +54,7 @@ const MISSING_TOPIC_RECHECK_MS = 1_000;
  * (CPU the writes need on a busy host), and it runs nothing inside an AsyncLocalStorage, which on Node 20 puts
  * promise hooks on every promise created afterwards, the SDK's included.
  */
-export class GroupConsumer {
+export class GroupConsumer implements RecordSource {
   private readonly consumer: RoundsConsumer;
   private pendingRevoke: Assignment[] | undefined;
   private closing = false;

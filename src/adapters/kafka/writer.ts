@@ -1,22 +1,6 @@
 import ckjs from '@confluentinc/kafka-javascript';
+import { FencedError, type BatchWriter, type OutgoingMessage } from '../../source/ports.js';
 import type { Kafka, KafkaConnection, Producer } from './client.js';
-
-export interface OutgoingMessage {
-  topic: string;
-  key: string | null;
-  /** null = tombstone. */
-  value: string | null;
-  timestampMs?: number;
-  headers?: Record<string, string>;
-}
-
-/**
- * Another producer initialised the same transactional id: a newer owner of the same work (the same connector
- * and table started elsewhere). Fighting back would fence it in turn, and so on: the work stops here instead.
- */
-export class FencedError extends Error {
-  override readonly name = 'FencedError';
-}
 
 /** librdkafka's local "fenced by a newer instance" and the broker's PRODUCER_FENCED. */
 const FENCED_CODES = new Set([-144, 90]);
@@ -27,17 +11,6 @@ export interface WriterOptions {
    * must hold the largest record the caller lets through (its default, 1,000,000, is below a big DynamoDB change).
    */
   maxMessageBytes: number;
-}
-
-/**
- * Writes batches of messages. With exactly-once, a batch (the data and the offsets that cover it) is one Kafka
- * transaction: a read_committed reader sees all of it or none of it. At-least-once writes the data, waits for
- * every acknowledgement, and only then writes the offsets.
- */
-export interface BatchWriter {
-  readonly exactlyOnce: boolean;
-  write(data: OutgoingMessage[], offsets: OutgoingMessage[]): Promise<void>;
-  close(): Promise<void>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../../runtime/logger.js';
 import { startRestServer } from '../../runtime/rest-server.js';
 import { Worker } from '../../runtime/worker.js';
+import { withLocalStack } from '../local-stack.js';
 import { watchParentProcess } from '../parent-process.js';
 
 export function runCommand(): Command {
@@ -16,7 +17,7 @@ export function runCommand(): Command {
       tolerateClosedOutput();
       // Watched from the start: a parent that dies while the connectors start is noticed too.
       const parent = options.stopWithParent ? whenParentExits(log) : undefined;
-      const worker = await Worker.fromFiles(files, log);
+      const worker = await Worker.fromFiles(files, log, (file) => withLocalStack(file, log));
       await worker.start();
       const rest = options.restPort === undefined ? undefined : await startRestServer({ host: options.restHost, port: options.restPort }, () => worker.status());
       if (rest) log.info(`REST status API at ${rest.url}/connectors`);

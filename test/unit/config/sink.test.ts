@@ -9,6 +9,10 @@ import {
   tableFor,
   type SinkConfig,
 } from '../../../src/config/sink.js';
+import { parseKeyReference, type KeyReference } from '../../../src/domain/key-reference.js';
+
+/** The parsed form config keeps of a key reference. */
+const reference = (text: string) => parseKeyReference(text) as KeyReference;
 
 const env = { AWS_REGION: 'eu-west-1' };
 const minimal = { 'connector.class': 'DynamoDbSink', topics: 'orders' };
@@ -39,15 +43,14 @@ describe('parseSinkConfig: defaults', () => {
       tasksMax: 1,
       topics: { names: ['orders'] },
       kafka: { bootstrapServers: undefined, properties: {}, consumerProperties: {}, groupId: 'connect-test-sink' },
-      keys: { hash: 'partition', sort: 'offset' },
+      keys: { hash: reference('partition'), sort: reference('offset') },
       tableNameFormat: '${topic}',
       aws: { region: 'eu-west-1', endpoint: undefined, credentials: { kind: 'default' }, assumeRole: undefined },
-      tableCreation: { enabled: true, billingMode: 'PAY_PER_REQUEST' },
+      tableCreation: { enabled: true, billing: { mode: 'PAY_PER_REQUEST' } },
       inputFormat: 'JSON',
       nullValues: 'delete',
       batchSize: 25,
-      maxRetryTimeMs: 60_000,
-      retryBackoffMs: 100,
+      retry: { maxRetryTimeMs: 60_000, retryBackoffMs: 100 },
       errors: { tolerance: 'none', deadLetterReplicationFactor: -1, contextHeaders: false },
       warnings: [],
     });
@@ -83,15 +86,14 @@ describe('parseSinkConfig: defaults', () => {
       tasksMax: 3,
       topics: { names: ['orders', 'users'] },
       kafka: { bootstrapServers: 'broker:9092', properties: { 'client.id': 'sink' }, consumerProperties: { 'auto.offset.reset': 'latest' }, groupId: 'my-group' },
-      keys: { hash: 'value.order.id:orderId', sort: 'key' },
+      keys: { hash: reference('value.order.id:orderId'), sort: reference('key') },
       tableNameFormat: 'kafka-${topic}-v1',
       aws: { region: 'us-east-2', endpoint: 'http://localhost:8000', credentials: { kind: 'static', accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' } },
-      tableCreation: { enabled: false, billingMode: 'PAY_PER_REQUEST' },
+      tableCreation: { enabled: false, billing: { mode: 'PAY_PER_REQUEST' } },
       inputFormat: 'STRING',
       nullValues: 'ignore',
       batchSize: 10,
-      maxRetryTimeMs: 0,
-      retryBackoffMs: 250,
+      retry: { maxRetryTimeMs: 0, retryBackoffMs: 250 },
       errors: { tolerance: 'all', deadLetterTopic: 'orders-dlq', deadLetterReplicationFactor: 3, contextHeaders: true },
       warnings: [],
     });
@@ -140,7 +142,7 @@ confluent.topic.replication.factor=1
     tasksMax: 1,
     topics: { names: ['dynamodb_topic'] },
     kafka: { bootstrapServers: undefined, groupId: 'connect-dynamodb-sink' },
-    keys: { hash: 'partition', sort: 'offset' },
+    keys: { hash: reference('partition'), sort: reference('offset') },
     aws: { region: 'us-east-2', endpoint: 'https://dynamodb.us-east-2.amazonaws.com', credentials: { kind: 'default' } },
     warnings: [
       'confluent.topic.bootstrap.servers is ignored: no Confluent license (nor its license topic) is needed',
@@ -176,12 +178,12 @@ confluent.topic.replication.factor=1
   });
 
   it("reads the pk.hash / pk.sort cases of Confluent's page", () => {
-    expect(parse({ 'aws.dynamodb.pk.hash': 'value.orderid', 'aws.dynamodb.pk.sort': '' }).keys).toEqual({ hash: 'value.orderid' });
+    expect(parse({ 'aws.dynamodb.pk.hash': 'value.orderid', 'aws.dynamodb.pk.sort': '' }).keys).toEqual({ hash: reference('value.orderid') });
     expect(parse({ 'aws.dynamodb.pk.hash': 'value.orderid', 'aws.dynamodb.pk.sort': 'value.ordertime' }).keys).toEqual({
-      hash: 'value.orderid',
-      sort: 'value.ordertime',
+      hash: reference('value.orderid'),
+      sort: reference('value.ordertime'),
     });
-    expect(parse({ 'aws.dynamodb.pk.sort': 'value.campaignUUId:myCampaignUUId' }).keys.sort).toBe('value.campaignUUId:myCampaignUUId');
+    expect(parse({ 'aws.dynamodb.pk.sort': 'value.campaignUUId:myCampaignUUId' }).keys.sort?.text).toBe('value.campaignUUId:myCampaignUUId');
   });
 });
 
@@ -239,7 +241,7 @@ describe('parseSinkConfig: topics', () => {
 
 describe('parseSinkConfig: key references', () => {
   it.each(['partition', 'offset', 'key', 'value', 'key.id', 'value.a.b.c', 'partition:p', 'value.id:orderId', 'key: kafkaKey'])('accepts %s', (reference) => {
-    expect(parse({ 'aws.dynamodb.pk.hash': reference, 'aws.dynamodb.pk.sort': '' }).keys.hash).toBe(reference.trim());
+    expect(parse({ 'aws.dynamodb.pk.hash': reference, 'aws.dynamodb.pk.sort': '' }).keys.hash.text).toBe(reference.trim());
   });
 
   it.each([
@@ -256,14 +258,14 @@ describe('parseSinkConfig: key references', () => {
   });
 
   it('defaults an empty hash, and reads an empty sort as "no sort key"', () => {
-    expect(parse({ 'aws.dynamodb.pk.hash': ' ', 'aws.dynamodb.pk.sort': ' ' }).keys).toEqual({ hash: 'partition' });
+    expect(parse({ 'aws.dynamodb.pk.hash': ' ', 'aws.dynamodb.pk.sort': ' ' }).keys).toEqual({ hash: reference('partition') });
   });
 
   it('rejects a hash and a sort naming the same attribute', () => {
     const message =
       'aws.dynamodb.pk.sort: names the same attribute "id" as aws.dynamodb.pk.hash=value.id: give one of them an :<alias>, or set aws.dynamodb.pk.sort= (empty) for no sort key';
     expect(problemsFor({ 'aws.dynamodb.pk.hash': 'value.id', 'aws.dynamodb.pk.sort': 'key.id' })).toEqual([message]);
-    expect(parse({ 'aws.dynamodb.pk.hash': 'value.id', 'aws.dynamodb.pk.sort': 'key.id:keyId' }).keys.sort).toBe('key.id:keyId');
+    expect(parse({ 'aws.dynamodb.pk.hash': 'value.id', 'aws.dynamodb.pk.sort': 'key.id:keyId' }).keys.sort?.text).toBe('key.id:keyId');
     expect(problemsFor({ 'aws.dynamodb.pk.hash': 'offset' })[0]).toMatch(/^aws\.dynamodb\.pk\.sort: names the same attribute "offset"/);
   });
 });
@@ -396,14 +398,12 @@ describe('parseSinkConfig: table creation, formats, writes', () => {
   it('creates PROVISIONED tables with 5/5 units unless told', () => {
     expect(parse({ 'aws.dynamodb.billing.mode': 'provisioned' }).tableCreation).toEqual({
       enabled: true,
-      billingMode: 'PROVISIONED',
-      readCapacity: 5,
-      writeCapacity: 5,
+      billing: { mode: 'PROVISIONED', readCapacity: 5, writeCapacity: 5 },
     });
     expect(
       parse({ 'aws.dynamodb.billing.mode': 'PROVISIONED', 'aws.dynamodb.read.capacity.units': '10', 'aws.dynamodb.write.capacity.units': '20' })
         .tableCreation,
-    ).toEqual({ enabled: true, billingMode: 'PROVISIONED', readCapacity: 10, writeCapacity: 20 });
+    ).toEqual({ enabled: true, billing: { mode: 'PROVISIONED', readCapacity: 10, writeCapacity: 20 } });
     expect(problemsFor({ 'aws.dynamodb.write.capacity.units': '0' })).toEqual(['aws.dynamodb.write.capacity.units: expected an integer ≥ 1, got "0"']);
   });
 
@@ -458,8 +458,8 @@ describe('parseSinkConfig: table creation, formats, writes', () => {
   });
 
   it("reads Confluent's aws.dynamodb.max.retry.time.seconds", () => {
-    expect(parse({ 'aws.dynamodb.max.retry.time.seconds': '5' }).maxRetryTimeMs).toBe(5000);
-    expect(parse({ 'aws.dynamodb.max.retry.time.seconds': '5', 'max.retry.time.ms': '5000' }).maxRetryTimeMs).toBe(5000);
+    expect(parse({ 'aws.dynamodb.max.retry.time.seconds': '5' }).retry.maxRetryTimeMs).toBe(5000);
+    expect(parse({ 'aws.dynamodb.max.retry.time.seconds': '5', 'max.retry.time.ms': '5000' }).retry.maxRetryTimeMs).toBe(5000);
     expect(problemsFor({ 'aws.dynamodb.max.retry.time.seconds': '5', 'max.retry.time.ms': '100' })).toEqual([
       'aws.dynamodb.max.retry.time.seconds: is max.retry.time.ms in seconds, and the two are set to different values: keep one',
     ]);

@@ -21,6 +21,9 @@ function errorFor(raw: Record<string, string>, options: { env?: Record<string, s
   throw new Error('expected a ConfigError');
 }
 
+const TASKS_MAX_WARNING = (tasks: number) =>
+  `tasks.max=${tasks} is not used by the source yet: one process runs all of the connector's tables, each with its own producer`;
+
 const problemLines = (error: ConfigError): string[] => error.problems.map((problem) => problem.message);
 
 describe('parseSourceConfig: defaults', () => {
@@ -36,7 +39,7 @@ describe('parseSourceConfig: defaults', () => {
       topics: { prefix: '', suffix: '', map: {}, partitions: 1, replicationFactor: -1, maxMessageBytes: 8 * 1024 * 1024 },
       snapshot: { maxPollRecords: 1000, segments: undefined, maxRcuPercentage: 50, maxRcu: undefined, consistentRead: false },
       cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
-      output: { documentFormat: 'dynamodb-json', tombstones: true, maxBatchSize: 10_000, pollLingerMs: 5000, oversizedRecords: 'drop-before' },
+      output: { documentFormat: 'dynamodb-json', tombstones: true, maxBatchSize: 10_000, oversizedRecords: 'drop-before' },
       exactlyOnce: true,
       offsetStorageTopic: 'dynamodb-kafka-offsets',
       warnings: [],
@@ -66,7 +69,6 @@ describe('parseSourceConfig: defaults', () => {
       'output.document.format': 'json',
       'tombstones.on.delete': 'False',
       'max.batch.size': '50',
-      'poll.linger.ms': '0',
       'exactly.once.support': 'disabled',
       'offset.storage.topic': 'my-offsets',
     });
@@ -78,10 +80,10 @@ describe('parseSourceConfig: defaults', () => {
       topics: { prefix: 'cdc.', suffix: '.v1', partitions: 6, replicationFactor: 3 },
       snapshot: { maxPollRecords: 500, segments: 16, maxRcuPercentage: 80, maxRcu: 2500.5, consistentRead: true },
       cdc: { initialPosition: 'LATEST', maxPollRecords: 250, pollIntervalMs: 0, gapPolicy: 'fail' },
-      output: { documentFormat: 'json', tombstones: false, maxBatchSize: 50, pollLingerMs: 0 },
+      output: { documentFormat: 'json', tombstones: false, maxBatchSize: 50 },
       exactlyOnce: false,
       offsetStorageTopic: 'my-offsets',
-      warnings: [],
+      warnings: [TASKS_MAX_WARNING(4)],
     });
   });
 
@@ -431,7 +433,9 @@ describe('parseSourceConfig: output and guarantees', () => {
   it('checks booleans and ranges', () => {
     expect(errorFor({ ...minimal, 'tombstones.on.delete': 'yes' }).message).toContain('tombstones.on.delete: expected true or false, got "yes"');
     expect(errorFor({ ...minimal, 'max.batch.size': '10001' }).message).toContain('max.batch.size: expected an integer from 1 to 10000, got "10001"');
-    expect(errorFor({ ...minimal, 'poll.linger.ms': '-1' }).key).toBe('poll.linger.ms');
+    expect(parse({ 'poll.linger.ms': '-1' }).warnings).toEqual([
+      'poll.linger.ms is ignored: records are written as soon as they are read: each write takes whatever is queued, up to max.batch.size',
+    ]);
     expect(errorFor({ ...minimal, 'dynamodb.snapshot.max.rcu.percentage': '101' }).key).toBe('dynamodb.snapshot.max.rcu.percentage');
     expect(errorFor({ ...minimal, 'dynamodb.snapshot.max.rcu': '0' }).message).toContain('dynamodb.snapshot.max.rcu: expected a number > 0, got "0"');
   });
@@ -574,7 +578,7 @@ describe('connector files into parseSourceConfig', () => {
     expect(config.name).toBe('DynamoDbCdcSourceConnector_0');
     expect(config.discovery).toEqual({ mode: 'INCLUDELIST', tables: ['t1', 't2'] });
     expect(config.kafka.properties['sasl.username']).toBe('<my-kafka-api-key>');
-    expect(config.warnings).toHaveLength(4); // schema.context.name, two checkpoint keys, cdc.max.poll.records lowered
+    expect(config.warnings).toHaveLength(5); // schema.context.name, two checkpoint keys, poll.linger.ms, cdc.max.poll.records lowered
   });
 
   it("reads a trustpilot properties file, its empty values meaning unset", () => {
@@ -603,7 +607,10 @@ describe('connector files into parseSourceConfig', () => {
       aws: { region: 'eu-west-1', credentials: { kind: 'default' } },
       topics: { prefix: 'dynamodb-' },
     });
-    expect(config.warnings).toEqual(['init.sync.delay.period is ignored: the snapshot starts at once; its progress is committed with every batch, so a rebalance loses nothing']);
+    expect(config.warnings).toEqual([
+      'init.sync.delay.period is ignored: the snapshot starts at once; its progress is committed with every batch, so a rebalance loses nothing',
+      TASKS_MAX_WARNING(2),
+    ]);
   });
 
   it('reads JSON numbers and booleans as values', () => {

@@ -5,7 +5,7 @@ import {
   CONNECTOR_VERSION,
   EnvelopeError,
   readEnvelope,
-  snapshotRecords,
+  snapshotPageRecords,
   streamRecords,
   type StreamRecordContext,
 } from '../../../src/domain/change-envelope.js';
@@ -76,7 +76,7 @@ describe('snapshot records', () => {
   const item = { n: { N: '12345678901234567890123456789012345678' }, sk: { N: '7' }, id: { S: 'a' } };
 
   it('emits one "r" record with the snapshot fields set and no stream fields', () => {
-    const records = snapshotRecords(item, ctx);
+    const records = snapshotPageRecords([item], ctx);
     expect(records).toHaveLength(1);
     const [only] = records;
     expect(only!.key).toBe('{"id":"a","sk":7}');
@@ -105,24 +105,24 @@ describe('snapshot records', () => {
   });
 
   it('writes ts_ns exactly, beyond 2^53', () => {
-    const value = snapshotRecords(item, ctx)[0]!.value!;
+    const value = snapshotPageRecords([item], ctx)[0]!.value!;
     expect(value).toContain(`"ts_ms":${NOW},"ts_us":${NOW}000,"ts_ns":${NOW}000000,"source"`);
     expect(value).toContain(`"ts_ms":${ctx.readAtMs},"ts_us":${ctx.readAtMs}000,"ts_ns":${ctx.readAtMs}000000,`);
   });
 
   it('emits plain JSON documents on request, digits intact', () => {
-    const envelope = parseEnvelope(snapshotRecords(item, { ...ctx, format: 'json' })[0]!.value);
+    const envelope = parseEnvelope(snapshotPageRecords([item], { ...ctx, format: 'json' })[0]!.value);
     expect(envelope.after.document).toBe('{"n":12345678901234567890123456789012345678,"sk":7,"id":"a"}');
   });
 
   it('takes source.version as a parameter', () => {
-    expect(parseEnvelope(snapshotRecords(item, { ...ctx, version: '9.9.9' })[0]!.value).source.version).toBe('9.9.9');
-    expect(parseEnvelope(snapshotRecords(item, { ...ctx, version: null })[0]!.value).source.version).toBeNull();
+    expect(parseEnvelope(snapshotPageRecords([item], { ...ctx, version: '9.9.9' })[0]!.value).source.version).toBe('9.9.9');
+    expect(parseEnvelope(snapshotPageRecords([item], { ...ctx, version: null })[0]!.value).source.version).toBeNull();
   });
 
   it('refuses non-integer times', () => {
-    expect(() => snapshotRecords(item, { ...ctx, nowMs: 1.5 })).toThrow(/ts_ms must be a whole number/);
-    expect(() => snapshotRecords(item, { ...ctx, segment: Number.NaN })).toThrow(/segment must be an integer/);
+    expect(() => snapshotPageRecords([item], { ...ctx, nowMs: 1.5 })).toThrow(/ts_ms must be a whole number/);
+    expect(() => snapshotPageRecords([item], { ...ctx, segment: Number.NaN })).toThrow(/segment must be an integer/);
   });
 });
 
@@ -232,8 +232,8 @@ describe('stream records', () => {
 
   it('keys a record by its Keys in schema order, the same as the snapshot of that item', () => {
     const [change] = streamRecords(record('INSERT', { NewImage: newImage }), streamCtx);
-    const [scanned] = snapshotRecords(
-      { n: { N: '2' }, sk: { N: '7' }, id: { S: 'a' } },
+    const [scanned] = snapshotPageRecords(
+      [{ n: { N: '2' }, sk: { N: '7' }, id: { S: 'a' } }],
       { tableName: 'NumTable', keySchema, snapshotStartTime: 1, snapshotCount: 1, segment: 0, totalSegments: 1, readAtMs: 1, nowMs: 1 },
     );
     expect(change!.key).toBe(scanned!.key);
@@ -269,7 +269,7 @@ describe('reading the envelope back (the same module writes and reads it)', () =
 
   it('round-trips every op: what is written is read back with the same op, table and images', () => {
     const written = [
-      ...snapshotRecords(rich, { tableName: 'T', keySchema, snapshotStartTime: 1, snapshotCount: 1, segment: 0, totalSegments: 1, readAtMs: NOW, nowMs: NOW }),
+      ...snapshotPageRecords([rich], { tableName: 'T', keySchema, snapshotStartTime: 1, snapshotCount: 1, segment: 0, totalSegments: 1, readAtMs: NOW, nowMs: NOW }),
       ...streamRecords(record('INSERT', { NewImage: rich }), streamCtx),
       ...streamRecords(record('MODIFY', { OldImage: oldImage, NewImage: rich }), streamCtx),
       ...streamRecords(record('REMOVE', { OldImage: rich }), { ...streamCtx, tombstones: false }),

@@ -1,15 +1,24 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
 import type { Item, KeySchema } from '../../../src/domain/attribute-codec.js';
-import { snapshotRecords, streamRecords, type DocumentFormat } from '../../../src/domain/change-envelope.js';
+import { snapshotPageRecords, streamRecords, type DocumentFormat } from '../../../src/domain/change-envelope.js';
 import { itemSize, MAX_ITEM_BYTES } from '../../../src/sink/item-size.js';
-import { parseKeyMapping } from '../../../src/sink/key-mapping.js';
+import { parseKeyReference } from '../../../src/sink/key-mapping.js';
 import { ConversionError, convertRecord, tableNameFor, type ConverterSettings } from '../../../src/sink/record-converter.js';
 import type { SinkRecord } from '../../../src/sink/sink-record.js';
 
 const settings = (overrides: Partial<ConverterSettings> & { hashText?: string; sortText?: string } = {}): ConverterSettings => {
   const { hashText, sortText, ...rest } = overrides;
-  return { inputFormat: 'JSON', ...parseKeyMapping(hashText, sortText), tableNameFormat: '${topic}', nullValues: 'delete', ...rest };
+  // Confluent's defaults: partition and offset; an empty sort: no sort key.
+  const sort = sortText ?? 'offset';
+  return {
+    inputFormat: 'JSON',
+    hash: parseKeyReference(hashText ?? 'partition', 'aws.dynamodb.pk.hash'),
+    ...(sort === '' ? {} : { sort: parseKeyReference(sort, 'aws.dynamodb.pk.sort') }),
+    tableNameFormat: '${topic}',
+    nullValues: 'delete',
+    ...rest,
+  };
 };
 
 const sinkRecord = (value: string | Buffer | null, key: string | Buffer | null = null, offset = '17'): SinkRecord => ({
@@ -197,7 +206,7 @@ describe('source change envelopes', () => {
     expect(convertRecord(created!, envelopeSettings)).toEqual(expected);
     const [updated] = fromSource('MODIFY', { OldImage: { ...composite, big: { N: '1' } }, NewImage: composite }, keys);
     expect(convertRecord(updated!, envelopeSettings)).toEqual(expected);
-    const [read] = snapshotRecords(composite, {
+    const [read] = snapshotPageRecords([composite], {
       tableName: 'Source',
       keySchema: COMPOSITE,
       snapshotStartTime: 1,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingMessage } from '../../../src/adapters/kafka/writer.js';
+import type { OutgoingMessage } from '../../../src/source/ports.js';
 import { BEFORE_DROPPED_HEADER, fitChange, fits, OversizedRecordError, recordBytes, type RecordLimits } from '../../../src/source/oversized-records.js';
 
 const LIMIT = 10_000;

@@ -1,10 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { Sema } from 'async-sema';
 import { describe, expect, it } from 'vitest';
-import type { TableInfo } from '../../../src/adapters/dynamodb/tables.js';
-import type { BatchWriter } from '../../../src/adapters/kafka/writer.js';
+import type { TableInfo } from '../../../src/domain/table-info.js';
+import type { BatchWriter, ChangeStreams, SourceTables } from '../../../src/source/ports.js';
 import { partitions, type SegmentOffset } from '../../../src/domain/position.js';
 import { OffsetStore } from '../../../src/offsets/offset-store.js';
 import { Emitter } from '../../../src/source/emitter.js';
@@ -13,6 +11,13 @@ import { defaultSegments, runSnapshot, snapshotCapacity } from '../../../src/sou
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
 
 const GIB = 1024 ** 3;
+
+/** The snapshot reads no stream. */
+const unusedStreams: ChangeStreams = {
+  describe: async () => Promise.reject(new Error('not used')),
+  iterator: async () => Promise.reject(new Error('not used')),
+  read: async () => Promise.reject(new Error('not used')),
+};
 
 describe('defaultSegments', () => {
   it('uses at least 4 segments', () => {
@@ -106,18 +111,18 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
     let scannedItems = 0;
     let writtenItems = 0;
     let mostPagesAlive = 0;
-    const fakeDynamoDb = (tableName: string) =>
-      ({
-        async send(command: { input: { Segment: number; ExclusiveStartKey?: { page: { N: string } } } }) {
-          await new Promise((resolve) => setImmediate(resolve));
-          const page = Number(command.input.ExclusiveStartKey?.page.N ?? 0);
-          const items = Array.from({ length: PAGE }, (_, i) => ({ id: { S: `${tableName}-${command.input.Segment}-${page}-${i}` } }));
-          scannedItems += items.length;
-          mostPagesAlive = Math.max(mostPagesAlive, (scannedItems - writtenItems) / PAGE);
-          const last = page + 1 === PAGES_PER_SEGMENT;
-          return { Items: items, ...(last ? {} : { LastEvaluatedKey: { page: { N: String(page + 1) } } }) };
-        },
-      }) as unknown as DynamoDBClient;
+    const pagedTables = (tableName: string): SourceTables => ({
+      describe: async () => Promise.reject(new Error('not used')),
+      async scanPage(request) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const page = Number(request.exclusiveStartKey?.page?.N ?? 0);
+        const items = Array.from({ length: PAGE }, (_, i) => ({ id: { S: `${tableName}-${request.segment}-${page}-${i}` } }));
+        scannedItems += items.length;
+        mostPagesAlive = Math.max(mostPagesAlive, (scannedItems - writtenItems) / PAGE);
+        const last = page + 1 === PAGES_PER_SEGMENT;
+        return { items, ...(last ? {} : { lastEvaluatedKey: { page: { N: String(page + 1) } } }), consumedReadCapacity: 0 };
+      },
+    });
     const slowWriter: BatchWriter = {
       exactlyOnce: true,
       async write(data) {
@@ -141,8 +146,8 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
         await runSnapshot({
           settings,
           table: { ...table, name },
-          dynamodb: fakeDynamoDb(name),
-          streams: undefined as unknown as DynamoDBStreamsClient,
+          tables: pagedTables(name),
+          streams: unusedStreams,
           store,
           emitter,
           status: { table: name, topic: name, state: 'SNAPSHOT' },
@@ -167,14 +172,17 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
     const offset: SegmentOffset = { v: 1, tableName: 'orders', segment: 0, totalSegments: 1, snapshotCount: 1, snapshotStartTime: 0, exclusiveStartKey: null, completed: false };
     store.apply(partitions.segment('orders', 0), offset);
     const refusing: BatchWriter = { exactlyOnce: true, write: async () => Promise.reject(new Error('broker gone')), close: async () => undefined };
-    const oneLastPage = { send: async () => ({ Items: [{ id: { S: 'only' } }] }) } as unknown as DynamoDBClient;
+    const oneLastPage: SourceTables = {
+      describe: async () => Promise.reject(new Error('not used')),
+      scanPage: async () => ({ items: [{ id: { S: 'only' } }], consumedReadCapacity: 0 }),
+    };
     const snapshotPages = new Sema(BUDGET);
     await expect(
       runSnapshot({
         settings,
         table,
-        dynamodb: oneLastPage,
-        streams: undefined as unknown as DynamoDBStreamsClient,
+        tables: oneLastPage,
+        streams: unusedStreams,
         store,
         emitter: new Emitter(refusing, store, { queueCapacity: 32, maxRecordsPerWrite: 1000 }),
         status: { table: 'orders', topic: 'orders', state: 'SNAPSHOT', snapshot: { snapshotCount: 1, totalSegments: 1, segmentsCompleted: 0, itemsRead: 0, estimatedItems: 1, startedAt: 0 } },

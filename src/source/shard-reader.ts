@@ -1,0 +1,191 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { AwsError } from '../adapters/dynamodb/errors.js';
+import { withRetries } from '../adapters/dynamodb/retry.js';
+import { streamRecords, type StreamRecordContext } from '../domain/change-envelope.js';
+import { partitions, type ShardOffset, type SourcePartition, type StreamOffset } from '../domain/position.js';
+import { initialShardState, transition, type ShardEvent, type ShardState } from '../domain/shard-lifecycle.js';
+import type { ShardInfo } from '../domain/shard-tree.js';
+import { GapError } from './gap.js';
+import { allFit, fitChange, noteOversized } from './oversized-records.js';
+import type { IteratorStart, OutgoingMessage, RecordsPage, StreamRecord } from './ports.js';
+import type { PhaseContext } from './settings.js';
+
+/** DynamoDB Streams keeps records for 24 hours. */
+const RETENTION_MS = 24 * 3_600_000;
+
+/**
+ * Reads one shard from its checkpoint to its end (or until stopped), submitting each page with the shard's new
+ * offset. Its state (the shard lifecycle table) drives the loop: READING pages, SHARD_END once a closed shard is
+ * read through (its children may then start), GAP when records it needs were trimmed. It is started only for a
+ * shard whose parent is finished or gone: the stream reader keeps the WAITING_ON_PARENT shards back.
+ */
+export class ShardReader {
+  private state: ShardState = initialShardState(true);
+  private lastSequence: string | null;
+  private iterator: string | undefined;
+  private readonly partition: SourcePartition;
+
+  constructor(
+    private readonly context: PhaseContext,
+    private readonly position: StreamOffset,
+    private readonly shard: ShardInfo,
+    checkpoint: ShardOffset | undefined,
+    private readonly signal: AbortSignal,
+  ) {
+    this.lastSequence = checkpoint?.seq_No ?? null;
+    this.partition = partitions.shard(context.table.name, shard.shardId);
+  }
+
+  async run(): Promise<void> {
+    if (this.readBeforeLastStop()) this.move('END_REACHED');
+    for (;;) {
+      this.signal.throwIfAborted();
+      switch (this.state) {
+        case 'READING':
+          await this.readPage();
+          break;
+        case 'SHARD_END':
+          await this.markFinished();
+          return;
+        case 'GAP':
+        case 'WAITING_ON_PARENT':
+          // GAP leaves by the GapError that moved there; WAITING_ON_PARENT shards are never given a reader.
+          throw new Error(`shard ${this.shard.shardId}: no reading in state ${this.state}`);
+      }
+    }
+  }
+
+  /** Everything up to the shard's end was read before the last stop; only the end mark is missing. */
+  private readBeforeLastStop(): boolean {
+    const { endingSequenceNumber } = this.shard;
+    return this.lastSequence !== null && endingSequenceNumber !== undefined && BigInt(this.lastSequence) >= BigInt(endingSequenceNumber);
+  }
+
+  /** One GetRecords page, submitted with the new offset; moves to SHARD_END at a closed shard's end. */
+  private async readPage(): Promise<void> {
+    const { settings, emitter, status } = this.context;
+    this.iterator ??= await this.acquireIterator();
+    if (this.iterator === undefined) return this.move('END_REACHED');
+    let page: RecordsPage;
+    try {
+      const iterator = this.iterator;
+      page = await withRetries(() => this.context.streams.read(iterator, settings.cdc.maxPollRecords, this.shard.shardId), this.signal);
+    } catch (error) {
+      if (!(error instanceof AwsError) || error.kind !== 'expired-iterator') throw this.asGap(error);
+      // Iterators live 15 minutes; a new one continues right after the last record handled.
+      this.iterator = undefined;
+      return this.move('ITERATOR_EXPIRED');
+    }
+    const { records, skipped } = this.outgoing(page.records);
+    const last = page.records.at(-1);
+    if (last?.dynamodb?.SequenceNumber) this.lastSequence = last.dynamodb.SequenceNumber;
+    const finished = page.nextIterator === undefined;
+    this.iterator = page.nextIterator;
+    this.move(finished ? 'END_REACHED' : 'RECORDS_READ');
+    if (page.records.length === 0) {
+      if (!finished) await delay(settings.cdc.pollIntervalMs, undefined, { signal: this.signal });
+      return;
+    }
+    const offset: ShardOffset = { v: 1, streamArn: this.position.streamArn, seq_No: this.lastSequence, finished: false };
+    const { written } = await emitter.submit({ records, offsets: [{ partition: this.partition, offset }] });
+    // A failed write is the pipeline's to report (its failure signal stops this reader), not this counter's.
+    void written.then(
+      () => {
+        if (status.stream) status.stream.recordsWritten += records.length;
+      },
+      () => undefined,
+    );
+    if (status.stream) {
+      status.stream.recordsSkipped += skipped;
+      const createdAt = last?.dynamodb?.ApproximateCreationDateTime?.getTime();
+      if (createdAt) status.stream.lastRecordAt = createdAt;
+    }
+  }
+
+  /** The page's Kafka records: changes before the position's start are skipped, oversized ones fitted. */
+  private outgoing(page: StreamRecord[]): { records: OutgoingMessage[]; skipped: number } {
+    const { settings, table } = this.context;
+    const { skipBeforeMs } = this.position;
+    const records: OutgoingMessage[] = [];
+    let skipped = 0;
+    const envelope: StreamRecordContext = {
+      tableName: table.name,
+      keySchema: table.keySchema,
+      shardId: this.shard.shardId,
+      format: settings.format,
+      tombstones: settings.tombstones,
+      nowMs: Date.now(),
+    };
+    for (const record of page) {
+      const createdMs = record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Number.POSITIVE_INFINITY;
+      if (skipBeforeMs !== null && createdMs < skipBeforeMs) {
+        skipped++;
+        continue;
+      }
+      const change = streamRecords(record, envelope);
+      if (allFit(change, settings.records.maxMessageBytes)) {
+        for (const outgoing of change) records.push({ topic: settings.topic, ...outgoing });
+      } else {
+        records.push(...this.fitOversized(record, envelope));
+      }
+    }
+    return { records, skipped };
+  }
+
+  /** A change too large for max.message.bytes, as oversized.record.policy writes it (or an error saying why not). */
+  private fitOversized(record: StreamRecord, envelope: StreamRecordContext): OutgoingMessage[] {
+    const { context, shard } = this;
+    const topic = context.settings.topic;
+    const withTopic = (omitBefore: boolean) => streamRecords(record, { ...envelope, omitBefore }).map((outgoing) => ({ topic, ...outgoing }));
+    const fitted = fitChange(
+      withTopic(false),
+      context.settings.records,
+      () => ({ table: context.table.name, event: record.eventName ?? '?', shardId: shard.shardId, sequenceNumber: record.dynamodb?.SequenceNumber ?? '?' }),
+      () => withTopic(true),
+    );
+    noteOversized(context, fitted);
+    return fitted.records;
+  }
+
+  /** An iterator right after the last record handled; undefined when the shard has nothing left that we need. */
+  private async acquireIterator(): Promise<string | undefined> {
+    const { lastSequence, shard } = this;
+    const start: IteratorStart = lastSequence ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: lastSequence } : { type: 'TRIM_HORIZON' };
+    try {
+      const acquired = await withRetries(() => this.context.streams.iterator(this.position.streamArn, shard.shardId, start), this.signal);
+      if (!acquired) throw new GapError(this.context.table.name, `shard ${shard.shardId} returned no iterator`);
+      return acquired;
+    } catch (error) {
+      if (!lastSequence && error instanceof AwsError && error.kind === 'trimmed' && this.trimmedRecordsPrecedePosition()) return undefined;
+      throw this.asGap(error);
+    }
+  }
+
+  /**
+   * A shard never read whose records are all trimmed holds only records older than the retention. When the
+   * position skips everything before a recent instant (a snapshot's start), none of those were needed.
+   */
+  private trimmedRecordsPrecedePosition(): boolean {
+    const { skipBeforeMs } = this.position;
+    return skipBeforeMs !== null && skipBeforeMs >= Date.now() - RETENTION_MS;
+  }
+
+  private async markFinished(): Promise<void> {
+    const offset: ShardOffset = { v: 1, streamArn: this.position.streamArn, seq_No: this.lastSequence, finished: true };
+    const { written } = await this.context.emitter.submit({ records: [], offsets: [{ partition: this.partition, offset }] });
+    await written;
+  }
+
+  private asGap(error: unknown): unknown {
+    if (error instanceof AwsError && (error.kind === 'trimmed' || error.kind === 'not-found')) {
+      this.move('TRIMMED');
+      const where = this.lastSequence ? `after sequence number ${this.lastSequence}` : 'from its start';
+      return new GapError(this.context.table.name, `records of shard ${this.shard.shardId} ${where} are no longer in the stream (${error.message})`);
+    }
+    return error;
+  }
+
+  private move(event: ShardEvent): void {
+    this.state = transition(this.state, event);
+  }
+}

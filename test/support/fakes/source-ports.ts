@@ -1,0 +1,247 @@
+// In-memory DynamoDB tables, streams and Kafka behind the source connector's ports, for unit tests of its logic.
+// They keep the rules the connector relies on: pages and LastEvaluatedKey, shard lineage and closed shards,
+// expired and trimmed iterators, transactions that commit all or nothing, fencing by transactional id.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { AwsError } from '../../../src/adapters/dynamodb/errors.js';
+import type { Item } from '../../../src/domain/attribute-codec.js';
+import { parseOffsetKey } from '../../../src/domain/position.js';
+import type { TableInfo } from '../../../src/domain/table-info.js';
+import { OffsetStore } from '../../../src/offsets/offset-store.js';
+import {
+  FencedError,
+  type BatchWriter,
+  type ChangeStreams,
+  type IteratorStart,
+  type OutgoingMessage,
+  type RecordsPage,
+  type ScanPage,
+  type ScanPageRequest,
+  type SourceKafka,
+  type SourceTables,
+  type StreamDescription,
+  type StreamRecord,
+  type TopicSpec,
+} from '../../../src/source/ports.js';
+
+// ---------------------------------------------------------------------------------------------- tables
+
+/** Tables with items; a Scan segment holds every item whose position modulo the segment count is its number. */
+export class InMemoryTables implements SourceTables {
+  private readonly tables = new Map<string, { info: TableInfo; items: Item[] }>();
+  scans = 0;
+
+  add(name: string, items: Item[] = [], options: { streamArn?: string; viewType?: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'KEYS_ONLY' } = {}): void {
+    const info: TableInfo = {
+      name,
+      arn: `arn:aws:dynamodb:us-east-1:000000000000:table/${name}`,
+      keySchema: { hashKey: 'id' },
+      keyTypes: { id: 'S' },
+      status: 'ACTIVE',
+      itemCount: items.length,
+      sizeBytes: 0,
+      billingMode: 'PAY_PER_REQUEST',
+      ...(options.streamArn ? { stream: { arn: options.streamArn, viewType: options.viewType ?? 'NEW_AND_OLD_IMAGES' } } : {}),
+    };
+    this.tables.set(name, { info, items });
+  }
+
+  /** A new stream ARN, as after disabling and enabling the stream. */
+  replaceStream(name: string, streamArn: string): void {
+    const table = this.tables.get(name)!;
+    table.info = { ...table.info, stream: { arn: streamArn, viewType: 'NEW_AND_OLD_IMAGES' } };
+  }
+
+  async describe(name: string): Promise<TableInfo> {
+    const table = this.tables.get(name);
+    if (!table) throw new AwsError('not-found', `DescribeTable ${name}: ResourceNotFoundException: Requested resource not found`);
+    return table.info;
+  }
+
+  async scanPage(request: ScanPageRequest): Promise<ScanPage> {
+    this.scans++;
+    const table = this.tables.get(request.table);
+    if (!table) throw new AwsError('not-found', `Scan ${request.table}: ResourceNotFoundException`);
+    const segment = table.items.filter((_, index) => index % request.totalSegments === request.segment);
+    const after = request.exclusiveStartKey ? segment.findIndex((item) => sameKey(item, request.exclusiveStartKey!)) + 1 : 0;
+    const items = segment.slice(after, after + request.limit);
+    const more = after + items.length < segment.length;
+    return { items, ...(more ? { lastEvaluatedKey: { id: items.at(-1)!.id! } } : {}), consumedReadCapacity: items.length / 2 };
+  }
+}
+
+function sameKey(item: Item, key: Record<string, AttributeValue>): boolean {
+  return item.id?.S === key.id?.S;
+}
+
+// ---------------------------------------------------------------------------------------------- streams
+
+interface FakeShard {
+  shardId: string;
+  parentShardId?: string;
+  records: StreamRecord[];
+  closed: boolean;
+  /** Records before this index were trimmed (past the 24 h retention). */
+  trimmedBefore: number;
+}
+
+/**
+ * One stream per ARN, made of shards. Iterators are `arn|shard|index|generation`; `expireIterators()` makes every
+ * iterator handed out so far fail as DynamoDB's do after 15 minutes.
+ */
+export class InMemoryStreams implements ChangeStreams {
+  private readonly streams = new Map<string, FakeShard[]>();
+  private sequence = 100;
+  private generation = 0;
+  /** Shard ids in the order GetRecords was called for them, with the sequence numbers it returned. */
+  readonly reads: Array<{ shardId: string; sequenceNumbers: string[] }> = [];
+
+  addShard(streamArn: string, shardId: string, parentShardId?: string): void {
+    const shards = this.streams.get(streamArn) ?? [];
+    shards.push({ shardId, ...(parentShardId ? { parentShardId } : {}), records: [], closed: false, trimmedBefore: 0 });
+    this.streams.set(streamArn, shards);
+  }
+
+  /** Appends a change; returns its sequence number. */
+  put(streamArn: string, shardId: string, eventName: 'INSERT' | 'MODIFY' | 'REMOVE', newImage: Item | undefined, oldImage?: Item): string {
+    const shard = this.shard(streamArn, shardId);
+    if (shard.closed) throw new Error(`fake: shard ${shardId} is closed`);
+    const sequenceNumber = String(++this.sequence).padStart(21, '0');
+    const keys = { id: (newImage ?? oldImage)!.id! };
+    shard.records.push({
+      eventName,
+      dynamodb: {
+        ApproximateCreationDateTime: new Date(),
+        Keys: keys,
+        SequenceNumber: sequenceNumber,
+        ...(newImage ? { NewImage: newImage } : {}),
+        ...(oldImage ? { OldImage: oldImage } : {}),
+      },
+    } as StreamRecord);
+    return sequenceNumber;
+  }
+
+  close(streamArn: string, shardId: string): void {
+    this.shard(streamArn, shardId).closed = true;
+  }
+
+  trim(streamArn: string, shardId: string, count: number): void {
+    this.shard(streamArn, shardId).trimmedBefore = count;
+  }
+
+  expireIterators(): void {
+    this.generation++;
+  }
+
+  async describe(streamArn: string): Promise<StreamDescription> {
+    const shards = this.streams.get(streamArn);
+    if (!shards) throw new AwsError('not-found', `DescribeStream ${streamArn}: ResourceNotFoundException`);
+    return {
+      streamArn,
+      status: 'ENABLED',
+      shards: shards.map((shard) => ({
+        shardId: shard.shardId,
+        ...(shard.parentShardId ? { parentShardId: shard.parentShardId } : {}),
+        ...(shard.records[0] ? { startingSequenceNumber: shard.records[0].dynamodb!.SequenceNumber! } : {}),
+        ...(shard.closed && shard.records.length > 0 ? { endingSequenceNumber: shard.records.at(-1)!.dynamodb!.SequenceNumber! } : {}),
+      })),
+    };
+  }
+
+  async iterator(streamArn: string, shardId: string, start: IteratorStart): Promise<string> {
+    const shard = this.shard(streamArn, shardId);
+    let index: number;
+    if (start.type === 'TRIM_HORIZON') index = shard.trimmedBefore;
+    else if (start.type === 'LATEST') index = shard.records.length;
+    else {
+      const at = shard.records.findIndex((record) => record.dynamodb!.SequenceNumber === start.sequenceNumber);
+      if (at < 0) throw new AwsError('invalid', `GetShardIterator ${shardId}: unknown sequence number ${start.sequenceNumber}`);
+      index = at + 1;
+      if (index < shard.trimmedBefore) throw new AwsError('trimmed', `GetShardIterator ${shardId}: TrimmedDataAccessException`);
+    }
+    return [streamArn, shardId, index, this.generation].join('|');
+  }
+
+  async read(iterator: string, limit: number, shardId: string): Promise<RecordsPage> {
+    const [streamArn, , indexText, generation] = iterator.split('|');
+    if (Number(generation) !== this.generation) throw new AwsError('expired-iterator', `GetRecords ${shardId}: ExpiredIteratorException`);
+    const shard = this.shard(streamArn!, shardId);
+    const index = Number(indexText);
+    if (index < shard.trimmedBefore) throw new AwsError('trimmed', `GetRecords ${shardId}: TrimmedDataAccessException`);
+    const records = shard.records.slice(index, index + limit);
+    this.reads.push({ shardId, sequenceNumbers: records.map((record) => record.dynamodb!.SequenceNumber!) });
+    const next = index + records.length;
+    const ended = shard.closed && next >= shard.records.length;
+    return { records, ...(ended ? {} : { nextIterator: [streamArn, shardId, next, this.generation].join('|') }) };
+  }
+
+  private shard(streamArn: string, shardId: string): FakeShard {
+    const shard = this.streams.get(streamArn)?.find((candidate) => candidate.shardId === shardId);
+    if (!shard) throw new AwsError('not-found', `shard ${shardId} of ${streamArn}: ResourceNotFoundException`);
+    return shard;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- Kafka
+
+/**
+ * Topics of committed messages. A transactional writer's write commits all its messages or none (a write can be
+ * made to fail with `failWrites`); opening a writer with a transactional id fences the earlier one with that id.
+ */
+export class InMemoryKafka implements SourceKafka {
+  readonly topics = new Map<string, { spec: TopicSpec; messages: OutgoingMessage[] }>();
+  private readonly owners = new Map<string, object>();
+  /** The next writes to fail (before anything of them is committed), with this error. */
+  private failing: Array<Error> = [];
+  down = false;
+
+  failWrites(...errors: Error[]): void {
+    this.failing.push(...errors);
+  }
+
+  messages(topic: string): OutgoingMessage[] {
+    return this.topics.get(topic)?.messages ?? [];
+  }
+
+  async ensureTopic(spec: TopicSpec): Promise<void> {
+    if (!this.topics.has(spec.topic)) this.topics.set(spec.topic, { spec, messages: [] });
+  }
+
+  async openWriter(options: { transactionalId?: string; maxMessageBytes: number }): Promise<BatchWriter> {
+    const owner = {};
+    const { transactionalId } = options;
+    if (transactionalId !== undefined) this.owners.set(transactionalId, owner);
+    const commit = (messages: OutgoingMessage[]) => {
+      for (const message of messages) {
+        if (!this.topics.has(message.topic)) throw new Error(`fake Kafka: topic ${message.topic} does not exist`);
+        this.topics.get(message.topic)!.messages.push(message);
+      }
+    };
+    return {
+      exactlyOnce: transactionalId !== undefined,
+      write: async (data, offsets) => {
+        await Promise.resolve();
+        if (transactionalId !== undefined && this.owners.get(transactionalId) !== owner) {
+          throw new FencedError(`transactional id ${transactionalId} was taken over by another producer`);
+        }
+        const failure = this.failing.shift();
+        if (failure) throw failure;
+        commit([...data, ...offsets]);
+      },
+      close: async () => undefined,
+    };
+  }
+
+  async loadOffsets(topic: string, connector: string): Promise<OffsetStore> {
+    await this.ensureTopic({ topic, partitions: 1, replicationFactor: 1 });
+    const store = OffsetStore.empty(topic, connector);
+    for (const message of this.messages(topic)) {
+      const parsed = message.key === null ? undefined : parseOffsetKey(message.key);
+      if (parsed?.connector === connector) store.apply(parsed.partition, message.value === null ? null : JSON.parse(message.value));
+    }
+    return store;
+  }
+
+  async probe(): Promise<void> {
+    if (this.down) throw new Error('fake Kafka: down');
+  }
+}

@@ -1,0 +1,197 @@
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import { Sema } from 'async-sema';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
+import type { Item } from '../../../src/domain/attribute-codec.js';
+import type { PipelineSettings } from '../../../src/source/settings.js';
+import { TableNotReplicableError, TablePipeline } from '../../../src/source/table-pipeline.js';
+import { InMemoryKafka, InMemoryStreams, InMemoryTables } from '../../support/fakes/source-ports.js';
+
+const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/1';
+const OFFSETS = 'offsets';
+
+const items = (count: number, prefix = 'item'): Item[] => Array.from({ length: count }, (_, i) => ({ id: { S: `${prefix}-${i}` }, n: { N: String(i) } }));
+
+function settings(overrides: Partial<PipelineSettings> = {}): PipelineSettings {
+  return {
+    connector: 'orders-source',
+    syncMode: 'SNAPSHOT_CDC',
+    topic: 'orders',
+    format: 'dynamodb-json',
+    tombstones: true,
+    maxBatchSize: 1000,
+    records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
+    snapshot: { maxPollRecords: 3, segments: 2, maxRcuPercentage: 50, consistentRead: false },
+    cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 1, gapPolicy: 'resnapshot' },
+    ...overrides,
+  };
+}
+
+/** A table with a stream, and the fakes a pipeline runs against; `start()` runs one pipeline until stopped. */
+function world(tableItems: Item[] = items(7)) {
+  const tables = new InMemoryTables();
+  const streams = new InMemoryStreams();
+  const kafka = new InMemoryKafka();
+  tables.add('orders', tableItems, { streamArn: STREAM });
+  streams.addShard(STREAM, 'shard-1');
+  const log: string[] = [];
+  const start = (overrides: Partial<PipelineSettings> = {}, table = 'orders') => {
+    const pipeline = new TablePipeline({
+      settings: settings(overrides),
+      tableName: table,
+      foundBy: 'listed in dynamodb.table.includelist',
+      exactlyOnce: true,
+      offsetsTopic: OFFSETS,
+      topic: { partitions: 1, replicationFactor: 1 },
+      kafka,
+      tables,
+      streams,
+      snapshotPages: new Sema(8),
+      log: { info: (line) => log.push(line), warn: (line) => log.push(line) },
+    });
+    const controller = new AbortController();
+    const running = pipeline.run(controller.signal);
+    running.catch(() => undefined);
+    return {
+      pipeline,
+      running,
+      async stop() {
+        controller.abort(new Error('test stops'));
+        await running.catch(() => undefined);
+      },
+    };
+  };
+  const envelopes = () => kafka.messages('orders').filter((message) => message.value !== null).map((message) => JSON.parse(message.value!));
+  return { tables, streams, kafka, log, start, envelopes };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let turn = 0; turn < 20_000; turn++) {
+    if (condition()) return;
+    await yieldToEvents();
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+describe('TablePipeline: its lifecycle, against in-memory ports', () => {
+  it('first start: STARTING → SNAPSHOT (every item once) → STREAMING (then every change)', async () => {
+    const { start, streams, envelopes, log } = world();
+    const { pipeline, stop } = start();
+    await until(() => pipeline.status.state === 'STREAMING', 'streaming');
+    expect(log.filter((line) => line.includes('→'))).toEqual(['STARTING → SNAPSHOT', 'SNAPSHOT → STREAMING']);
+    expect(envelopes().filter((envelope) => envelope.op === 'r')).toHaveLength(7);
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'new' } });
+    await until(() => envelopes().some((envelope) => envelope.op === 'c'), 'the change');
+    await stop();
+    expect(pipeline.status.state).toBe('STOPPED');
+    expect(log.at(-1)).toBe('STREAMING → STOPPED');
+  });
+
+  it('restart after a complete snapshot: straight to STREAMING, nothing scanned again, no change read twice', async () => {
+    const { start, streams, tables, envelopes } = world();
+    const first = start();
+    await until(() => first.pipeline.status.state === 'STREAMING', 'streaming');
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'a' } });
+    await until(() => envelopes().some((envelope) => envelope.op === 'c'), 'the first change');
+    await first.stop();
+    const scans = tables.scans;
+
+    const second = start();
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'b' } });
+    await until(() => envelopes().filter((envelope) => envelope.op === 'c').length === 2, 'the second change');
+    expect(tables.scans).toBe(scans);
+    expect(envelopes().filter((envelope) => envelope.op === 'r')).toHaveLength(7);
+    expect(envelopes().filter((envelope) => envelope.op === 'c').map((envelope) => envelope.source.seq_No)).toHaveLength(2);
+    await second.stop();
+  });
+
+  it('a re-created stream (new ARN) is a gap: the table is snapshotted again (snapshotCount 2)', async () => {
+    const { start, tables, streams, envelopes, log } = world();
+    const first = start();
+    await until(() => first.pipeline.status.state === 'STREAMING', 'streaming');
+    await first.stop();
+    tables.replaceStream('orders', `${STREAM}-new`);
+    streams.addShard(`${STREAM}-new`, 'shard-9');
+    const second = start();
+    await until(() => second.pipeline.status.state === 'STREAMING', 'streaming again');
+    expect(envelopes().filter((envelope) => envelope.op === 'r' && envelope.source.snapshotCount === 2)).toHaveLength(7);
+    expect(log.some((line) => line.includes('re-snapshotting') && line.includes('re-created'))).toBe(true);
+    await second.stop();
+  });
+
+  it('SNAPSHOT mode ends in SNAPSHOT_DONE and reads no stream', async () => {
+    const { start, streams, envelopes } = world();
+    const { pipeline, stop } = start({ syncMode: 'SNAPSHOT' });
+    await until(() => pipeline.status.state === 'SNAPSHOT_DONE', 'snapshot done');
+    expect(envelopes()).toHaveLength(7);
+    expect(streams.reads).toHaveLength(0);
+    await stop();
+  });
+
+  it('CDC mode starts at the stream, with no snapshot', async () => {
+    const { start, streams, envelopes } = world();
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'early' } });
+    const { pipeline, stop } = start({ syncMode: 'CDC' });
+    await until(() => envelopes().length === 1, 'the change');
+    expect(pipeline.status.snapshot).toBeUndefined();
+    expect(envelopes()[0].op).toBe('c');
+    await stop();
+  });
+
+  it('a missing table fails with TableNotReplicableError naming it and how it was found', async () => {
+    const { start } = world();
+    const { pipeline, running } = start({}, 'missing');
+    await expect(running).rejects.toThrow(TableNotReplicableError);
+    await expect(running).rejects.toThrow('table missing does not exist (listed in dynamodb.table.includelist)');
+    expect(pipeline.status.state).toBe('FAILED');
+  });
+
+  it('a failed write fails the pipeline at once, even while its reader waits on an idle shard', async () => {
+    const { start, streams, kafka } = world([]);
+    const { pipeline, running } = start({ syncMode: 'CDC' });
+    await until(() => pipeline.status.state === 'STREAMING', 'streaming');
+    kafka.failWrites(new Error('broker refused the record'));
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'x' } });
+    await expect(running).rejects.toThrow('broker refused the record');
+    expect(pipeline.status).toMatchObject({ state: 'FAILED', error: 'broker refused the record' });
+  });
+
+  it('read N, acknowledge half, reopen: nothing lost, nothing twice (a write fails mid-snapshot)', async () => {
+    const { start, kafka, envelopes } = world(items(40));
+    // Pages of 3 items in 2 segments: the fifth write fails, after four were committed.
+    let writes = 0;
+    const failAfter = 4;
+    const original = kafka.openWriter.bind(kafka);
+    kafka.openWriter = async (options) => {
+      const writer = await original(options);
+      return {
+        ...writer,
+        write: async (data, offsets) => {
+          if (data.length > 0 && ++writes === failAfter + 1) throw new Error('connection lost');
+          return writer.write(data, offsets);
+        },
+      };
+    };
+    const first = start({ maxBatchSize: 3 });
+    await expect(first.running).rejects.toThrow('connection lost');
+    const committedBefore = envelopes().length;
+    expect(committedBefore).toBeGreaterThan(0);
+    expect(committedBefore).toBeLessThan(40);
+
+    const second = start({ maxBatchSize: 3 });
+    await until(() => second.pipeline.status.state === 'STREAMING', 'streaming after the reopen');
+    const ids = envelopes().map((envelope) => JSON.parse(envelope.after.document).id.S as string);
+    expect(ids.sort()).toEqual(items(40).map((item) => item.id!.S!).sort());
+    await second.stop();
+  });
+
+  it('a fenced writer fails with FencedError and writes nothing more', async () => {
+    const { start, kafka, streams, envelopes } = world([]);
+    const first = start({ syncMode: 'CDC' });
+    await until(() => first.pipeline.status.state === 'STREAMING', 'streaming');
+    await kafka.openWriter({ transactionalId: 'orders-source-orders', maxMessageBytes: 1_000_000 }); // a new owner
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'x' } });
+    await expect(first.running).rejects.toThrow(/taken over/);
+    expect(envelopes()).toHaveLength(0);
+  });
+});
