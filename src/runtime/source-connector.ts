@@ -92,6 +92,7 @@ export class SourceConnector {
     this.controller.abort(new Error('connector stopping'));
     await this.discoveryLoop;
     await Promise.allSettled([...this.running.values()].map((table) => table.supervisor));
+    await this.clients.kafka.close();
   }
 
   status(): ConnectorStatus {
@@ -219,7 +220,9 @@ export class SourceConnector {
         const wait = needsPerson ? MAX_BACKOFF_MS : backoffMs;
         const recovery = await waitForRecovery(wait, needsPerson ? undefined : this.probeFor(error, table), signal);
         if (recovery === 'recovered') log.info(`${error instanceof AwsError ? 'DynamoDB' : 'Kafka'} answers again: restarting now`);
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        // After an outage's end the first restarts may still stumble on its leftovers: they retry soon, not
+        // after the backoff the outage grew.
+        backoffMs = recovery === 'recovered' ? 1_000 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
       }
     }
   }

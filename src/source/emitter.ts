@@ -36,6 +36,9 @@ export class Emitter {
   private wakeWriter?: () => void;
   private failure?: Error;
   private readonly failures = new AbortController();
+  private markFirstWrite!: () => void;
+  /** Resolves once a write succeeded: the pipeline works (again). */
+  readonly firstWrite = new Promise<void>((resolve) => (this.markFirstWrite = resolve));
   private closing = false;
   private readonly loop: Promise<void>;
   recordsWritten = 0;
@@ -120,6 +123,7 @@ export class Emitter {
         return;
       }
       for (const update of offsets) this.store.apply(update.partition, update.offset);
+      this.markFirstWrite();
       this.recordsWritten += records.length;
       this.writes++;
       for (const entry of taken) entry.written();

@@ -114,4 +114,6 @@ export interface SourceKafka {
   loadOffsets(topic: string, connector: string): Promise<OffsetStore>;
   /** Resolves when the cluster answers (a metadata request); rejects when it does not in time. */
   probe(): Promise<void>;
+  /** Closes the clients the port opened itself. */
+  close(): Promise<void>;
 }

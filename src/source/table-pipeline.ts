@@ -71,6 +71,11 @@ export class TablePipeline {
       // A failed write stops the phases at once: a reader waiting on an idle shard would not notice until its
       // next submit, and the table would sit there, unwritten, looking healthy.
       const phaseSignal = AbortSignal.any([signal, emitter.failureSignal]);
+      // The error of the run before (kept in the status while this one starts) is over once a write succeeds.
+      const inherited = this.status.error;
+      void emitter.firstWrite.then(() => {
+        if (this.status.error === inherited) this.status.error = undefined;
+      });
       const context: PhaseContext = { ...deps, table, store, emitter, status: this.status, signal: phaseSignal };
       await this.loop(context);
     } catch (error) {

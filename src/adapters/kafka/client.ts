@@ -18,8 +18,15 @@ export interface KafkaConnection {
   events?: KafkaClientEvents;
 }
 
+/**
+ * librdkafka waits up to 10 s between attempts to reach a broker that went away; a broker back after a restart
+ * would then wait that long for its clients. Attempts at most a second apart (the user's setting wins).
+ */
+export const RECONNECT_SOON = { 'reconnect.backoff.max.ms': 1_000 } as const;
+
 export function createKafka(connection: KafkaConnection, level = logLevel.WARN): Kafka {
   return new Kafka({
+    ...RECONNECT_SOON,
     ...(connection.properties ?? {}),
     kafkaJS: {
       brokers: connection.bootstrapServers.split(',').map((broker) => broker.trim()),

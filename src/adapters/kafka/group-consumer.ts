@@ -2,7 +2,7 @@ import ckjs from '@confluentinc/kafka-javascript';
 import type { Assignment, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
 import type { SinkRecord } from '../../sink/sink-record.js';
 import type { MissingTopics, NextOffset, RecordSource, RecordSourceOptions } from '../../sink/ports.js';
-import type { KafkaConnection } from './client.js';
+import { RECONNECT_SOON, type KafkaConnection } from './client.js';
 
 /** librdkafka's rebalance event codes. */
 const ASSIGN_PARTITIONS = -175;
@@ -80,6 +80,7 @@ export class GroupConsumer implements RecordSource {
         // Only what transactions committed: the source connector writes its topics in transactions.
         'isolation.level': 'read_committed',
         'topic.metadata.refresh.interval.ms': METADATA_REFRESH_MS,
+        ...RECONNECT_SOON,
         ...(connection.properties ?? {}),
         ...options.properties,
         'bootstrap.servers': connection.bootstrapServers,

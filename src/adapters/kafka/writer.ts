@@ -1,6 +1,6 @@
 import ckjs from '@confluentinc/kafka-javascript';
 import { FencedError, type BatchWriter, type OutgoingMessage } from '../../source/ports.js';
-import type { Kafka, KafkaConnection, Producer } from './client.js';
+import { RECONNECT_SOON, type Kafka, type KafkaConnection, type Producer } from './client.js';
 
 /** librdkafka's local "fenced by a newer instance" and the broker's PRODUCER_FENCED. */
 const FENCED_CODES = new Set([-144, 90]);
@@ -38,6 +38,7 @@ export async function openTransactionalWriter(
   options: WriterOptions,
 ): Promise<BatchWriter> {
   const producer = new ckjs.Producer({
+    ...RECONNECT_SOON,
     ...(connection.properties ?? {}),
     ...PRODUCER_TUNING,
     'message.max.bytes': options.maxMessageBytes,

@@ -244,4 +244,6 @@ export class InMemoryKafka implements SourceKafka {
   async probe(): Promise<void> {
     if (this.down) throw new Error('fake Kafka: down');
   }
+
+  async close(): Promise<void> {}
 }

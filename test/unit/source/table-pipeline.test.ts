@@ -35,7 +35,7 @@ function world(tableItems: Item[] = items(7)) {
   tables.add('orders', tableItems, { streamArn: STREAM });
   streams.addShard(STREAM, 'shard-1');
   const log: string[] = [];
-  const start = (overrides: Partial<PipelineSettings> = {}, table = 'orders') => {
+  const start = (overrides: Partial<PipelineSettings> = {}, table = 'orders', inheritedError?: string) => {
     const pipeline = new TablePipeline({
       settings: settings(overrides),
       tableName: table,
@@ -49,6 +49,7 @@ function world(tableItems: Item[] = items(7)) {
       snapshotPages: new Sema(8),
       log: { info: (line) => log.push(line), warn: (line) => log.push(line) },
     });
+    if (inheritedError) pipeline.status.error = inheritedError; // as the supervisor carries it over
     const controller = new AbortController();
     const running = pipeline.run(controller.signal);
     running.catch(() => undefined);
@@ -136,6 +137,20 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
     expect(pipeline.status.snapshot).toBeUndefined();
     expect(envelopes()[0].op).toBe('c');
     await stop();
+  });
+
+  it("clears the error of the run before once a write succeeds, and not before", async () => {
+    const { start, streams, kafka } = world([]);
+    kafka.failWrites(new Error('still broken'));
+    const first = start({ syncMode: 'CDC' }, 'orders', 'could not create topic orders: Local: Timed out');
+    await expect(first.running).rejects.toThrow('still broken');
+    expect(first.pipeline.status.error).toBe('still broken');
+
+    const second = start({ syncMode: 'CDC' }, 'orders', 'still broken');
+    await until(() => second.pipeline.status.state === 'STREAMING', 'streaming');
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'x' } });
+    await until(() => second.pipeline.status.error === undefined, 'the old error cleared');
+    await second.stop();
   });
 
   it('a missing table fails with TableNotReplicableError naming it and how it was found', async () => {
