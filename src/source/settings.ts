@@ -1,4 +1,5 @@
 import type { Sema } from 'async-sema';
+import type { SourceConfig } from '../config/source-config.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import type { Emitter } from './emitter.js';
@@ -18,20 +19,8 @@ export interface PipelineSettings {
   tombstones: boolean;
   maxBatchSize: number;
   records: RecordLimits;
-  snapshot: {
-    maxPollRecords: number;
-    segments?: number;
-    maxRcuPercentage: number;
-    maxRcu?: number;
-    consistentRead: boolean;
-  };
-  cdc: {
-    initialPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
-    startTimestampMs?: number;
-    maxPollRecords: number;
-    pollIntervalMs: number;
-    gapPolicy: 'resnapshot' | 'fail';
-  };
+  snapshot: SourceConfig['snapshot'];
+  cdc: SourceConfig['cdc'];
 }
 
 /** Everything a phase (snapshot or stream) works with. */
