@@ -43,12 +43,13 @@ export function looksLikeDynamoDbJson(json: Record<string, unknown>): boolean {
   });
 }
 
-// Every form DynamoDB accepts as number text ("1.50", ".5", "1.", "+3", "-1.5E-130").
-const DYNAMODB_NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?([eE][+-]?\d+)?$/;
+// Every form DynamoDB accepts as number text ("1.50", ".5", "1.", "+3", "-1.5E-130"): sign, integer digits,
+// fraction digits, exponent with its letter.
+export const DYNAMODB_NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?([eE][+-]?\d+)?$/;
 // The JSON grammar for numbers (RFC 8259); most DynamoDB numbers already match it.
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 // Standard base64, padding optional (hand-written DynamoDB JSON often omits it).
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 
 // ---------------------------------------------------------------------------------------------- paths & errors
 

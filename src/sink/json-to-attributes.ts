@@ -4,14 +4,13 @@
 // converted by its schema, which tells bytes (base64 text → B) and decimals apart from strings.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isLosslessNumber } from 'lossless-json';
-import type { Item } from '../domain/attribute-codec.js';
+import { BASE64, type Item } from '../domain/attribute-codec.js';
 import { at, pathText, setOwn, type AttributePath } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';
 import { parseJsonLosslessly } from './lossless-parse.js';
 import { checkDynamoDbNumber } from './number-text.js';
 
 // Standard base64 (what Kafka Connect's JsonConverter writes), padding optional.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 const INTEGER = /^-?\d+$/;
 const DECIMAL_LOGICAL_TYPE = 'org.apache.kafka.connect.data.Decimal';
 

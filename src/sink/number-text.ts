@@ -1,9 +1,7 @@
 // DynamoDB numbers as text: their significant digits and magnitude, without ever becoming a JS number.
+import { DYNAMODB_NUMBER } from '../domain/attribute-codec.js';
 import { pathText, type AttributePath } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';
-
-// Every form DynamoDB accepts as number text ("1.50", ".5", "1.", "+3", "-1.5E-130").
-const NUMBER_TEXT = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
 /** DynamoDB keeps up to 38 significant digits, magnitudes 1E-130 to 9.9999999999999999999999999999999999999E+125. */
 export const MAX_SIGNIFICANT_DIGITS = 38;
@@ -22,9 +20,10 @@ const SHORT_INTEGER_TEXT = /^[+-]?\d{1,38}$/;
 
 /** The digits and magnitude of number text, or undefined when it is not number text at all. */
 export function numberShape(text: string): NumberShape | undefined {
-  const parts = NUMBER_TEXT.exec(text);
+  const parts = DYNAMODB_NUMBER.exec(text);
   if (parts === null) return undefined;
-  const [, integer = '', fraction = '', exponent] = parts;
+  const [, , integer = '', fraction = '', exponentPart] = parts;
+  const exponent = exponentPart?.slice(1); // without its letter
   if (integer === '' && fraction === '') return undefined;
   const digits = integer + fraction;
   const first = digits.search(/[1-9]/);
