@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasTableNameCharacters, isTableName } from '../domain/table-name.js';
 import { parseKeyReference, type KeyReference } from '../domain/key-reference.js';
 import { BILLING_MODES, ERROR_TOLERANCES, INPUT_FORMATS, NULL_VALUE_BEHAVIORS, type InputFormat } from './sink-config.js';
 import {
@@ -57,8 +58,6 @@ const keyReference = <Empty extends boolean>(allowEmpty: Empty): ValueSchema<Key
   });
 
 export const TOPIC_PLACEHOLDER = '${topic}';
-/** DynamoDB's rule for table names. */
-export const TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
 
 /**
  * `table.name.format`: text around `${topic}` placeholders. The text must be characters DynamoDB allows in table
@@ -75,10 +74,10 @@ const tableNameFormat: ValueSchema<string> = z.string().transform((format, ctx) 
   const literal = literals.join('');
   const other = /\$\{[^}]*\}/.exec(literal);
   if (other) return fail(`expected text around \${topic} (the only placeholder), found ${other[0]}`);
-  if (!/^[a-zA-Z0-9_.-]*$/.test(literal)) {
+  if (!hasTableNameCharacters(literal)) {
     return fail('expected ${topic} and letters, digits, "_", "-" or "." (the characters DynamoDB allows in table names)');
   }
-  if (placeholders === 0 && !TABLE_NAME_PATTERN.test(literal)) {
+  if (placeholders === 0 && !isTableName(literal)) {
     return fail('expected a table name of 3 to 255 characters (or a format with ${topic})');
   }
   if (literal.length + placeholders > 255) return fail('expected a table name of at most 255 characters once ${topic} is filled in');

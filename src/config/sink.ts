@@ -7,7 +7,6 @@ import {
   SINK_CONNECTOR_CLASSES,
   SINK_IGNORED_KEYS,
   SINK_KEYS,
-  TABLE_NAME_PATTERN,
   TOPIC_PLACEHOLDER,
   DEFAULT_SORT,
   sinkIgnoredKeyReason,
@@ -28,6 +27,7 @@ import {
 } from './source.js';
 import { DEFAULT_ROLE_SESSION_NAME } from './source-keys.js';
 import { TOPIC_NAME_PATTERN } from './values.js';
+import { isTableName } from '../domain/table-name.js';
 
 export type { SinkConfig, InputFormat, NullValueBehavior } from './sink-config.js';
 export { isSinkConnectorClass } from './sink-keys.js';
@@ -234,7 +234,7 @@ function settleTableNameFormat({ keys, isBad, problems }: Context, topics: SinkC
   for (const topic of topics.names ?? []) {
     if (!TOPIC_NAME_PATTERN.test(topic)) continue;
     const table = tableFor({ tableNameFormat: format }, topic);
-    if (!TABLE_NAME_PATTERN.test(table)) {
+    if (!isTableName(table)) {
       problems.push(
         keyProblem('table.name.format', `gives the table name "${table}" for topic "${topic}", but DynamoDB table names have 3 to 255 characters`),
       );

@@ -16,6 +16,7 @@ import {
 import { closestKey } from './suggest.js';
 import type { TagFilter } from './tag-filters.js';
 import { parseStartTimestamp } from './timestamp.js';
+import { hasTableNameCharacters, MAX_TABLE_NAME_LENGTH } from '../domain/table-name.js';
 
 export type { SourceConfig, TableDiscovery, AwsCredentials, AwsSettings } from './source-config.js';
 export { isSourceConnectorClass } from './source-keys.js';
@@ -281,8 +282,11 @@ function settleSyncMode({ keys, problems }: Context): SourceConfig['syncMode'] {
   return mode ?? (skip ? 'CDC' : 'SNAPSHOT_CDC');
 }
 
-// DynamoDB's characters (its 3-character minimum is left to DynamoDB: Confluent's own examples use "t1").
-const TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,255}$/;
+/**
+ * DynamoDB's characters and length limit; its 3-character minimum is left to DynamoDB, which then names the table
+ * in its error: Confluent's own example configs list tables such as "t1".
+ */
+const isListedTableName = (name: string) => hasTableNameCharacters(name) && name.length >= 1 && name.length <= MAX_TABLE_NAME_LENGTH;
 const TAG_DISCOVERY_KEYS: readonly SourceKey[] = [
   'dynamodb.table.tag.filters',
   'dynamodb.table.ingestion.tag.key',
@@ -308,7 +312,7 @@ function settleDiscovery(context: Context): TableDiscovery {
     if (unique.length === 0) {
       problems.push(keyProblem(tablesKey, 'lists no table: name the tables to capture, comma-separated (or use dynamodb.table.discovery.mode=TAG)'));
     }
-    for (const table of unique.filter((table) => !TABLE_NAME_PATTERN.test(table))) {
+    for (const table of unique.filter((table) => !isListedTableName(table))) {
       problems.push(invalidValue(tablesKey, 'expected DynamoDB table names (letters, digits, "_", "-", ".")', table));
     }
     return { mode, tables: unique };

@@ -16,6 +16,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isLosslessNumber } from 'lossless-json';
 import { fromDynamoDbJson, keyOf, looksLikeDynamoDbJson, type Item, type KeySchema } from '../domain/attribute-codec.js';
 import { EnvelopeError, readEnvelope, type ReadEnvelope } from '../domain/change-envelope.js';
+import { isTableName, TABLE_NAME_RULE } from '../domain/table-name.js';
 import { at, setOwn } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';
 import { itemSize, MAX_ITEM_BYTES, valueSize } from './item-size.js';
@@ -69,7 +70,6 @@ export const VALUE_ATTRIBUTE = 'value';
 export const MAX_HASH_KEY_BYTES = 2048;
 export const MAX_SORT_KEY_BYTES = 1024;
 
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /** The write for one record; a ConversionError (naming topic, partition and offset) when there cannot be one. */
 export function convertRecord(record: SinkRecord, settings: ConverterSettings): WriteOperation {
@@ -84,10 +84,10 @@ export function convertRecord(record: SinkRecord, settings: ConverterSettings): 
 /** The table a topic's records go to. */
 export function tableNameFor(format: string, topic: string): string {
   const name = format.replaceAll('${topic}', topic);
-  if (!TABLE_NAME.test(name)) {
+  if (!isTableName(name)) {
     throw new ConversionError(
       `table name ${JSON.stringify(name)} (table.name.format ${JSON.stringify(format)}) is not a valid DynamoDB table name: ` +
-        '3 to 255 letters, digits, "_", "-" or "."',
+        TABLE_NAME_RULE,
     );
   }
   return name;
