@@ -8,6 +8,7 @@ import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
 import { OversizedRecordError } from '../source/oversized-records.js';
 import { TableNotReplicableError, TablePipeline } from '../source/table-pipeline.js';
+import { Backoff } from './backoff.js';
 import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
 import { waitForRecovery } from './recovery-wait.js';
@@ -108,7 +109,7 @@ export class SourceConnector {
   private async discover(): Promise<void> {
     const { finder } = this.plan;
     const signal = this.controller.signal;
-    let backoffMs = 1_000;
+    const backoff = new Backoff(1_000, MAX_BACKOFF_MS);
     while (!signal.aborted) {
       let waitMs: number | undefined;
       try {
@@ -119,7 +120,7 @@ export class SourceConnector {
         if (this.discovery.error) this.log.info('table discovery works again');
         this.discovery.error = undefined;
         await this.apply(tables);
-        backoffMs = 1_000;
+        backoff.reset();
         waitMs = finder.rediscoveryPeriodMs;
         if (waitMs === undefined) return;
       } catch (error) {
@@ -127,8 +128,7 @@ export class SourceConnector {
         const message = `table discovery failed: ${error instanceof Error ? error.message : String(error)}`;
         if (message !== this.discovery.error) this.log.error(message);
         this.discovery.error = message;
-        waitMs = Math.min(backoffMs, finder.rediscoveryPeriodMs ?? MAX_BACKOFF_MS);
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        waitMs = Math.min(backoff.next(), finder.rediscoveryPeriodMs ?? MAX_BACKOFF_MS);
       }
       await delay(waitMs, undefined, { signal }).catch(() => undefined);
     }
@@ -178,7 +178,7 @@ export class SourceConnector {
 
   private async supervise(table: string, signal: AbortSignal): Promise<void> {
     const log = this.log.child(table);
-    let backoffMs = 1_000;
+    const backoff = new Backoff(1_000, MAX_BACKOFF_MS);
     const failures = new FailureLog(MAX_BACKOFF_MS);
     while (!signal.aborted) {
       const pipeline = new TablePipeline({
@@ -213,16 +213,16 @@ export class SourceConnector {
         if (line) log.error(line);
         pipeline.status.error = message;
         // A pipeline that ran a while before failing starts over with a short backoff.
-        if (Date.now() - startedAt > 5 * MAX_BACKOFF_MS) backoffMs = 1_000;
+        if (Date.now() - startedAt > 5 * MAX_BACKOFF_MS) backoff.reset();
         // A table that cannot be replicated as it is (or a change that cannot be written) waits the longest:
         // only a change to it, or to the configuration, can help.
         const needsPerson = error instanceof TableNotReplicableError || error instanceof OversizedRecordError;
-        const wait = needsPerson ? MAX_BACKOFF_MS : backoffMs;
+        const wait = needsPerson ? MAX_BACKOFF_MS : backoff.next();
         const recovery = await waitForRecovery(wait, needsPerson ? undefined : this.probeFor(error, table), signal);
         if (recovery === 'recovered') log.info(`${error instanceof AwsError ? 'DynamoDB' : 'Kafka'} answers again: restarting now`);
         // After an outage's end the first restarts may still stumble on its leftovers: they retry soon, not
         // after the backoff the outage grew.
-        backoffMs = recovery === 'recovered' ? 1_000 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        if (recovery === 'recovered') backoff.reset();
       }
     }
   }
