@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Sema } from 'async-sema';
-import { AwsError } from '../adapters/dynamodb/errors.js';
+import { AwsError } from '../domain/aws-error.js';
 import type { KafkaClientEvents } from '../adapters/kafka/client-events.js';
 import type { TableFinder } from '../source/discovery.js';
 import { FencedError, type ChangeStreams, type SourceKafka, type SourceTables } from '../source/ports.js';

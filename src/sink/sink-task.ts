@@ -1,7 +1,7 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { Sema } from 'async-sema';
-import { AwsError } from '../adapters/dynamodb/errors.js';
-import { withRetries, type RetryLimits } from '../adapters/dynamodb/retry.js';
+import { AwsError } from '../domain/aws-error.js';
+import { withRetries, type RetryLimits } from '../domain/retry.js';
 import type { SinkConfig } from '../config/sink-config.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
 import type { KeyAttributeType } from '../domain/table-info.js';

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { AwsError } from '../adapters/dynamodb/errors.js';
+import { AwsError } from '../domain/aws-error.js';
 import { describeTable } from '../adapters/dynamodb/tables.js';
 import { listTableNames, tablesByTags, tagsOfTable } from '../adapters/dynamodb/tags.js';
 import type { TagFilter } from '../config/tag-filters.js';

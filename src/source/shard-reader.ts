@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { AwsError } from '../adapters/dynamodb/errors.js';
-import { withRetries } from '../adapters/dynamodb/retry.js';
+import { AwsError } from '../domain/aws-error.js';
+import { withRetries } from '../domain/retry.js';
 import { streamRecords, type StreamRecordContext } from '../domain/change-envelope.js';
 import { partitions, type ShardOffset, type SourcePartition, type StreamOffset } from '../domain/position.js';
 import { initialShardState, transition, type ShardEvent, type ShardState } from '../domain/shard-lifecycle.js';

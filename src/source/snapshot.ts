@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { withRetries } from '../adapters/dynamodb/retry.js';
+import { withRetries } from '../domain/retry.js';
 import { fromDynamoDbJson, serializeDynamoDbJson } from '../domain/attribute-codec.js';
 import { snapshotPageRecords } from '../domain/change-envelope.js';
 import { checkVersion, partitions, type SegmentOffset } from '../domain/position.js';

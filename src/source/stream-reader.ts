@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { withRetries } from '../adapters/dynamodb/retry.js';
+import { withRetries } from '../domain/retry.js';
 import { checkVersion, type ShardOffset, type StreamOffset } from '../domain/position.js';
 import { buildShardForest, readyShards, vanishedUnfinished } from '../domain/shard-tree.js';
 import { GapError } from './gap.js';

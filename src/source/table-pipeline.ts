@@ -1,6 +1,6 @@
 import type { Sema } from 'async-sema';
-import { AwsError } from '../adapters/dynamodb/errors.js';
-import { withRetries } from '../adapters/dynamodb/retry.js';
+import { AwsError } from '../domain/aws-error.js';
+import { withRetries } from '../domain/retry.js';
 import { checkVersion, partitions, type SegmentOffset, type ShardOffset, type StreamOffset } from '../domain/position.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';

@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { RetryPolicy, SinkTables } from '../../sink/ports.js';
-import { AwsError, classifyAwsError } from './errors.js';
-import { backoffDelayMs } from './retry.js';
+import { AwsError } from '../../domain/aws-error.js';
+import { classifyAwsError } from './errors.js';
+import { backoffDelayMs } from '../../domain/retry.js';
 import { createTable, describeTable } from './tables.js';
 
 /** The sink's SinkTables port on DynamoDB. */

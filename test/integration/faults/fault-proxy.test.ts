@@ -1,7 +1,7 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createDynamoDbClient, createStreamsClient } from '../../../src/adapters/dynamodb/client.js';
-import { AwsError } from '../../../src/adapters/dynamodb/errors.js';
+import { AwsError } from '../../../src/domain/aws-error.js';
 import { scanPage } from '../../../src/adapters/dynamodb/scan.js';
 import { describeStream } from '../../../src/adapters/dynamodb/streams.js';
 import { describeTable } from '../../../src/adapters/dynamodb/tables.js';

@@ -2,7 +2,7 @@
 // task's rounds. They keep what the task relies on: records in offset order per partition, a group's committed
 // offsets, a new member starting from them, and writes applied per request.
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
-import { AwsError } from '../../../src/adapters/dynamodb/errors.js';
+import { AwsError } from '../../../src/domain/aws-error.js';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import type { TableInfo } from '../../../src/domain/table-info.js';
 import type { FailedRecord } from '../../../src/sink/dead-letter.js';

@@ -2,7 +2,7 @@
 // They keep the rules the connector relies on: pages and LastEvaluatedKey, shard lineage and closed shards,
 // expired and trimmed iterators, transactions that commit all or nothing, fencing by transactional id.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { AwsError } from '../../../src/adapters/dynamodb/errors.js';
+import { AwsError } from '../../../src/domain/aws-error.js';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import { parseOffsetKey } from '../../../src/domain/position.js';
 import type { TableInfo } from '../../../src/domain/table-info.js';

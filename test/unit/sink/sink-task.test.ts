@@ -1,6 +1,6 @@
 import { Sema } from 'async-sema';
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../../src/adapters/dynamodb/errors.js';
+import { AwsError } from '../../../src/domain/aws-error.js';
 import { parseKeyReference } from '../../../src/sink/key-mapping.js';
 import { describeMissingTopics, SinkTask, type SinkTaskSettings } from '../../../src/sink/sink-task.js';
 import { InMemoryDeadLetters, InMemoryTables, InMemoryTopics, type Event } from '../../support/fakes/sink-ports.js';

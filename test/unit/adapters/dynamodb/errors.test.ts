@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AwsError, classifyAwsError, type AwsErrorKind } from '../../../../src/adapters/dynamodb/errors.js';
+import { AwsError, type AwsErrorKind } from '../../../../src/domain/aws-error.js';
+import { classifyAwsError } from '../../../../src/adapters/dynamodb/errors.js';
 
 /** An error shaped like the ones the AWS SDK v3 throws. */
 function sdkError(name: string, message: string, options: { status?: number; code?: string } = {}): Error {

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { AwsError } from './errors.js';
+import { AwsError } from './aws-error.js';
 
 /**
  * How long to wait before retry number `attempt` (0-based): exponential from `baseMs`, capped at `capMs`, with
