@@ -120,6 +120,26 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
     await second.stop();
   });
 
+  it('records trimmed past the checkpoint while stopped: STREAMING → SNAPSHOT again (resnapshot policy)', async () => {
+    const { start, streams, envelopes, log } = world();
+    const first = start();
+    await until(() => first.pipeline.status.state === 'STREAMING', 'streaming');
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'a' } });
+    await until(() => envelopes().some((envelope) => envelope.op === 'c'), 'the first change');
+    await first.stop();
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'b' } });
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'c' } });
+    streams.trim(STREAM, 'shard-1', 2); // 'b' is gone before it was read
+
+    log.length = 0;
+    const second = start();
+    await until(() => envelopes().filter((envelope) => envelope.op === 'r' && envelope.source.snapshotCount === 2).length === 7, 'the second snapshot');
+    await until(() => second.pipeline.status.state === 'STREAMING', 'streaming again');
+    expect(log.filter((line) => line.includes('→'))).toEqual(['STARTING → STREAMING', 'STREAMING → SNAPSHOT', 'SNAPSHOT → STREAMING']);
+    expect(log.some((line) => line.includes('re-snapshotting') && line.includes('no longer in the stream'))).toBe(true);
+    await second.stop();
+  });
+
   it('SNAPSHOT mode ends in SNAPSHOT_DONE and reads no stream', async () => {
     const { start, streams, envelopes } = world();
     const { pipeline, stop } = start({ syncMode: 'SNAPSHOT' });
