@@ -4,6 +4,7 @@ import { AwsError } from '../../../src/domain/aws-error.js';
 import { parseKeyReference } from '../../../src/sink/key-mapping.js';
 import { describeMissingTopics, SinkTask, type SinkTaskSettings } from '../../../src/sink/sink-task.js';
 import { InMemoryDeadLetters, InMemoryTables, InMemoryTopics, type Event } from '../../support/fakes/sink-ports.js';
+import { until } from '../../support/fakes/until.js';
 
 describe('describeMissingTopics: the status of a sink task waiting for its topics', () => {
   it('names one topic, several topics, or the regex nothing matches yet', () => {
@@ -45,13 +46,6 @@ describe('SinkTask: its rounds, against in-memory ports', () => {
 
   const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `k${from + i}`);
 
-  async function until(condition: () => boolean, what: string): Promise<void> {
-    for (let turn = 0; turn < 20_000; turn++) {
-      if (condition()) return;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    throw new Error(`never happened: ${what}`);
-  }
 
   it('commits a round only after all of its writes', async () => {
     const { events, topics, task, produce, versionOf } = world();

@@ -1,4 +1,3 @@
-import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Sema } from 'async-sema';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
@@ -9,6 +8,7 @@ import { GapError } from '../../../src/source/gap.js';
 import type { PhaseContext } from '../../../src/source/settings.js';
 import { runStream } from '../../../src/source/stream-reader.js';
 import { InMemoryKafka, InMemoryStreams, InMemoryTables } from '../../support/fakes/source-ports.js';
+import { until } from '../../support/fakes/until.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/1';
 const position: StreamOffset = { v: 1, streamArn: STREAM, snapshotCount: 0, snapshotCompleted: false, snapshotStartTime: null, skipBeforeMs: null };
@@ -52,14 +52,6 @@ async function setup() {
     return running;
   };
   return { streams, kafka, store, context, controller, run, sequenceNumbers };
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let turn = 0; turn < 20_000; turn++) {
-    if (condition()) return;
-    await yieldToEvents();
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 describe('runStream: shard order and positions, against in-memory ports', () => {

@@ -1,4 +1,3 @@
-import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Sema } from 'async-sema';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
@@ -6,6 +5,7 @@ import type { Item } from '../../../src/domain/attribute-codec.js';
 import type { PipelineSettings } from '../../../src/source/settings.js';
 import { TableNotReplicableError, TablePipeline } from '../../../src/source/table-pipeline.js';
 import { InMemoryKafka, InMemoryStreams, InMemoryTables } from '../../support/fakes/source-ports.js';
+import { until } from '../../support/fakes/until.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/1';
 const OFFSETS = 'offsets';
@@ -64,14 +64,6 @@ function world(tableItems: Item[] = items(7)) {
   };
   const envelopes = () => kafka.messages('orders').filter((message) => message.value !== null).map((message) => JSON.parse(message.value!));
   return { tables, streams, kafka, log, start, envelopes };
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let turn = 0; turn < 20_000; turn++) {
-    if (condition()) return;
-    await yieldToEvents();
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 describe('TablePipeline: its lifecycle, against in-memory ports', () => {
