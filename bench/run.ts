@@ -22,6 +22,7 @@ import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { silenceSdkNodeVersionWarning } from '../src/cli/node-warnings.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
+import { confluentJsonFormat } from '../src/formats/confluent-json.js';
 import { sourcePorts } from '../src/runtime/connections.js';
 import { includeListFinder } from '../src/source/discovery.js';
 import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
@@ -48,15 +49,13 @@ function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, t
     connector: name,
     syncMode,
     topic: `${table}-${name}`,
-    format: 'dynamodb-json',
-    tombstones: true,
     maxBatchSize: 10_000, // the connector's default
     records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
     snapshot: { maxPollRecords: 1000, segments: SEGMENTS, maxRcuPercentage: 50, consistentRead: false },
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
   };
   const connector = new SourceConnector(
-    { name, finder: includeListFinder([table]), settingsFor: () => settings, exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 } },
+    { name, finder: includeListFinder([table]), settingsFor: () => settings, format: confluentJsonFormat({ document: 'dynamodb-json', tombstones: true }), exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 } },
     sourcePorts({ kafka, connection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb, streams }),
     createLogger(name, 'warn'),
   );

@@ -8,6 +8,7 @@ import { dynamodbConnection } from '../src/runtime/connections.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { SINK_WRITES_IN_FLIGHT, SinkConnector } from '../src/runtime/sink-connector.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
+import { confluentJsonFormat } from '../src/formats/confluent-json.js';
 import { sourcePorts } from '../src/runtime/connections.js';
 import { includeListFinder } from '../src/source/discovery.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
@@ -169,13 +170,12 @@ export async function benchReplicationLag(stack: StackEndpoints, samples: number
         connector: name,
         syncMode: 'CDC',
         topic: table,
-        format: 'dynamodb-json',
-        tombstones: true,
         maxBatchSize: 10_000,
         records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
         snapshot: { maxPollRecords: 1000, maxRcuPercentage: 50, consistentRead: false },
         cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
       }),
+      format: confluentJsonFormat({ document: 'dynamodb-json', tombstones: true }),
       exactlyOnce: true,
       offsetsTopic: `${name}-offsets`,
       topic: { partitions: 1, replicationFactor: 1 },

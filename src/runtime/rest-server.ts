@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CONNECTOR_VERSION } from '../domain/change-envelope.js';
+import { CONNECTOR_VERSION } from '../domain/version.js';
 import { connectStatus } from './connect-status.js';
 import type { SinkConnectorStatus } from './sink-connector.js';
 import type { ConnectorStatus } from './source-connector.js';

@@ -9,6 +9,7 @@ import type { PipelineStatus } from '../source/status.js';
 import { OversizedRecordError } from '../source/oversized-records.js';
 import { TableNotReplicableError, TablePipeline } from '../source/table-pipeline.js';
 import { Backoff } from './backoff.js';
+import type { RecordFormat } from '../formats/ports.js';
 import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
 import { waitForRecovery } from './recovery-wait.js';
@@ -18,6 +19,8 @@ export interface SourceConnectorPlan {
   /** Which tables to replicate, asked again every rediscovery period. */
   finder: TableFinder;
   settingsFor(table: string): PipelineSettings;
+  /** How changes become Kafka records. */
+  format: RecordFormat;
   exactlyOnce: boolean;
   offsetsTopic: string;
   topic: { partitions: number; replicationFactor: number };
@@ -184,6 +187,7 @@ export class SourceConnector {
       const pipeline = new TablePipeline({
         ...this.clients,
         settings: this.plan.settingsFor(table),
+        format: this.plan.format,
         tableName: table,
         foundBy: this.plan.finder.description,
         snapshotPages: this.snapshotPages,

@@ -10,6 +10,7 @@ import { includeListFinder, TagTableFinder, type TableFinder } from '../source/d
 import type { PipelineSettings } from '../source/settings.js';
 import { dynamodbConnection, kafkaConnection, sinkKafkaConnection, sourcePorts } from './connections.js';
 import type { Logger } from './logger.js';
+import { sourceRecordFormat } from '../formats/record-format.js';
 import { SourceConnector, type ConnectorStatus } from './source-connector.js';
 
 /** Runs the connectors of one process until stopped. */
@@ -54,11 +55,13 @@ export class Worker {
       const dynamodb = createDynamoDbClient(aws);
       const streams = createStreamsClient(aws);
       const { finder, release: releaseFinder } = tableFinder(config, aws, dynamodb, log);
+      const format = sourceRecordFormat(config.output);
       const connector = new SourceConnector(
         {
           name: config.name,
           finder,
           settingsFor: (table) => pipelineSettings(config, table),
+          format,
           exactlyOnce: config.exactlyOnce,
           offsetsTopic: config.offsetStorageTopic,
           topic: { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor },
@@ -68,7 +71,7 @@ export class Worker {
       );
       log.info(
         `source: tables ${finder.description}; mode ${config.syncMode}; ` +
-          `${config.exactlyOnce ? 'exactly-once' : 'at-least-once'}; Kafka ${config.kafka.bootstrapServers}; ` +
+          `${config.exactlyOnce ? 'exactly-once' : 'at-least-once'}; records ${format.description}; Kafka ${config.kafka.bootstrapServers}; ` +
           `DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}`,
       );
       connector.start();
@@ -155,8 +158,6 @@ export function pipelineSettings(config: SourceConfig, table: string): PipelineS
     connector: config.name,
     syncMode: config.syncMode,
     topic: topicFor(config, table),
-    format: config.output.documentFormat,
-    tombstones: config.output.tombstones,
     maxBatchSize: config.output.maxBatchSize,
     records: {
       maxMessageBytes: config.topics.maxMessageBytes,

@@ -15,7 +15,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isLosslessNumber } from 'lossless-json';
 import { fromDynamoDbJson, keyOf, looksLikeDynamoDbJson, type Item, type KeySchema } from '../domain/attribute-codec.js';
-import { EnvelopeError, readEnvelope, type ReadEnvelope } from '../domain/change-envelope.js';
+import { EnvelopeError, readEnvelope, type ReadEnvelope } from '../formats/confluent-json.js';
 import { isTableName, TABLE_NAME_RULE } from '../domain/table-name.js';
 import { at, setOwn } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';

@@ -55,7 +55,7 @@ export function fitChange(
 ): FitOutcome {
   const oversized = records.find((record) => !fits(record, limits.maxMessageBytes));
   if (!oversized) return { records, action: 'none' };
-  const change = { ...origin(), key: oversized.key };
+  const change = { ...origin(), key: readableKey(oversized.key) };
   const size = `${describeOrigin(change)} is ${recordBytes(oversized)} bytes as a Kafka record, over the ${limits.maxMessageBytes} bytes of max.message.bytes (topic.creation.max.message.bytes)`;
   const mayDropBefore = limits.policy !== 'fail' && withoutBefore !== undefined;
   if (mayDropBefore) {
@@ -108,6 +108,11 @@ function headerLength(headers: Record<string, string> | undefined): number {
   let length = 0;
   for (const [name, value] of Object.entries(headers)) length += name.length + value.length;
   return length;
+}
+
+/** A record's key for a message: text as it is, bytes (a Schema Registry format) in hex. */
+function readableKey(key: OutgoingMessage['key']): string | null {
+  return key === null || typeof key === 'string' ? key : `0x${key.toString('hex')}`;
 }
 
 function describeOrigin(change: ChangeOrigin & { key: string | null }): string {

@@ -3,6 +3,7 @@
 // pipeline's lifecycle, shard order, the snapshot → stream hand-off, exactly-once writes) is unit-tested.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { RecordBytes } from '../formats/ports.js';
 import type { ShardInfo } from '../domain/shard-tree.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
@@ -66,9 +67,9 @@ export interface ChangeStreams {
 
 export interface OutgoingMessage {
   topic: string;
-  key: string | null;
+  key: RecordBytes | null;
   /** null = tombstone. */
-  value: string | null;
+  value: RecordBytes | null;
   timestampMs?: number;
   headers?: Record<string, string>;
 }

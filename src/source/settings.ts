@@ -2,21 +2,19 @@ import type { Sema } from 'async-sema';
 import type { SourceConfig } from '../config/source-config.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
+import type { ChangeEncoder } from '../formats/ports.js';
 import type { Emitter } from './emitter.js';
 import type { RecordLimits } from './oversized-records.js';
 import type { ChangeStreams, SourceTables } from './ports.js';
 import type { PipelineStatus } from './status.js';
 
 export type SyncMode = 'SNAPSHOT_CDC' | 'SNAPSHOT' | 'CDC';
-export type DocumentFormat = 'dynamodb-json' | 'json';
 
 /** What one table pipeline needs from the connector configuration. */
 export interface PipelineSettings {
   connector: string;
   syncMode: SyncMode;
   topic: string;
-  format: DocumentFormat;
-  tombstones: boolean;
   maxBatchSize: number;
   records: RecordLimits;
   snapshot: SourceConfig['snapshot'];
@@ -27,6 +25,8 @@ export interface PipelineSettings {
 export interface PhaseContext {
   settings: PipelineSettings;
   table: TableInfo;
+  /** The table's records in the connector's format. */
+  encoder: ChangeEncoder;
   tables: SourceTables;
   streams: ChangeStreams;
   store: OffsetStore;

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { AwsError } from '../domain/aws-error.js';
 import { withRetries } from '../domain/retry.js';
-import { streamRecords, type StreamRecordContext } from '../domain/change-envelope.js';
+import { EVENT_NAMES, readStreamRecord, withoutBefore, type StreamChange } from '../domain/change.js';
 import { partitions, type ShardOffset, type SourcePartition, type StreamOffset } from '../domain/position.js';
 import { initialShardState, transition, type ShardEvent, type ShardState } from '../domain/shard-lifecycle.js';
 import type { ShardInfo } from '../domain/shard-tree.js';
@@ -104,44 +104,38 @@ export class ShardReader {
 
   /** The page's Kafka records: changes before the position's start are skipped, oversized ones fitted. */
   private outgoing(page: StreamRecord[]): { records: OutgoingMessage[]; skipped: number } {
-    const { settings, table } = this.context;
+    const { settings, table, encoder } = this.context;
     const { skipBeforeMs } = this.position;
     const records: OutgoingMessage[] = [];
     let skipped = 0;
-    const envelope: StreamRecordContext = {
-      tableName: table.name,
-      keySchema: table.keySchema,
-      shardId: this.shard.shardId,
-      format: settings.format,
-      tombstones: settings.tombstones,
-      nowMs: Date.now(),
-    };
+    const origin = { tableName: table.name, keySchema: table.keySchema, shardId: this.shard.shardId, nowMs: Date.now() };
     for (const record of page) {
       const createdMs = record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Number.POSITIVE_INFINITY;
       if (skipBeforeMs !== null && createdMs < skipBeforeMs) {
         skipped++;
         continue;
       }
-      const change = streamRecords(record, envelope);
-      if (allFit(change, settings.records.maxMessageBytes)) {
-        for (const outgoing of change) records.push({ topic: settings.topic, ...outgoing });
+      const change = readStreamRecord(record, origin);
+      const encoded = encoder.streamChange(change);
+      if (allFit(encoded, settings.records.maxMessageBytes)) {
+        for (const outgoing of encoded) records.push({ topic: settings.topic, ...outgoing });
       } else {
-        records.push(...this.fitOversized(record, envelope));
+        records.push(...this.fitOversized(change));
       }
     }
     return { records, skipped };
   }
 
   /** A change too large for max.message.bytes, as oversized.record.policy writes it (or an error saying why not). */
-  private fitOversized(record: StreamRecord, envelope: StreamRecordContext): OutgoingMessage[] {
+  private fitOversized(change: StreamChange): OutgoingMessage[] {
     const { context, shard } = this;
     const topic = context.settings.topic;
-    const withTopic = (omitBefore: boolean) => streamRecords(record, { ...envelope, omitBefore }).map((outgoing) => ({ topic, ...outgoing }));
+    const encode = (which: StreamChange) => context.encoder.streamChange(which).map((outgoing) => ({ topic, ...outgoing }));
     const fitted = fitChange(
-      withTopic(false),
+      encode(change),
       context.settings.records,
-      () => ({ table: context.table.name, event: record.eventName ?? '?', shardId: shard.shardId, sequenceNumber: record.dynamodb?.SequenceNumber ?? '?' }),
-      () => withTopic(true),
+      () => ({ table: context.table.name, event: EVENT_NAMES[change.op], shardId: shard.shardId, sequenceNumber: change.sequenceNumber }),
+      () => encode(withoutBefore(change)),
     );
     noteOversized(context, fitted);
     return fitted.records;

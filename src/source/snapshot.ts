@@ -1,7 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { withRetries } from '../domain/retry.js';
 import { fromDynamoDbJson, serializeDynamoDbJson } from '../domain/attribute-codec.js';
-import { snapshotPageRecords } from '../domain/change-envelope.js';
 import { checkVersion, partitions, type SegmentOffset } from '../domain/position.js';
 import { CapacityLimiter } from './rate-limiter.js';
 import type { PhaseContext } from './settings.js';
@@ -79,7 +78,7 @@ async function scanAndSubmitPage(
   exclusiveStartKey: Record<string, AttributeValue> | undefined,
   limiter: CapacityLimiter,
 ): Promise<SubmittedPage> {
-  const { settings, table, tables, emitter, status, signal } = context;
+  const { settings, table, tables, encoder, emitter, status, signal } = context;
   signal.throwIfAborted();
   await limiter.acquire(signal);
   const page = await withRetries(
@@ -96,17 +95,18 @@ async function scanAndSubmitPage(
   );
   limiter.charge(page.consumedReadCapacity);
   const readAtMs = Date.now();
-  const records: OutgoingMessage[] = snapshotPageRecords(page.items, {
-    tableName: table.name,
-    keySchema: table.keySchema,
-    snapshotStartTime: start.snapshotStartTime,
-    snapshotCount: start.snapshotCount,
-    segment: start.segment,
-    totalSegments: start.totalSegments,
-    format: settings.format,
-    readAtMs,
-    nowMs: readAtMs,
-  }).map((record) => ({ topic: settings.topic, ...record }));
+  const records: OutgoingMessage[] = encoder
+    .snapshotPage(page.items, {
+      tableName: table.name,
+      keySchema: table.keySchema,
+      snapshotStartTime: start.snapshotStartTime,
+      snapshotCount: start.snapshotCount,
+      segment: start.segment,
+      totalSegments: start.totalSegments,
+      readAtMs,
+      nowMs: readAtMs,
+    })
+    .map((record) => ({ topic: settings.topic, ...record }));
   for (let index = 0; index < records.length; index++) {
     if (fits(records[index]!, settings.records.maxMessageBytes)) continue;
     const origin = { table: table.name, event: 'SNAPSHOT', snapshotCount: start.snapshotCount, segment: start.segment } as const;

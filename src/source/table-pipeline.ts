@@ -13,12 +13,15 @@ import { defaultSegments, runSnapshot } from './snapshot.js';
 import type { PipelineStatus } from './status.js';
 
 import { runStream } from './stream-reader.js';
+import type { RecordFormat } from '../formats/ports.js';
 
 /** Creation times are rounded down by up to a minute (DynamoDB Local): a start position keeps that much more. */
 const CREATION_TIME_ROUNDING_MS = 60_000;
 
 export interface PipelineDependencies {
   settings: PipelineSettings;
+  /** How changes become Kafka records. */
+  format: RecordFormat;
   tableName: string;
   /** How the table was chosen, for the message when it does not exist ("listed in dynamodb.table.includelist"). */
   foundBy: string;
@@ -56,6 +59,7 @@ export class TablePipeline {
     let emitter: Emitter | undefined;
     try {
       const table = await this.describe(signal);
+      const encoder = await deps.format.forTable(table, deps.settings.topic);
       const { maxMessageBytes, deadLetterTopic } = deps.settings.records;
       // Topics hold the largest change the connector lets through (Kafka's default, 1 MB, does not).
       const configs = { 'max.message.bytes': String(maxMessageBytes) };
@@ -76,7 +80,7 @@ export class TablePipeline {
       void emitter.firstWrite.then(() => {
         if (this.status.error === inherited) this.status.error = undefined;
       });
-      const context: PhaseContext = { ...deps, table, store, emitter, status: this.status, signal: phaseSignal };
+      const context: PhaseContext = { ...deps, table, encoder, store, emitter, status: this.status, signal: phaseSignal };
       await this.loop(context);
     } catch (error) {
       if (signal.aborted) {

@@ -7,6 +7,7 @@ import { sourcePorts } from '../../src/runtime/connections.js';
 import { includeListFinder, type TableFinder } from '../../src/source/discovery.js';
 import type { PipelineSettings } from '../../src/source/settings.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/config/source.js';
+import { confluentJsonFormat, type DocumentFormat } from '../../src/formats/confluent-json.js';
 
 export interface SourceUnderTest {
   connector: SourceConnector;
@@ -14,6 +15,8 @@ export interface SourceUnderTest {
 }
 
 type Overrides = Partial<Omit<PipelineSettings, 'snapshot' | 'cdc'>> & {
+  /** How envelopes hold items; default DynamoDB JSON. */
+  document?: DocumentFormat;
   snapshot?: Partial<PipelineSettings['snapshot']>;
   cdc?: Partial<PipelineSettings['cdc']>;
 };
@@ -41,8 +44,6 @@ export async function startSource(options: {
     connector: options.name,
     syncMode: 'SNAPSHOT_CDC',
     topic: table,
-    format: 'dynamodb-json',
-    tombstones: true,
     maxBatchSize: 1000,
     records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
     ...options.overrides,
@@ -54,6 +55,7 @@ export async function startSource(options: {
       name: options.name,
       finder: Array.isArray(options.tables) ? includeListFinder(options.tables) : options.tables,
       settingsFor,
+      format: confluentJsonFormat({ document: options.overrides?.document ?? 'dynamodb-json', tombstones: true }),
       exactlyOnce: options.exactlyOnce ?? true,
       offsetsTopic: `${options.name}-offsets`,
       topic: { partitions: 1, replicationFactor: 1 },

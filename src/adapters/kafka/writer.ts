@@ -77,7 +77,7 @@ export async function openTransactionalWriter(
             producer.produce(
               message.topic,
               null,
-              message.value === null ? null : Buffer.from(message.value),
+              typeof message.value === 'string' ? Buffer.from(message.value) : message.value,
               message.key,
               message.timestampMs ?? Date.now(),
               undefined,

@@ -74,7 +74,7 @@ describe('source: changes as large as DynamoDB allows', () => {
       const many = manySmallAttributes('many', 'x');
       await dynamodb.send(new PutItemCommand({ TableName: table, Item: many }));
       const follower = await follow(table);
-      const running = await source(table, { format });
+      const running = await source(table, { document: format });
       await follower.waitFor((records) => records.some((record) => envelopeOf(record).op === 'r'), 60_000, 'the snapshot of the big item');
 
       const manyAgain = manySmallAttributes('many', 'y');

@@ -15,7 +15,7 @@ describe('source: the change envelope on the wire', () => {
       name: uniqueName('envelope'),
       tables: [table],
       dynamodb: connection,
-      overrides: { syncMode: 'CDC', format: 'json' },
+      overrides: { syncMode: 'CDC', document: 'json' },
     });
     defer(() => source.stop());
     const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, table);

@@ -235,8 +235,8 @@ export class InMemoryKafka implements SourceKafka {
     await this.ensureTopic({ topic, partitions: 1, replicationFactor: 1 });
     const store = OffsetStore.empty(topic, connector);
     for (const message of this.messages(topic)) {
-      const parsed = message.key === null ? undefined : parseOffsetKey(message.key);
-      if (parsed?.connector === connector) store.apply(parsed.partition, message.value === null ? null : JSON.parse(message.value));
+      const parsed = message.key === null ? undefined : parseOffsetKey(message.key.toString());
+      if (parsed?.connector === connector) store.apply(parsed.partition, message.value === null ? null : JSON.parse(message.value.toString()));
     }
     return store;
   }

@@ -1,7 +1,8 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
 import type { Item, KeySchema } from '../../../src/domain/attribute-codec.js';
-import { snapshotPageRecords, streamRecords, type DocumentFormat } from '../../../src/domain/change-envelope.js';
+import type { DocumentFormat } from '../../../src/formats/confluent-json.js';
+import { snapshotPageRecords, streamRecords } from '../../support/envelopes.js';
 import { itemSize, MAX_ITEM_BYTES } from '../../../src/sink/item-size.js';
 import { parseKeyReference } from '../../../src/sink/key-mapping.js';
 import { ConversionError, convertRecord, tableNameFor, type ConverterSettings } from '../../../src/sink/record-converter.js';

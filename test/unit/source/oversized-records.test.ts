@@ -65,7 +65,7 @@ describe('fitChange', () => {
     expect(fitted.action).toBe('dead-lettered');
     const [reference] = fitted.records;
     expect(reference).toMatchObject({ topic: 'orders-dlq', key: '{"id":"1"}', timestampMs: 1 });
-    expect(JSON.parse(reference!.value!)).toEqual({
+    expect(JSON.parse(reference!.value!.toString())).toEqual({
       table: 'orders',
       event: 'MODIFY',
       shardId: 'shardId-1',

@@ -9,6 +9,9 @@ import { Emitter } from '../../../src/source/emitter.js';
 import type { PipelineSettings } from '../../../src/source/settings.js';
 import { defaultSegments, runSnapshot, snapshotCapacity } from '../../../src/source/snapshot.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
+import { confluentJsonEncoder } from '../../../src/formats/confluent-json.js';
+
+const encoder = confluentJsonEncoder({ document: 'json', tombstones: true });
 
 const GIB = 1024 ** 3;
 
@@ -54,8 +57,6 @@ function context(options: { readCapacityUnits?: number; maxRcuPercentage: number
     connector: 'orders-source',
     syncMode: 'SNAPSHOT_CDC',
     topic: 'orders',
-    format: 'json',
-    tombstones: true,
     maxBatchSize: 500,
     records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
     snapshot: {
@@ -146,6 +147,7 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
         await runSnapshot({
           settings,
           table: { ...table, name },
+          encoder,
           tables: pagedTables(name),
           streams: unusedStreams,
           store,
@@ -181,6 +183,7 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
       runSnapshot({
         settings,
         table,
+        encoder,
         tables: oneLastPage,
         streams: unusedStreams,
         store,

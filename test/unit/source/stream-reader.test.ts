@@ -9,6 +9,7 @@ import type { PhaseContext } from '../../../src/source/settings.js';
 import { runStream } from '../../../src/source/stream-reader.js';
 import { InMemoryKafka, InMemoryStreams, InMemoryTables } from '../../support/fakes/source-ports.js';
 import { until } from '../../support/fakes/until.js';
+import { confluentJsonEncoder } from '../../../src/formats/confluent-json.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/1';
 const position: StreamOffset = { v: 1, streamArn: STREAM, snapshotCount: 0, snapshotCompleted: false, snapshotStartTime: null, skipBeforeMs: null };
@@ -28,14 +29,13 @@ async function setup() {
       connector: 'orders-source',
       syncMode: 'CDC',
       topic: 'orders',
-      format: 'dynamodb-json',
-      tombstones: false,
       maxBatchSize: 1000,
       records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
       snapshot: { maxPollRecords: 100, maxRcuPercentage: 50, consistentRead: false },
       cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 2, pollIntervalMs: 1, gapPolicy: 'fail' },
     },
     table: await tables.describe('orders'),
+    encoder: confluentJsonEncoder({ document: 'dynamodb-json', tombstones: false }),
     tables,
     streams,
     store,
@@ -45,7 +45,7 @@ async function setup() {
     signal: controller.signal,
     log: { info: () => undefined, warn: () => undefined },
   };
-  const sequenceNumbers = () => kafka.messages('orders').map((message) => JSON.parse(message.value!).source.seq_No as string);
+  const sequenceNumbers = () => kafka.messages('orders').map((message) => JSON.parse(message.value!.toString()).source.seq_No as string);
   const run = (from: StreamOffset = position) => {
     const running = runStream(context, from);
     running.catch(() => undefined);

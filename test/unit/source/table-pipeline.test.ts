@@ -6,6 +6,7 @@ import type { PipelineSettings } from '../../../src/source/settings.js';
 import { TableNotReplicableError, TablePipeline } from '../../../src/source/table-pipeline.js';
 import { InMemoryKafka, InMemoryStreams, InMemoryTables } from '../../support/fakes/source-ports.js';
 import { until } from '../../support/fakes/until.js';
+import { confluentJsonFormat } from '../../../src/formats/confluent-json.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/1';
 const OFFSETS = 'offsets';
@@ -17,8 +18,6 @@ function settings(overrides: Partial<PipelineSettings> = {}): PipelineSettings {
     connector: 'orders-source',
     syncMode: 'SNAPSHOT_CDC',
     topic: 'orders',
-    format: 'dynamodb-json',
-    tombstones: true,
     maxBatchSize: 1000,
     records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
     snapshot: { maxPollRecords: 3, segments: 2, maxRcuPercentage: 50, consistentRead: false },
@@ -38,6 +37,7 @@ function world(tableItems: Item[] = items(7)) {
   const start = (overrides: Partial<PipelineSettings> = {}, table = 'orders', inheritedError?: string) => {
     const pipeline = new TablePipeline({
       settings: settings(overrides),
+      format: confluentJsonFormat({ document: 'dynamodb-json', tombstones: true }),
       tableName: table,
       foundBy: 'listed in dynamodb.table.includelist',
       exactlyOnce: true,
@@ -62,7 +62,7 @@ function world(tableItems: Item[] = items(7)) {
       },
     };
   };
-  const envelopes = () => kafka.messages('orders').filter((message) => message.value !== null).map((message) => JSON.parse(message.value!));
+  const envelopes = () => kafka.messages('orders').filter((message) => message.value !== null).map((message) => JSON.parse(message.value!.toString()));
   return { tables, streams, kafka, log, start, envelopes };
 }
 

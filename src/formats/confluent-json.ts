@@ -1,73 +1,62 @@
-// Kafka records in the change envelope of Confluent's DynamoDB CDC Source connector, as plain JSON (Confluent's
-// Avro form wraps nullable fields in unions like {"string": …}; the JSON converter form does not).
+// The change envelope of Confluent's DynamoDB CDC Source connector as schemaless JSON (Kafka Connect's
+// JsonConverter with schemas off): written by the source, recognised by the sink. Confluent's Avro form wraps
+// nullable fields in unions like {"string": …}; this form does not.
 //
 // The envelope text is written by hand, in a fixed field order, because ts_ns (ms × 10^6) is above 2^53 and
 // JSON.stringify of a JS number would round it.
-import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import { serializeDynamoDbJson, serializeKey, serializePlainJson, type Item, type KeySchema } from './attribute-codec.js';
-
-/** source.version of every envelope: this package's version. */
-export const CONNECTOR_VERSION = '0.1.0';
+import { serializeDynamoDbJson, serializeKey, serializePlainJson, type Item } from '../domain/attribute-codec.js';
+import { CHANGE_OPS, type ChangeOp, type SnapshotPage, type StreamChange, type SyncMode } from '../domain/change.js';
+import { CONNECTOR_VERSION } from '../domain/version.js';
+import type { ChangeEncoder, EncodedRecord, RecordFormat } from './ports.js';
 
 export type DocumentFormat = 'dynamodb-json' | 'json';
-export const CHANGE_OPS = ['r', 'c', 'u', 'd'] as const;
-export type ChangeOp = (typeof CHANGE_OPS)[number];
-export type SyncMode = 'SNAPSHOT' | 'CDC';
 
-/** One Kafka record to produce; value null is a tombstone. */
-export interface OutgoingRecord {
-  key: string;
-  value: string | null;
-  timestampMs: number;
-}
-
-export interface SnapshotRecordContext {
-  tableName: string;
-  keySchema: KeySchema;
-  snapshotStartTime: number;
-  snapshotCount: number;
-  segment: number;
-  totalSegments: number;
-  /** When the scan page holding the item was read: the snapshot's "change time". */
-  readAtMs: number;
-  /** When the envelope is produced. */
-  nowMs: number;
-  format?: DocumentFormat;
-  version?: string | null;
-}
-
-export interface StreamRecordContext {
-  tableName: string;
-  keySchema: KeySchema;
-  shardId: string;
+export interface ConfluentJsonOptions {
+  /** How `document` holds the item: DynamoDB JSON (typed) or plain JSON. */
+  document: DocumentFormat;
   /** Follow each delete with a null-valued record so compacted topics forget the key. */
   tombstones: boolean;
-  nowMs: number;
-  format?: DocumentFormat;
+  /** source.version; default this package's version. */
   version?: string | null;
-  /** Leave the old image out (a delete keeps its keys): for a change too large to write with both images. */
-  omitBefore?: boolean;
 }
 
-const OPS_BY_EVENT_NAME: Readonly<Record<string, ChangeOp>> = { INSERT: 'c', MODIFY: 'u', REMOVE: 'd' };
+/** Confluent's envelope as plain JSON text: no schemas, nothing to ask of a server. */
+export function confluentJsonFormat(options: ConfluentJsonOptions): RecordFormat {
+  const encoder = confluentJsonEncoder(options);
+  return { description: `JSON (confluent envelope, ${options.document} documents)`, forTable: async () => encoder };
+}
+
+export function confluentJsonEncoder(options: ConfluentJsonOptions): ChangeEncoder {
+  const version = options.version === undefined ? CONNECTOR_VERSION : options.version;
+  return {
+    snapshotPage: (items, page) => snapshotPageRecords(items, page, version, options.document),
+    streamChange(change) {
+      const key = serializeKey(change.keys, change.keySchema);
+      const value = envelopeJson(streamEnvelope(change, version, options.document));
+      const records: EncodedRecord[] = [{ key, value, timestampMs: change.changedAtMs }];
+      if (change.op === 'd' && options.tombstones) records.push({ key, value: null, timestampMs: change.changedAtMs });
+      return records;
+    },
+  };
+}
 
 /**
- * The records of one scan page, one per item. Everything but the document is the same for a whole page (it was
- * read at one time, from one segment), so that part of the envelope is written once per page.
+ * The records of one scan page, one per item. Everything but the document is the same for a whole page, so
+ * that part of the envelope is written once per page.
  */
-export function snapshotPageRecords(items: readonly Item[], ctx: SnapshotRecordContext): OutgoingRecord[] {
+function snapshotPageRecords(items: readonly Item[], page: SnapshotPage, version: string | null, document: DocumentFormat): EncodedRecord[] {
   const head = envelopeHead({
     op: 'r',
-    nowMs: ctx.nowMs,
+    nowMs: page.nowMs,
     source: {
-      version: ctx.version === undefined ? CONNECTOR_VERSION : ctx.version,
-      tableName: ctx.tableName,
+      version,
+      tableName: page.tableName,
       syncMode: 'SNAPSHOT',
-      changedAtMs: ctx.readAtMs,
-      snapshotStartTime: ctx.snapshotStartTime,
-      snapshotCount: ctx.snapshotCount,
-      segment: ctx.segment,
-      totalSegments: ctx.totalSegments,
+      changedAtMs: page.readAtMs,
+      snapshotStartTime: page.snapshotStartTime,
+      snapshotCount: page.snapshotCount,
+      segment: page.segment,
+      totalSegments: page.totalSegments,
       shardId: null,
       sequenceNumber: null,
       ttlExpired: null,
@@ -75,69 +64,33 @@ export function snapshotPageRecords(items: readonly Item[], ctx: SnapshotRecordC
     before: null,
   });
   return items.map((item) => ({
-    key: serializeKey(item, ctx.keySchema),
-    value: `${head}"after":${documentMember(documentJson(item, ctx.format))}}`,
-    timestampMs: ctx.readAtMs,
+    key: serializeKey(item, page.keySchema),
+    value: `${head}"after":${documentMember(documentJson(item, document))}}`,
+    timestampMs: page.readAtMs,
   }));
 }
 
-/**
- * The envelope of one DynamoDB Streams record, followed for a delete (when tombstones are on) by a tombstone with
- * the same key. Kafka timestamp = ApproximateCreationDateTime, so offsetsForTimes finds changes by when they
- * happened.
- */
-export function streamRecords(record: _Record, ctx: StreamRecordContext): OutgoingRecord[] {
-  const change = record.dynamodb;
-  const sequenceNumber = change?.SequenceNumber;
-  const where = () => `table ${JSON.stringify(ctx.tableName)}, shard ${ctx.shardId}, sequence number ${sequenceNumber ?? '(none)'}`;
-
-  const op = record.eventName === undefined ? undefined : OPS_BY_EVENT_NAME[record.eventName];
-  if (op === undefined) throw new Error(`Stream record has unknown eventName ${JSON.stringify(record.eventName)} (${where()})`);
-  const keys: Item | undefined = change?.Keys;
-  if (keys === undefined || Object.keys(keys).length === 0) throw new Error(`Stream record has no Keys (${where()})`);
-  if (sequenceNumber === undefined) throw new Error(`Stream record has no SequenceNumber (${where()})`);
-  const changedAt = change?.ApproximateCreationDateTime;
-  if (!(changedAt instanceof Date) || Number.isNaN(changedAt.getTime())) {
-    throw new Error(`Stream record has no valid ApproximateCreationDateTime (${where()})`);
-  }
-  const changedAtMs = changedAt.getTime();
-
-  const oldImage: Item | undefined = change?.OldImage;
-  const newImage: Item | undefined = change?.NewImage;
-  // A NEW_IMAGE stream has no OldImage on REMOVE (nor a change written without it): the keys still tell
-  // consumers which item went away.
-  const beforeItem = (ctx.omitBefore ? undefined : oldImage) ?? (op === 'd' ? keys : undefined);
-  const afterItem = op === 'd' ? undefined : newImage;
-
-  const key = serializeKey(keys, ctx.keySchema);
-  const value = envelopeJson({
-    op,
-    nowMs: ctx.nowMs,
+/** Kafka timestamp = ApproximateCreationDateTime, so offsetsForTimes finds changes by when they happened. */
+function streamEnvelope(change: StreamChange, version: string | null, document: DocumentFormat): EnvelopeFields {
+  return {
+    op: change.op,
+    nowMs: change.nowMs,
     source: {
-      version: ctx.version === undefined ? CONNECTOR_VERSION : ctx.version,
-      tableName: ctx.tableName,
+      version,
+      tableName: change.tableName,
       syncMode: 'CDC',
-      changedAtMs,
+      changedAtMs: change.changedAtMs,
       snapshotStartTime: null,
       snapshotCount: null,
       segment: null,
       totalSegments: null,
-      shardId: ctx.shardId,
-      sequenceNumber,
-      ttlExpired: isTtlExpiry(record),
+      shardId: change.shardId,
+      sequenceNumber: change.sequenceNumber,
+      ttlExpired: change.ttlExpired,
     },
-    before: beforeItem === undefined ? null : documentJson(beforeItem, ctx.format),
-    after: afterItem === undefined ? null : documentJson(afterItem, ctx.format),
-  });
-
-  const records: OutgoingRecord[] = [{ key, value, timestampMs: changedAtMs }];
-  if (op === 'd' && ctx.tombstones) records.push({ key, value: null, timestampMs: changedAtMs });
-  return records;
-}
-
-/** DynamoDB's TTL process deletes as the service principal; a user's delete carries no such identity. */
-export function isTtlExpiry(record: _Record): boolean {
-  return record.userIdentity?.PrincipalId === 'dynamodb.amazonaws.com' && record.userIdentity.Type === 'Service';
+    before: change.before === null ? null : documentJson(change.before, document),
+    after: change.after === null ? null : documentJson(change.after, document),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------- JSON writing

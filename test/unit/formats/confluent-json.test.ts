@@ -1,14 +1,9 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
 import { fromDynamoDbJson } from '../../../src/domain/attribute-codec.js';
-import {
-  CONNECTOR_VERSION,
-  EnvelopeError,
-  readEnvelope,
-  snapshotPageRecords,
-  streamRecords,
-  type StreamRecordContext,
-} from '../../../src/domain/change-envelope.js';
+import { CONNECTOR_VERSION } from '../../../src/domain/version.js';
+import { EnvelopeError, readEnvelope } from '../../../src/formats/confluent-json.js';
+import { snapshotPageRecords, streamRecords } from '../../support/envelopes.js';
 
 const ENVELOPE_FIELDS = ['op', 'ts_ms', 'ts_us', 'ts_ns', 'source', 'before', 'after'];
 const SOURCE_FIELDS = [
@@ -32,7 +27,7 @@ const CHANGED_AT = 1_719_830_940_000;
 const SHARD = 'shardId-00000001719827428220-04b3c3e0';
 const keySchema = { hashKey: 'id', rangeKey: 'sk' };
 
-const streamCtx: StreamRecordContext = { tableName: 'NumTable', keySchema, shardId: SHARD, tombstones: true, nowMs: NOW };
+const streamCtx: Parameters<typeof streamRecords>[1] = { tableName: 'NumTable', keySchema, shardId: SHARD, tombstones: true, nowMs: NOW };
 
 function record(eventName: string, images: { OldImage?: object; NewImage?: object }, extra: Partial<_Record> = {}): _Record {
   return {
