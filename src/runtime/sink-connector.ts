@@ -2,10 +2,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Sema } from 'async-sema';
 import { dynamoDbSinkTables } from '../adapters/dynamodb/batch-write.js';
 import { ensureTopic } from '../adapters/kafka/admin.js';
+import { openDeadLetterWriter } from '../adapters/kafka/dead-letter-writer.js';
 import { GroupConsumer } from '../adapters/kafka/group-consumer.js';
-import type { Admin, Kafka, KafkaConnection, Producer } from '../adapters/kafka/client.js';
+import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
 import type { SinkConfig } from '../config/sink.js';
 import { DeadLetterReporter } from '../sink/dead-letter.js';
+import type { DeadLetterWriter } from '../sink/ports.js';
 import { SinkTask, type SinkTaskStatus } from '../sink/sink-task.js';
 import type { Logger } from './logger.js';
 
@@ -28,7 +30,7 @@ export const SINK_WRITES_IN_FLIGHT = 32;
  */
 export class SinkConnector {
   private readonly tasks: SinkTask[] = [];
-  private deadLetterProducer?: Producer;
+  private deadLetterWriter?: DeadLetterWriter;
   private readonly writeSlots = new Sema(SINK_WRITES_IN_FLIGHT);
 
   constructor(
@@ -42,12 +44,11 @@ export class SinkConnector {
     let deadLetters: DeadLetterReporter | undefined;
     if (config.errors.tolerance === 'all' && config.errors.deadLetterTopic) {
       await ensureTopic(clients.admin, { topic: config.errors.deadLetterTopic, partitions: 1, replicationFactor: config.errors.deadLetterReplicationFactor });
-      this.deadLetterProducer = clients.kafka.producer({ kafkaJS: { idempotent: true } });
-      await this.deadLetterProducer.connect();
+      this.deadLetterWriter = await openDeadLetterWriter(clients.kafka);
     }
     for (let taskId = 0; taskId < config.tasksMax; taskId++) {
-      if (this.deadLetterProducer) {
-        deadLetters = new DeadLetterReporter(this.deadLetterProducer, config.errors.deadLetterTopic!, {
+      if (this.deadLetterWriter) {
+        deadLetters = new DeadLetterReporter(this.deadLetterWriter, config.errors.deadLetterTopic!, {
           connector: config.name,
           task: taskId,
           headers: config.errors.contextHeaders,
@@ -89,7 +90,7 @@ export class SinkConnector {
 
   async stop(): Promise<void> {
     await Promise.all(this.tasks.map((task) => task.stop()));
-    await this.deadLetterProducer?.disconnect().catch(() => undefined);
+    await this.deadLetterWriter?.close().catch(() => undefined);
   }
 
   status(): SinkConnectorStatus {

@@ -1,4 +1,4 @@
-import type { Producer } from '../adapters/kafka/client.js';
+import type { DeadLetterSink, DeadLetterWriter } from './ports.js';
 
 export interface FailedRecord {
   topic: string;
@@ -14,23 +14,23 @@ export interface FailedRecord {
  * Kafka Connect's error headers when enabled. The send is awaited, so offsets are committed only after the
  * dead-letter copy is durable.
  */
-export class DeadLetterReporter {
+export class DeadLetterReporter implements DeadLetterSink {
   constructor(
-    private readonly producer: Producer,
+    private readonly writer: DeadLetterWriter,
     private readonly topic: string,
     private readonly context: { connector: string; task: number; headers: boolean },
   ) {}
 
   async report(records: FailedRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.producer.send({
-      topic: this.topic,
-      messages: records.map((record) => ({
+    await this.writer.write(
+      this.topic,
+      records.map((record) => ({
         key: record.key,
         value: record.value,
         ...(this.context.headers ? { headers: this.headersFor(record) } : {}),
       })),
-    });
+    );
   }
 
   private headersFor(record: FailedRecord): Record<string, string> {

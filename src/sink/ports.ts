@@ -71,3 +71,16 @@ export interface SinkTables {
 export interface DeadLetterSink {
   report(records: FailedRecord[]): Promise<void>;
 }
+
+/** A failed record as its dead-letter topic receives it: the original bytes, and the error in headers. */
+export interface DeadLetterMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, string>;
+}
+
+/** Writes messages to dead-letter topics; `write` resolves once every message is acknowledged (durable). */
+export interface DeadLetterWriter {
+  write(topic: string, messages: DeadLetterMessage[]): Promise<void>;
+  close(): Promise<void>;
+}

@@ -6,7 +6,16 @@ import { AwsError } from '../../../src/domain/aws-error.js';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import type { TableInfo } from '../../../src/domain/table-info.js';
 import type { FailedRecord } from '../../../src/sink/dead-letter.js';
-import type { DeadLetterSink, NextOffset, RecordSource, RecordSourceOptions, SinkTables, TableToCreate } from '../../../src/sink/ports.js';
+import type {
+  DeadLetterMessage,
+  DeadLetterSink,
+  DeadLetterWriter,
+  NextOffset,
+  RecordSource,
+  RecordSourceOptions,
+  SinkTables,
+  TableToCreate,
+} from '../../../src/sink/ports.js';
 import type { SinkRecord } from '../../../src/sink/sink-record.js';
 
 /** What happened, in order, across the fakes: the tests check that commits come after writes. */
@@ -119,5 +128,31 @@ export class InMemoryDeadLetters implements DeadLetterSink {
   async report(records: FailedRecord[]): Promise<void> {
     this.records.push(...records);
     this.events.push({ kind: 'dead-letter', count: records.length });
+  }
+}
+
+/** Dead-letter topics: what each received, in order; the next writes can be made to fail with `failWrites`. */
+export class InMemoryDeadLetterTopics implements DeadLetterWriter {
+  readonly topics = new Map<string, DeadLetterMessage[]>();
+  private failing: Error[] = [];
+  closed = false;
+
+  failWrites(...errors: Error[]): void {
+    this.failing.push(...errors);
+  }
+
+  messages(topic: string): DeadLetterMessage[] {
+    return this.topics.get(topic) ?? [];
+  }
+
+  async write(topic: string, messages: DeadLetterMessage[]): Promise<void> {
+    await Promise.resolve();
+    const failure = this.failing.shift();
+    if (failure) throw failure;
+    this.topics.set(topic, [...this.messages(topic), ...messages]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
   }
 }
