@@ -118,7 +118,8 @@ interface EnvelopeFields {
   after: string | null;
 }
 
-function documentJson(item: Item, format: DocumentFormat = 'dynamodb-json'): string {
+/** The item as `document` holds it. */
+export function documentJson(item: Item, format: DocumentFormat = 'dynamodb-json'): string {
   return format === 'json' ? serializePlainJson(item) : serializeDynamoDbJson(item);
 }
 

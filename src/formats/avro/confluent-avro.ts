@@ -1,0 +1,227 @@
+// Confluent's DynamoDB CDC Source envelope in Avro, in Confluent's wire format (magic byte 0, the schema's id as a
+// big-endian int32, then Avro's binary encoding), so Confluent's deserializers, ksqlDB and every Schema-Registry-
+// aware consumer read it. Schemas are registered once per table when its encoder is made; encoding is avsc's.
+import avro from 'avsc';
+import { serializeKey, type Item } from '../../domain/attribute-codec.js';
+import type { SnapshotPage, StreamChange, SyncMode } from '../../domain/change.js';
+import type { KeyAttributeType, TableInfo } from '../../domain/table-info.js';
+import { CONNECTOR_VERSION } from '../../domain/version.js';
+import { documentJson, type DocumentFormat } from '../confluent-json.js';
+import type { ChangeEncoder, EncodedRecord, RecordFormat } from '../ports.js';
+import type { SchemaRegistry } from '../registry/ports.js';
+import { subjectName, type SubjectNaming } from '../registry/subject-names.js';
+import { avroName } from './names.js';
+
+export interface ConfluentAvroOptions {
+  registry: SchemaRegistry;
+  document: DocumentFormat;
+  tombstones: boolean;
+  /** Keys in Avro too (output.data.key.format=AVRO), or as the JSON text of the key attributes. */
+  avroKeys: boolean;
+  keySubjects: SubjectNaming;
+  valueSubjects: SubjectNaming;
+}
+
+/** Where value schemas live: io.confluent.connect.dynamodb.<table>, the table name made an Avro name. */
+export const VALUE_NAMESPACE = 'io.confluent.connect.dynamodb';
+const SOURCE_NAMESPACE = 'io.confluent.connector.dynamodb';
+
+export function confluentAvroFormat(options: ConfluentAvroOptions): RecordFormat {
+  return {
+    description: `AVRO (confluent envelope, ${options.document} documents) through the Schema Registry at ${options.registry.location}`,
+    forTable: (table, topic) => confluentAvroEncoder(options, table, topic),
+  };
+}
+
+/** Registers the table's schemas (or finds them registered) and returns its encoder. */
+export async function confluentAvroEncoder(options: ConfluentAvroOptions, table: TableInfo, topic: string): Promise<ChangeEncoder> {
+  const valueSchema = envelopeSchema(table.name);
+  const valueType = avro.Type.forSchema(valueSchema as avro.Schema, { registry: { long: EXACT_LONG } });
+  const valueId = await options.registry.register(subjectName(options.valueSubjects, topic, false, `${valueSchema.namespace}.${valueSchema.name}`), {
+    schemaType: 'AVRO',
+    schema: JSON.stringify(valueSchema),
+  });
+  const valueHeader = wireHeader(valueId);
+  const encodeValue = (envelope: AvroEnvelope) => Buffer.concat([valueHeader, valueType.toBuffer(envelope)]);
+  const encodeKey = options.avroKeys ? await avroKeyEncoder(options, table, topic) : serializeKey;
+  const version = CONNECTOR_VERSION;
+
+  return {
+    snapshotPage(items, page) {
+      const source = sourceRecord(page.tableName, 'SNAPSHOT', page.readAtMs, version, page);
+      const nowMs = BigInt(page.nowMs);
+      return items.map((item): EncodedRecord => {
+        const envelope: AvroEnvelope = { op: 'r', ...timestamps(nowMs), source, before: null, after: { document: documentJson(item, options.document) } };
+        return { key: encodeKey(item, page.keySchema), value: encodeValue(envelope), timestampMs: page.readAtMs };
+      });
+    },
+    streamChange(change) {
+      const key = encodeKey(change.keys, change.keySchema);
+      const envelope: AvroEnvelope = {
+        op: change.op,
+        ...timestamps(BigInt(change.nowMs)),
+        source: sourceRecord(change.tableName, 'CDC', change.changedAtMs, version, change),
+        before: change.before === null ? null : { document: documentJson(change.before, options.document) },
+        after: change.after === null ? null : { document: documentJson(change.after, options.document) },
+      };
+      const records: EncodedRecord[] = [{ key, value: encodeValue(envelope), timestampMs: change.changedAtMs }];
+      if (change.op === 'd' && options.tombstones) records.push({ key, value: null, timestampMs: change.changedAtMs });
+      return records;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- schemas
+
+const optional = (type: unknown) => ({ type: ['null', type], default: null });
+const LONG_TIMESTAMPS = ['ts_ms', 'ts_us', 'ts_ns'].map((name) => ({ name, type: 'long' }));
+
+/** The value schema: the fields and order of the JSON envelope (src/formats/confluent-json.ts). */
+export function envelopeSchema(tableName: string) {
+  return {
+    type: 'record',
+    name: 'Envelope',
+    namespace: `${VALUE_NAMESPACE}.${avroName(tableName)}`,
+    fields: [
+      { name: 'op', type: 'string' },
+      ...LONG_TIMESTAMPS,
+      {
+        name: 'source',
+        ...optional({
+          type: 'record',
+          name: 'Source',
+          namespace: SOURCE_NAMESPACE,
+          fields: [
+            { name: 'version', ...optional('string') },
+            { name: 'tableName', type: 'string' },
+            { name: 'sync_mode', type: 'string' },
+            ...LONG_TIMESTAMPS,
+            { name: 'snapshotStartTime', ...optional('long') },
+            { name: 'snapshotCount', ...optional('long') },
+            { name: 'segment', ...optional('int') },
+            { name: 'totalSegments', ...optional('int') },
+            { name: 'shard_Id', ...optional('string') },
+            { name: 'seq_No', ...optional('string') },
+            { name: 'ttl_expired', ...optional('boolean') },
+          ],
+        }),
+      },
+      { name: 'before', ...optional({ type: 'record', name: 'Value', fields: [{ name: 'document', type: 'string' }] }) },
+      { name: 'after', ...optional('Value') },
+    ],
+  };
+}
+
+/** Avro types of key attributes: numbers keep every digit as text (Avro has no arbitrary-precision number). */
+const KEY_FIELD_TYPES: Record<KeyAttributeType, string> = { S: 'string', N: 'string', B: 'bytes' };
+
+/**
+ * The key schema: the key attributes as typed fields, hash key first. Named per table (not Connect's shared
+ * io.confluent.connect.avro.ConnectDefault) so that RecordNameStrategy gives each table's key its own subject.
+ */
+export function keySchema(table: TableInfo) {
+  const names = table.keySchema.rangeKey === undefined ? [table.keySchema.hashKey] : [table.keySchema.hashKey, table.keySchema.rangeKey];
+  return {
+    type: 'record',
+    name: 'Key',
+    namespace: `${VALUE_NAMESPACE}.${avroName(table.name)}`,
+    fields: names.map((name) => ({ name: avroName(name), type: KEY_FIELD_TYPES[table.keyTypes[name] ?? 'S'] })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- encoding
+
+interface AvroSource {
+  version: string | null;
+  tableName: string;
+  sync_mode: SyncMode;
+  ts_ms: bigint;
+  ts_us: bigint;
+  ts_ns: bigint;
+  snapshotStartTime: bigint | null;
+  snapshotCount: bigint | null;
+  segment: number | null;
+  totalSegments: number | null;
+  shard_Id: string | null;
+  seq_No: string | null;
+  ttl_expired: boolean | null;
+}
+
+interface AvroEnvelope {
+  op: string;
+  ts_ms: bigint;
+  ts_us: bigint;
+  ts_ns: bigint;
+  source: AvroSource;
+  before: { document: string } | null;
+  after: { document: string } | null;
+}
+
+function timestamps(ms: bigint) {
+  return { ts_ms: ms, ts_us: ms * 1_000n, ts_ns: ms * 1_000_000n };
+}
+
+function sourceRecord(tableName: string, syncMode: SyncMode, changedAtMs: number, version: string | null, from: Partial<SnapshotPage & StreamChange>): AvroSource {
+  return {
+    version,
+    tableName,
+    sync_mode: syncMode,
+    ...timestamps(BigInt(changedAtMs)),
+    snapshotStartTime: from.snapshotStartTime === undefined ? null : BigInt(from.snapshotStartTime),
+    snapshotCount: from.snapshotCount === undefined ? null : BigInt(from.snapshotCount),
+    segment: from.segment ?? null,
+    totalSegments: from.totalSegments ?? null,
+    shard_Id: from.shardId ?? null,
+    seq_No: from.sequenceNumber ?? null,
+    ttl_expired: from.ttlExpired ?? null,
+  };
+}
+
+type KeyEncoder = (item: Item, schema: TableInfo['keySchema']) => Buffer | string;
+
+async function avroKeyEncoder(options: ConfluentAvroOptions, table: TableInfo, topic: string): Promise<KeyEncoder> {
+  const schema = keySchema(table);
+  const type = avro.Type.forSchema(schema as avro.Schema);
+  const id = await options.registry.register(subjectName(options.keySubjects, topic, true, `${schema.namespace}.${schema.name}`), {
+    schemaType: 'AVRO',
+    schema: JSON.stringify(schema),
+  });
+  const header = wireHeader(id);
+  const fields = schema.fields.map((field, index) => ({ avro: field.name, attribute: index === 0 ? table.keySchema.hashKey : table.keySchema.rangeKey! }));
+  return (item) => {
+    const key: Record<string, string | Buffer> = {};
+    for (const field of fields) key[field.avro] = keyValue(item, field.attribute, table.name);
+    return Buffer.concat([header, type.toBuffer(key)]);
+  };
+}
+
+
+function keyValue(item: Item, attribute: string, table: string): string | Buffer {
+  const value = Object.hasOwn(item, attribute) ? item[attribute] : undefined;
+  if (value?.S !== undefined) return value.S;
+  if (value?.N !== undefined) return value.N;
+  if (value?.B !== undefined) return Buffer.from(value.B);
+  throw new Error(`table ${table}: key attribute ${JSON.stringify(attribute)} is missing or not S, N or B`);
+}
+
+/** Confluent's wire format: magic byte 0, then the schema id as a big-endian int32. */
+function wireHeader(schemaId: number): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt8(0, 0);
+  header.writeInt32BE(schemaId, 1);
+  return header;
+}
+
+/** Avro longs as BigInt: ts_us and ts_ns are beyond 2^53, where JS numbers lose digits. */
+const EXACT_LONG = avro.types.LongType.__with({
+  fromBuffer: (buffer: Buffer) => buffer.readBigInt64LE(),
+  toBuffer: (value: bigint) => {
+    const buffer = Buffer.alloc(8);
+    buffer.writeBigInt64LE(value);
+    return buffer;
+  },
+  fromJSON: (json: unknown) => BigInt(json as number),
+  toJSON: (value: bigint) => Number(value),
+  isValid: (value: unknown) => typeof value === 'bigint',
+  compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+});
