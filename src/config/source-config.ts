@@ -10,6 +10,8 @@ export const DISCOVERY_MODES = ['INCLUDELIST', 'TAG'] as const;
 export const STREAM_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
 export const GAP_POLICIES = ['resnapshot', 'fail'] as const;
 export const DOCUMENT_FORMATS = ['dynamodb-json', 'json'] as const;
+/** The record shape: Confluent's DynamoDB CDC Source envelope, or trustpilot's kafka-connect-dynamodb record. */
+export const OUTPUT_ENVELOPES = ['confluent', 'trustpilot'] as const;
 export const OVERSIZED_RECORD_POLICIES = ['drop-before', 'dead-letter', 'fail'] as const;
 
 export type TableDiscovery =
@@ -84,6 +86,9 @@ export interface SourceConfig {
     gapPolicy: (typeof GAP_POLICIES)[number];
   };
   output: {
+    /** Under trustpilot's class name trustpilot's record shape, else Confluent's envelope. */
+    envelope: (typeof OUTPUT_ENVELOPES)[number];
+    /** The confluent envelope's documents; trustpilot's are always its DynamoDB JSON. */
     documentFormat: (typeof DOCUMENT_FORMATS)[number];
     /** Send a tombstone (null value) after each delete, so compacted topics forget the item. */
     tombstones: boolean;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DISCOVERY_MODES, DOCUMENT_FORMATS, GAP_POLICIES, OVERSIZED_RECORD_POLICIES, STREAM_POSITIONS, SYNC_MODES } from './source-config.js';
+import { DISCOVERY_MODES, DOCUMENT_FORMATS, GAP_POLICIES, OUTPUT_ENVELOPES, OVERSIZED_RECORD_POLICIES, STREAM_POSITIONS, SYNC_MODES } from './source-config.js';
 import { parseTagFilters, type TagFilter } from './tag-filters.js';
 import { DEFAULT_TIMESTAMP_FORMAT, timestampParser, type TimestampParser } from './timestamp.js';
 import {
@@ -176,6 +176,7 @@ export const sourceKeysSchema = z.object({
   'dynamodb.cdc.gap.policy': oneOf(GAP_POLICIES).default('resnapshot'),
 
   // Output
+  'output.envelope': oneOf(OUTPUT_ENVELOPES).optional(), // default: by connector class (source.ts)
   'output.document.format': oneOf(DOCUMENT_FORMATS).default('dynamodb-json'),
   'tombstones.on.delete': boolean().default(true),
   // The most records written in one Kafka transaction. Each transaction has a fixed cost, so the default is

@@ -98,8 +98,7 @@ export function parseSourceConfig(name: string, raw: Record<string, string>, opt
     },
     cdc: settleCdc(context, syncMode),
     output: {
-      documentFormat: keys['output.document.format'],
-      tombstones: keys['tombstones.on.delete'],
+      ...settleEnvelope(context),
       maxBatchSize: keys['max.batch.size'],
       ...settleOversizedRecords(context),
     },
@@ -260,6 +259,24 @@ export function settleName(
   const settled = name || fromKey || '';
   if (!settled) problems.push(keyProblem('name', 'required: the connector needs a name'));
   return settled;
+}
+
+/**
+ * The record shape: trustpilot's under its class name, so a trustpilot config run unchanged feeds its consumers.
+ * trustpilot's shape has one document form and always follows a delete with a tombstone.
+ */
+function settleEnvelope({ keys, isSet, warnings, dialect }: Context): Pick<SourceConfig['output'], 'envelope' | 'documentFormat' | 'tombstones'> {
+  const envelope = keys['output.envelope'] ?? (dialect === 'trustpilot' ? 'trustpilot' : 'confluent');
+  if (envelope === 'trustpilot') {
+    if (isSet('output.document.format')) {
+      warnings.push("output.document.format ignored: output.envelope=trustpilot writes its document as trustpilot does (DynamoDB JSON, lower-case type tags)");
+    }
+    if (isSet('tombstones.on.delete') && !keys['tombstones.on.delete']) {
+      warnings.push('tombstones.on.delete=false ignored: output.envelope=trustpilot follows every delete with a tombstone, as trustpilot does');
+    }
+    return { envelope, documentFormat: 'dynamodb-json', tombstones: true };
+  }
+  return { envelope, documentFormat: keys['output.document.format'], tombstones: keys['tombstones.on.delete'] };
 }
 
 function settleOversizedRecords({ keys, problems }: Context): Pick<SourceConfig['output'], 'oversizedRecords' | 'deadLetterTopic'> {

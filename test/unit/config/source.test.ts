@@ -39,7 +39,7 @@ describe('parseSourceConfig: defaults', () => {
       topics: { prefix: '', suffix: '', map: {}, partitions: 1, replicationFactor: -1, maxMessageBytes: 8 * 1024 * 1024 },
       snapshot: { maxPollRecords: 1000, segments: undefined, maxRcuPercentage: 50, maxRcu: undefined, consistentRead: false },
       cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
-      output: { documentFormat: 'dynamodb-json', tombstones: true, maxBatchSize: 10_000, oversizedRecords: 'drop-before' },
+      output: { envelope: 'confluent', documentFormat: 'dynamodb-json', tombstones: true, maxBatchSize: 10_000, oversizedRecords: 'drop-before' },
       exactlyOnce: true,
       offsetStorageTopic: 'dynamodb-kafka-offsets',
       warnings: [],
@@ -404,6 +404,28 @@ describe('parseSourceConfig: output and guarantees', () => {
     ]);
   });
 
+  it('writes the confluent envelope, or trustpilot\'s record shape under its class name or when asked', () => {
+    expect(parse({}).output.envelope).toBe('confluent');
+    expect(parse({ 'connector.class': 'DynamoDbCdcSource' }).output.envelope).toBe('confluent');
+    const trustpilot = { 'connector.class': 'com.trustpilot.connector.dynamodb.DynamoDBSourceConnector', 'dynamodb.table.whitelist': 'orders' };
+    expect(parseSourceConfig('c', trustpilot, { env }).output).toMatchObject({ envelope: 'trustpilot', tombstones: true });
+    expect(parseSourceConfig('c', { ...trustpilot, 'output.envelope': 'confluent' }, { env }).output.envelope).toBe('confluent');
+    expect(parse({ 'output.envelope': 'TrustPilot' }).output.envelope).toBe('trustpilot');
+    expect(problemLines(errorFor({ ...minimal, 'output.envelope': 'debezium' }))).toEqual([
+      'output.envelope: expected one of confluent, trustpilot, got "debezium"',
+    ]);
+  });
+
+  it("keeps trustpilot's document form and tombstones, saying so when the config asks otherwise", () => {
+    const config = parse({ 'output.envelope': 'trustpilot', 'output.document.format': 'json', 'tombstones.on.delete': 'false' });
+    expect(config.output).toMatchObject({ envelope: 'trustpilot', documentFormat: 'dynamodb-json', tombstones: true });
+    expect(config.warnings).toEqual([
+      'output.document.format ignored: output.envelope=trustpilot writes its document as trustpilot does (DynamoDB JSON, lower-case type tags)',
+      'tombstones.on.delete=false ignored: output.envelope=trustpilot follows every delete with a tombstone, as trustpilot does',
+    ]);
+    expect(parse({ 'output.envelope': 'trustpilot', 'tombstones.on.delete': 'true' }).warnings).toEqual([]);
+  });
+
   it("takes Kafka Connect's exactly.once.support values", () => {
     expect(parse({ 'exactly.once.support': 'required' }).exactlyOnce).toBe(true);
     expect(parse({ 'exactly.once.support': 'REQUESTED' }).exactlyOnce).toBe(true);
@@ -606,6 +628,7 @@ describe('connector files into parseSourceConfig', () => {
       discovery: { mode: 'TAG', filters: [{ key: 'datalake-ingest', values: [] }, { key: 'environment', values: ['prod'] }] },
       aws: { region: 'eu-west-1', credentials: { kind: 'default' } },
       topics: { prefix: 'dynamodb-' },
+      output: { envelope: 'trustpilot' },
     });
     expect(config.warnings).toEqual([
       'init.sync.delay.period is ignored: the snapshot starts at once; its progress is committed with every batch, so a rebalance loses nothing',
