@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient, createStreamsClient, createTaggingClient, type DynamoDbConnection } from '../adapters/dynamodb/client.js';
+import { dynamoDbTableCatalog } from '../adapters/dynamodb/tags.js';
 import { createKafka, logLevel, type Admin } from '../adapters/kafka/client.js';
 import { loadConnectorFile, type ConnectorFile } from '../config/connector-file.js';
 import { ConfigError, keyProblem } from '../config/errors.js';
@@ -146,8 +147,7 @@ function tableFinder(
   const finder = new TagTableFinder({
     filters: discovery.filters,
     rediscoveryPeriodMs: discovery.rediscoveryPeriodMs,
-    dynamodb,
-    ...(tagging ? { tagging } : {}),
+    catalog: dynamoDbTableCatalog(dynamodb, tagging),
     log,
   });
   return { finder, release: () => tagging?.destroy() };

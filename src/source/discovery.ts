@@ -1,10 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { AwsError } from '../domain/aws-error.js';
-import { describeTable } from '../adapters/dynamodb/tables.js';
-import { listTableNames, tablesByTags, tagsOfTable } from '../adapters/dynamodb/tags.js';
 import type { TagFilter } from '../config/tag-filters.js';
 import { matchesTagFilters } from '../domain/tag-match.js';
+import type { TableCatalog } from './ports.js';
 
 /**
  * Finds the tables a source connector replicates. The connector asks again every `rediscoveryPeriodMs` and
@@ -30,9 +27,8 @@ export function includeListFinder(tables: readonly string[]): TableFinder {
 export interface TagFinderOptions {
   filters: readonly TagFilter[];
   rediscoveryPeriodMs: number;
-  dynamodb: DynamoDBClient;
-  /** The Resource Groups Tagging API; absent: go straight to ListTables + ListTagsOfResource. */
-  tagging?: ResourceGroupsTaggingAPIClient;
+  /** Without `findByTags` (no Tagging API configured), discovery goes straight to listing tables and their tags. */
+  catalog: TableCatalog;
   log: { warn(message: string): void };
 }
 
@@ -47,35 +43,34 @@ const TAG_LOOKUP_CONCURRENCY = 8;
 export class TagTableFinder implements TableFinder {
   readonly description: string;
   readonly rediscoveryPeriodMs: number;
-  private useTaggingApi: boolean;
-  /** `arn:…:table/`, learnt from one DescribeTable (of `table`): every other table's ARN follows from its name. */
-  private tableArnPrefix?: { table: string; prefix: Promise<string> };
+  /** The catalog's Tagging API search, until that API proves missing. */
+  private findByTags: TableCatalog['findByTags'];
 
   constructor(private readonly options: TagFinderOptions) {
     this.description = `matching the tag filters ${formatTagFilters(options.filters)}`;
     this.rediscoveryPeriodMs = options.rediscoveryPeriodMs;
-    this.useTaggingApi = options.tagging !== undefined;
+    this.findByTags = options.catalog.findByTags?.bind(options.catalog);
   }
 
   async find(): Promise<string[]> {
-    if (this.useTaggingApi) {
+    if (this.findByTags) {
       try {
-        return sortedUnique(await tablesByTags(this.options.tagging!, this.options.filters));
+        return sortedUnique(await this.findByTags(this.options.filters));
       } catch (error) {
         if (!taggingApiMissing(error)) throw error;
         this.options.log.warn(
           `${(error as Error).message}; discovering tables with ListTables + ListTagsOfResource instead ` +
             `(set aws.resource.tagging.endpoint, or allow tag:GetResources, to use the Tagging API)`,
         );
-        this.useTaggingApi = false;
+        this.findByTags = undefined;
       }
     }
     return this.findByListingTables();
   }
 
   private async findByListingTables(): Promise<string[]> {
-    const { dynamodb, filters } = this.options;
-    const names = await listTableNames(dynamodb);
+    const { catalog, filters } = this.options;
+    const names = await catalog.listTables();
     const matching: string[] = [];
     let next = 0;
     const lookUp = async () => {
@@ -92,7 +87,7 @@ export class TagTableFinder implements TableFinder {
   /** The table's tags; undefined when it was deleted after ListTables named it. */
   private async tagsOf(name: string): Promise<Record<string, string> | undefined> {
     try {
-      return await tagsOfTable(this.options.dynamodb, await this.arnOf(name));
+      return await this.options.catalog.tagsOf(name);
     } catch (error) {
       if (error instanceof AwsError && error.kind === 'not-found') return undefined;
       if (error instanceof AwsError && error.kind === 'unsupported') {
@@ -104,24 +99,6 @@ export class TagTableFinder implements TableFinder {
         );
       }
       throw error;
-    }
-  }
-
-  /** The table's ARN. One DescribeTable is shared by the concurrent lookups and forgotten when it fails. */
-  private async arnOf(name: string): Promise<string> {
-    for (;;) {
-      const learning = (this.tableArnPrefix ??= {
-        table: name,
-        prefix: describeTable(this.options.dynamodb, name).then((table) => table.arn.replace(/table\/.*$/, 'table/')),
-      });
-      try {
-        return `${await learning.prefix}${name}`;
-      } catch (error) {
-        if (this.tableArnPrefix === learning) this.tableArnPrefix = undefined;
-        // Another table, deleted meanwhile, said nothing about this one: learn the prefix from this one.
-        if (learning.table !== name && error instanceof AwsError && error.kind === 'not-found') continue;
-        throw error;
-      }
     }
   }
 }

@@ -1,9 +1,11 @@
 // What the source connector needs from DynamoDB and Kafka, in its own terms. src/adapters implements these on
 // the AWS SDK and librdkafka; test/support/fakes implements them in memory, so the connector's logic (the
-// pipeline's lifecycle, shard order, the snapshot → stream hand-off, exactly-once writes) is unit-tested.
+// pipeline's lifecycle, shard order, the snapshot → stream hand-off, exactly-once writes, table discovery) is
+// unit-tested.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { RecordBytes } from '../formats/ports.js';
+import type { TagFilter } from '../config/tag-filters.js';
 import type { ShardInfo } from '../domain/shard-tree.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
@@ -31,6 +33,20 @@ export interface SourceTables {
   /** Throws AwsError (kind not-found for a missing table). */
   describe(table: string): Promise<TableInfo>;
   scanPage(request: ScanPageRequest): Promise<ScanPage>;
+}
+
+/** The account's tables and their tags, as TAG discovery asks for them. Failures are AwsErrors. */
+export interface TableCatalog {
+  /**
+   * The tables whose tags match every filter, found in one search of the whole account (the Resource Groups
+   * Tagging API); absent when that API is not configured. Fails with kind unsupported, unreachable or auth where
+   * the API is not there or not allowed.
+   */
+  findByTags?(filters: readonly TagFilter[]): Promise<string[]>;
+  /** Every table's name. */
+  listTables(): Promise<string[]>;
+  /** A table's tags: kind not-found for a table deleted meanwhile, unsupported where the endpoint keeps no tags. */
+  tagsOf(table: string): Promise<Record<string, string>>;
 }
 
 export type StreamRecord = _Record;

@@ -1,7 +1,50 @@
 import { ListTablesCommand, ListTagsOfResourceCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { TagFilter } from '../../config/tag-filters.js';
+import { AwsError } from '../../domain/aws-error.js';
+import type { TableCatalog } from '../../source/ports.js';
 import { classifyAwsError } from './errors.js';
+import { describeTable } from './tables.js';
+
+/**
+ * The source's TableCatalog port on DynamoDB (ListTables, ListTagsOfResource) and, when given, the Resource
+ * Groups Tagging API (one paginated search for the whole account).
+ */
+export function dynamoDbTableCatalog(dynamodb: DynamoDBClient, tagging?: ResourceGroupsTaggingAPIClient): TableCatalog {
+  const arns = new TableArns(dynamodb);
+  return {
+    ...(tagging ? { findByTags: (filters: readonly TagFilter[]) => tablesByTags(tagging, filters) } : {}),
+    listTables: () => listTableNames(dynamodb),
+    tagsOf: async (table) => tagsOfTable(dynamodb, await arns.of(table)),
+  };
+}
+
+/**
+ * Tables' ARNs, which ListTagsOfResource takes. One DescribeTable teaches the account's `arn:…:table/` prefix
+ * (shared by concurrent lookups, forgotten when it fails); every other table's ARN follows from its name.
+ */
+class TableArns {
+  private prefix?: { table: string; prefix: Promise<string> };
+
+  constructor(private readonly dynamodb: DynamoDBClient) {}
+
+  async of(table: string): Promise<string> {
+    for (;;) {
+      const learning = (this.prefix ??= {
+        table,
+        prefix: describeTable(this.dynamodb, table).then((info) => info.arn.replace(/table\/.*$/, 'table/')),
+      });
+      try {
+        return `${await learning.prefix}${table}`;
+      } catch (error) {
+        if (this.prefix === learning) this.prefix = undefined;
+        // Another table, deleted meanwhile, said nothing about this one: learn the prefix from this one.
+        if (learning.table !== table && error instanceof AwsError && error.kind === 'not-found') continue;
+        throw error;
+      }
+    }
+  }
+}
 
 /**
  * The names of the tables carrying the tags, from the Resource Groups Tagging API (GetResources, paginated).

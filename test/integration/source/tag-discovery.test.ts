@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, PutItemCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoDbClient, createTaggingClient, type DynamoDbConnection } from '../../../src/adapters/dynamodb/client.js';
+import { dynamoDbTableCatalog } from '../../../src/adapters/dynamodb/tags.js';
 import { listTopics } from '../../../src/adapters/kafka/client.js';
 import { TagTableFinder } from '../../../src/source/discovery.js';
 import { isolatedDynamoDb, uniqueName } from '../../support/aws.js';
@@ -72,7 +73,7 @@ describe('source: TAG discovery (moto)', () => {
     cleanups.push(async () => tagging.destroy());
     const source = await startSource({
       name: uniqueName('tags'),
-      tables: new TagTableFinder({ filters, rediscoveryPeriodMs: PERIOD_MS, dynamodb, tagging, log: { warn: (message) => expect.fail(message) } }),
+      tables: new TagTableFinder({ filters, rediscoveryPeriodMs: PERIOD_MS, catalog: dynamoDbTableCatalog(dynamodb, tagging), log: { warn: (message) => expect.fail(message) } }),
       dynamodb: moto(),
     });
     cleanups.push(() => source.stop());
@@ -127,8 +128,7 @@ describe('source: TAG discovery (moto)', () => {
       tables: new TagTableFinder({
         filters: [{ key: 'suite', values: [suite] }],
         rediscoveryPeriodMs: 200,
-        dynamodb,
-        tagging: createTaggingClient(moto()),
+        catalog: dynamoDbTableCatalog(dynamodb, createTaggingClient(moto())),
         log: { warn: (message) => lines.push(message) },
       }),
       dynamodb: moto(),
@@ -164,8 +164,7 @@ describe('source: TAG discovery (moto)', () => {
     const finder = new TagTableFinder({
       filters: [{ key: 'suite', values: [suite] }, { key: 'datalake-ingest', values: [] }, { key: 'environment', values: ['dev'] }],
       rediscoveryPeriodMs: PERIOD_MS,
-      dynamodb,
-      tagging: unreachable,
+      catalog: dynamoDbTableCatalog(dynamodb, unreachable),
       log: { warn: (message) => warnings.push(message) },
     });
     expect(await finder.find()).toEqual(expected);
@@ -204,7 +203,7 @@ describe('source: TAG discovery (moto)', () => {
   it('says plainly that DynamoDB Local keeps no tags', async () => {
     const local = createDynamoDbClient(isolatedDynamoDb('tagslocal'));
     await createTable(local, uniqueName('tag-local'));
-    const finder = new TagTableFinder({ filters: [{ key: 'env', values: [] }], rediscoveryPeriodMs: PERIOD_MS, dynamodb: local, log: { warn: () => undefined } });
+    const finder = new TagTableFinder({ filters: [{ key: 'env', values: [] }], rediscoveryPeriodMs: PERIOD_MS, catalog: dynamoDbTableCatalog(local), log: { warn: () => undefined } });
     await expect(finder.find()).rejects.toThrow(/keeps no tags.*dynamodb\.table\.includelist/);
     local.destroy();
   });

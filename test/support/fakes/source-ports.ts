@@ -1,11 +1,14 @@
-// In-memory DynamoDB tables, streams and Kafka behind the source connector's ports, for unit tests of its logic.
-// They keep the rules the connector relies on: pages and LastEvaluatedKey, shard lineage and closed shards,
+// In-memory DynamoDB tables, their tags, streams and Kafka behind the source connector's ports, for unit tests of
+// its logic. They keep the rules the connector relies on: pages and LastEvaluatedKey, shard lineage and closed shards,
 // expired and trimmed iterators, transactions that commit all or nothing, fencing by transactional id.
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { AwsError } from '../../../src/domain/aws-error.js';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import { parseOffsetKey } from '../../../src/domain/position.js';
 import type { TableInfo } from '../../../src/domain/table-info.js';
+import { matchesTagFilters } from '../../../src/domain/tag-match.js';
+import type { TagFilter } from '../../../src/config/tag-filters.js';
 import { OffsetStore } from '../../../src/offsets/offset-store.js';
 import {
   FencedError,
@@ -19,6 +22,7 @@ import {
   type SourceKafka,
   type SourceTables,
   type StreamDescription,
+  type TableCatalog,
   type StreamRecord,
   type TopicSpec,
 } from '../../../src/source/ports.js';
@@ -71,6 +75,74 @@ export class InMemoryTables implements SourceTables {
 
 function sameKey(item: Item, key: Record<string, AttributeValue>): boolean {
   return item.id?.S === key.id?.S;
+}
+
+// ---------------------------------------------------------------------------------------------- catalog
+
+type CatalogOperation = 'findByTags' | 'listTables' | 'tagsOf';
+
+/**
+ * An account's tables and their tags, for TAG discovery. The Tagging API search is there only when built with
+ * `taggingApi`; the next calls of an operation can be made to fail with `fail`; `afterListing` runs between a
+ * listing and the tag lookups that follow it (a table deleted there is listed but has no tags any more).
+ */
+export class InMemoryTableCatalog implements TableCatalog {
+  private readonly tables = new Map<string, Record<string, string>>();
+  private readonly failing = new Map<CatalogOperation, Error[]>();
+  readonly calls: CatalogOperation[] = [];
+  /** The most tag lookups that were in flight at once. */
+  maxTagLookupsAtOnce = 0;
+  private tagLookups = 0;
+  afterListing?: () => void;
+  readonly findByTags?: (filters: readonly TagFilter[]) => Promise<string[]>;
+
+  constructor(options: { taggingApi?: boolean } = {}) {
+    if (options.taggingApi) {
+      this.findByTags = async (filters) => {
+        this.call('findByTags');
+        return [...this.tables].filter(([, tags]) => matchesTagFilters(tags, filters)).map(([name]) => name);
+      };
+    }
+  }
+
+  /** Adds the table, or replaces its tags. */
+  tag(table: string, tags: Record<string, string>): void {
+    this.tables.set(table, { ...tags });
+  }
+
+  remove(table: string): void {
+    this.tables.delete(table);
+  }
+
+  fail(operation: CatalogOperation, ...errors: Error[]): void {
+    this.failing.set(operation, [...(this.failing.get(operation) ?? []), ...errors]);
+  }
+
+  async listTables(): Promise<string[]> {
+    this.call('listTables');
+    const names = [...this.tables.keys()].reverse(); // not sorted: discovery sorts
+    this.afterListing?.();
+    return names;
+  }
+
+  async tagsOf(table: string): Promise<Record<string, string>> {
+    this.call('tagsOf');
+    this.maxTagLookupsAtOnce = Math.max(this.maxTagLookupsAtOnce, ++this.tagLookups);
+    try {
+      await yieldToEvents();
+      const tags = this.tables.get(table);
+      if (!tags) throw new AwsError('not-found', `ListTagsOfResource ${table}: ResourceNotFoundException`);
+      return { ...tags };
+    } finally {
+      this.tagLookups--;
+    }
+  }
+
+  private call(operation: CatalogOperation): void {
+    this.calls.push(operation);
+    const failure = this.failing.get(operation)?.shift();
+    if (failure) throw failure;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- streams

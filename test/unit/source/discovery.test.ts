@@ -1,45 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { TagFilter } from '../../../src/config/tag-filters.js';
+import { AwsError } from '../../../src/domain/aws-error.js';
 import { includeListFinder, TagTableFinder, formatTagFilters } from '../../../src/source/discovery.js';
-
-const ARN_PREFIX = 'arn:aws:dynamodb:eu-west-1:123456789012:table/';
-
-/** A DynamoDB account held in memory: what the fallback path's three operations read. */
-function fakeDynamoDb(tables: Record<string, Record<string, string>>, calls: string[] = []) {
-  const client = {
-    async send(command: { constructor: { name: string }; input: Record<string, any> }) {
-      const operation = command.constructor.name.replace(/Command$/, '');
-      calls.push(operation);
-      const names = Object.keys(tables).sort();
-      switch (operation) {
-        case 'ListTables': {
-          // Two tables per page, to exercise pagination.
-          const from = command.input.ExclusiveStartTableName ? names.indexOf(command.input.ExclusiveStartTableName) + 1 : 0;
-          const page = names.slice(from, from + 2);
-          return { TableNames: page, ...(from + 2 < names.length ? { LastEvaluatedTableName: page.at(-1) } : {}) };
-        }
-        case 'DescribeTable': {
-          const name = command.input.TableName as string;
-          if (!tables[name]) throw Object.assign(new Error(`Requested resource not found: ${name}`), { name: 'ResourceNotFoundException' });
-          return { Table: { TableName: name, TableArn: `${ARN_PREFIX}${name}`, TableStatus: 'ACTIVE', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] } };
-        }
-        case 'ListTagsOfResource': {
-          const name = (command.input.ResourceArn as string).slice(ARN_PREFIX.length);
-          if (!tables[name]) throw Object.assign(new Error(`Requested resource not found: ${name}`), { name: 'ResourceNotFoundException' });
-          return { Tags: Object.entries(tables[name]).map(([Key, Value]) => ({ Key, Value })) };
-        }
-        default:
-          throw new Error(`unexpected ${operation}`);
-      }
-    },
-  };
-  return client as unknown as DynamoDBClient;
-}
-
-function failingTagging(error: Error): ResourceGroupsTaggingAPIClient {
-  return { send: async () => Promise.reject(error) } as unknown as ResourceGroupsTaggingAPIClient;
-}
+import { InMemoryTableCatalog } from '../../support/fakes/source-ports.js';
 
 const tables = {
   orders: { env: 'prod' },
@@ -49,72 +12,108 @@ const tables = {
   events: { env: 'staging' },
 };
 
+/** The catalog holding `tables`, and a finder over it that records its warnings. */
+function world(filters: TagFilter[], options: { taggingApi?: boolean } = {}) {
+  const catalog = new InMemoryTableCatalog(options);
+  for (const [name, tags] of Object.entries(tables)) catalog.tag(name, tags);
+  const warnings: string[] = [];
+  const finder = new TagTableFinder({ filters, rediscoveryPeriodMs: 1_000, catalog, log: { warn: (message) => warnings.push(message) } });
+  return { catalog, finder, warnings };
+}
+
 describe('TagTableFinder', () => {
-  it('lists the tables and their tags when no Tagging API is configured, sorted', async () => {
-    const calls: string[] = [];
-    const finder = new TagTableFinder({
-      filters: [{ key: 'env', values: ['prod', 'staging'] }],
-      rediscoveryPeriodMs: 1_000,
-      dynamodb: fakeDynamoDb(tables, calls),
-      log: { warn: () => expect.fail('no warning expected') },
-    });
-    expect(await finder.find()).toEqual(['events', 'orders', 'users']);
-    // One DescribeTable learns the ARN prefix; every other table's ARN follows from its name.
-    expect(calls.filter((call) => call === 'DescribeTable')).toHaveLength(1);
-    expect(calls.filter((call) => call === 'ListTagsOfResource')).toHaveLength(5);
+  it("without a Tagging API: lists the tables and looks up their tags, every filter AND, a filter's values OR; sorted", async () => {
+    const { catalog, finder, warnings } = world([
+      { key: 'env', values: ['prod', 'staging'] },
+      { key: 'team', values: [] },
+    ]);
+    expect(await finder.find()).toEqual(['users']);
+    expect(catalog.calls.filter((call) => call === 'tagsOf')).toHaveLength(5);
+
+    const anyEnv = world([{ key: 'env', values: ['prod', 'staging'] }]);
+    expect(await anyEnv.finder.find()).toEqual(['events', 'orders', 'users']);
+    expect(warnings).toEqual([]);
   });
 
-  it('falls back for good, with one warning, when the Tagging API is not there', async () => {
-    const warnings: string[] = [];
-    let taggingCalls = 0;
-    const tagging = {
-      send: async () => {
-        taggingCalls++;
-        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
-      },
-    } as unknown as ResourceGroupsTaggingAPIClient;
-    const finder = new TagTableFinder({
-      filters: [{ key: 'team', values: [] }],
-      rediscoveryPeriodMs: 1_000,
-      dynamodb: fakeDynamoDb(tables),
-      tagging,
-      log: { warn: (message) => warnings.push(message) },
-    });
+  it('asks the Tagging API when there is one, and then lists nothing', async () => {
+    const { catalog, finder } = world([{ key: 'env', values: ['prod'] }], { taggingApi: true });
+    expect(await finder.find()).toEqual(['orders', 'users']);
+    expect(catalog.calls).toEqual(['findByTags']);
+  });
+
+  it('answers each run with the tables as they are then: a newly tagged one appears, an untagged or deleted one goes', async () => {
+    for (const taggingApi of [false, true]) {
+      const { catalog, finder } = world([{ key: 'env', values: ['prod'] }], { taggingApi });
+      expect(await finder.find()).toEqual(['orders', 'users']);
+      catalog.tag('sessions', { env: 'prod' });
+      catalog.tag('later', { env: 'prod' });
+      expect(await finder.find()).toEqual(['later', 'orders', 'sessions', 'users']);
+      catalog.tag('users', { team: 'data' });
+      catalog.remove('orders');
+      expect(await finder.find(), `taggingApi ${taggingApi}`).toEqual(['later', 'sessions']);
+    }
+  });
+
+  it.each([
+    ['unreachable', 'connect ECONNREFUSED 127.0.0.1:9'],
+    ['unsupported', 'UnknownOperationException'],
+    ['auth', 'not authorized to perform: tag:GetResources'],
+  ] as const)('falls back for good, with one warning, when the Tagging API is %s', async (kind, message) => {
+    const { catalog, finder, warnings } = world([{ key: 'team', values: [] }], { taggingApi: true });
+    catalog.fail('findByTags', new AwsError(kind, message));
     expect(await finder.find()).toEqual(['users']);
     expect(await finder.find()).toEqual(['users']);
-    expect(taggingCalls).toBe(1);
+    expect(catalog.calls.filter((call) => call === 'findByTags')).toHaveLength(1);
     expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(message);
     expect(warnings[0]).toMatch(/ListTables \+ ListTagsOfResource instead/);
   });
 
-  it('does not fall back on a failure the fallback would share (a bad request)', async () => {
-    const finder = new TagTableFinder({
-      filters: [{ key: 'env', values: [] }],
-      rediscoveryPeriodMs: 1_000,
-      dynamodb: fakeDynamoDb(tables),
-      tagging: failingTagging(Object.assign(new Error('TagFilters is invalid'), { name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } })),
-      log: { warn: () => expect.fail('no fallback expected') },
-    });
+  it('does not fall back on a failure the fallback would share (a bad request), nor on one that may pass', async () => {
+    const { catalog, finder, warnings } = world([{ key: 'env', values: [] }], { taggingApi: true });
+    catalog.fail('findByTags', new AwsError('invalid', 'TagFilters is invalid'), new AwsError('throttled', 'Rate exceeded'));
     await expect(finder.find()).rejects.toThrow(/TagFilters is invalid/);
+    await expect(finder.find()).rejects.toThrow(/Rate exceeded/);
+    // The failures were the run's, not the API's: the next run asks it again.
+    expect(await finder.find()).toEqual(['events', 'orders', 'sessions', 'users']);
+    expect(catalog.calls).toEqual(['findByTags', 'findByTags', 'findByTags']);
+    expect(warnings).toEqual([]);
   });
 
-  it('skips a table deleted between ListTables and its lookup, without losing the others', async () => {
-    const dynamodb = fakeDynamoDb(tables);
-    const listing = dynamodb.send.bind(dynamodb);
-    const shrinking = {
-      async send(command: any) {
-        const answer: any = await listing(command);
-        // Named first, so it is also the table whose DescribeTable would have taught the ARN prefix.
-        if (command.constructor.name === 'ListTablesCommand' && !command.input.ExclusiveStartTableName) answer.TableNames = ['aaa-gone', ...answer.TableNames];
-        return answer;
-      },
-    } as unknown as DynamoDBClient;
-    const finder = new TagTableFinder({ filters: [{ key: 'env', values: ['prod'] }], rediscoveryPeriodMs: 1_000, dynamodb: shrinking, log: { warn: () => undefined } });
+  it('skips a table deleted between the listing and its tag lookup, without losing the others', async () => {
+    const { catalog, finder } = world([{ key: 'env', values: ['prod'] }]);
+    catalog.tag('gone', { env: 'prod' });
+    catalog.afterListing = () => catalog.remove('gone');
     expect(await finder.find()).toEqual(['orders', 'users']);
+  });
+
+  it('fails the run when a listing or a lookup fails otherwise, and the next run starts afresh', async () => {
+    const { catalog, finder } = world([{ key: 'env', values: ['prod'] }]);
+    catalog.fail('listTables', new AwsError('throttled', 'ListTables: ThrottlingException'));
+    await expect(finder.find()).rejects.toMatchObject({ kind: 'throttled', message: 'ListTables: ThrottlingException' });
+    catalog.fail('tagsOf', new AwsError('transient', 'ListTagsOfResource orders: 503'));
+    await expect(finder.find()).rejects.toThrow(/503/);
+    expect(await finder.find()).toEqual(['orders', 'users']);
+  });
+
+  it('says plainly that an endpoint without tags (DynamoDB Local) cannot do TAG discovery, and what to use instead', async () => {
+    const { catalog, finder } = world([{ key: 'env', values: [] }]);
+    catalog.fail('tagsOf', new AwsError('unsupported', 'ListTagsOfResource: UnknownOperationException'));
+    const failure = await finder.find().catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: 'AwsError', kind: 'unsupported' });
+    expect((failure as Error).message).toMatch(/UnknownOperationException: this DynamoDB endpoint keeps no tags.*list them in dynamodb\.table\.includelist/);
+  });
+
+  it("looks up at most 8 tables' tags at once", async () => {
+    const { catalog, finder } = world([{ key: 'env', values: ['prod'] }]);
+    for (let i = 0; i < 30; i++) catalog.tag(`extra-${i}`, { env: i % 2 === 0 ? 'prod' : 'dev' });
+    expect(await finder.find()).toHaveLength(17);
+    expect(catalog.maxTagLookupsAtOnce).toBe(8);
   });
 
   it('describes its filters in the configuration syntax', () => {
     expect(formatTagFilters([{ key: 'env', values: ['prod', 'staging'] }, { key: 'team', values: [] }])).toBe('env:prod,staging;team');
+    expect(world([{ key: 'env', values: ['prod'] }]).finder.description).toBe('matching the tag filters env:prod');
   });
 });
 

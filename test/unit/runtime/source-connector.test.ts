@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
+import { AwsError } from '../../../src/domain/aws-error.js';
+import { confluentJsonFormat } from '../../../src/formats/confluent-json.js';
+import type { Logger } from '../../../src/runtime/logger.js';
+import { SourceConnector } from '../../../src/runtime/source-connector.js';
+import { TagTableFinder } from '../../../src/source/discovery.js';
+import type { PipelineSettings } from '../../../src/source/settings.js';
+import { InMemoryKafka, InMemoryStreams, InMemoryTableCatalog, InMemoryTables } from '../../support/fakes/source-ports.js';
+import { until } from '../../support/fakes/until.js';
+
+function settings(table: string): PipelineSettings {
+  return {
+    connector: 'tagged',
+    syncMode: 'SNAPSHOT_CDC',
+    topic: table,
+    maxBatchSize: 1000,
+    records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
+    snapshot: { maxPollRecords: 100, segments: 1, maxRcuPercentage: 50, consistentRead: false },
+    cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 1, gapPolicy: 'resnapshot' },
+  };
+}
+
+function capturingLogger(lines: string[]): Logger {
+  const write = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
+  return { info: write('INFO'), warn: write('WARN'), error: write('ERROR'), child: () => capturingLogger(lines) };
+}
+
+/**
+ * A source connector with TAG discovery (env:prod, asked again every millisecond) over in-memory tables, their
+ * tags, streams and Kafka. `table()` adds a table with one item and a stream, tagged as given.
+ */
+function world() {
+  const catalog = new InMemoryTableCatalog();
+  const tables = new InMemoryTables();
+  const streams = new InMemoryStreams();
+  const kafka = new InMemoryKafka();
+  const lines: string[] = [];
+  const table = (name: string, tags: Record<string, string>) => {
+    const streamArn = `arn:aws:dynamodb:us-east-1:000000000000:table/${name}/stream/1`;
+    catalog.tag(name, tags);
+    tables.add(name, [{ id: { S: `${name}-1` } }], { streamArn });
+    streams.addShard(streamArn, 'shard-1');
+  };
+  const log = capturingLogger(lines);
+  const connector = new SourceConnector(
+    {
+      name: 'tagged',
+      finder: new TagTableFinder({ filters: [{ key: 'env', values: ['prod'] }], rediscoveryPeriodMs: 1, catalog, log }),
+      settingsFor: settings,
+      format: confluentJsonFormat({ document: 'dynamodb-json', tombstones: true }),
+      exactlyOnce: true,
+      offsetsTopic: 'offsets',
+      topic: { partitions: 1, replicationFactor: 1 },
+    },
+    { kafka, tables, streams },
+    log,
+  );
+  const running = () => connector.status().tables.map((status) => status.table).sort();
+  const streaming = (name: string) => connector.status().tables.some((status) => status.table === name && status.state === 'STREAMING');
+  return { catalog, kafka, lines, table, connector, running, streaming };
+}
+
+describe('SourceConnector: TAG discovery, asked again every period', () => {
+  it('runs a pipeline per matching table, starts a newly tagged one, and stops those untagged or deleted', async () => {
+    const { catalog, kafka, table, connector, running, streaming } = world();
+    table('orders', { env: 'prod' });
+    table('users', { env: 'prod', team: 'data' });
+    table('sessions', { env: 'dev' });
+    connector.start();
+    try {
+      await until(() => streaming('orders') && streaming('users'), 'both matching tables streaming');
+      expect(running()).toEqual(['orders', 'users']);
+      expect(kafka.topics.has('sessions')).toBe(false);
+
+      catalog.tag('sessions', { env: 'prod' });
+      await until(() => streaming('sessions'), 'the newly tagged table streaming');
+      expect(kafka.messages('sessions').filter((message) => message.value !== null)).toHaveLength(1);
+
+      catalog.tag('users', { team: 'data' });
+      catalog.remove('orders');
+      await until(() => running().length === 1, 'the untagged and the deleted table stopped');
+      expect(running()).toEqual(['sessions']);
+      expect(connector.status().discovery.tables).toEqual(['sessions']);
+    } finally {
+      await connector.stop();
+    }
+  });
+
+  it('reports a failed discovery once, keeps the running tables, and retries until it works again', async () => {
+    const { catalog, lines, table, connector, running, streaming } = world();
+    table('orders', { env: 'prod' });
+    connector.start();
+    try {
+      await until(() => streaming('orders'), 'the table streaming');
+      const throttled = new AwsError('throttled', 'ListTables: ThrottlingException');
+      catalog.fail('listTables', throttled, throttled, throttled);
+      await until(() => connector.status().discovery.error !== undefined, 'the failure in the status');
+      expect(connector.status().discovery.error).toBe('table discovery failed: ListTables: ThrottlingException');
+      expect(running()).toEqual(['orders']);
+
+      table('users', { env: 'prod' });
+      await until(() => streaming('users'), 'the next table found once discovery works again');
+      expect(connector.status().discovery.error).toBeUndefined();
+      expect(catalog.calls.filter((call) => call === 'listTables').length).toBeGreaterThan(4);
+      expect(lines.filter((line) => line.includes('table discovery failed'))).toHaveLength(1);
+      expect(lines).toContain('INFO table discovery works again');
+      expect(streaming('orders')).toBe(true);
+    } finally {
+      await connector.stop();
+    }
+  });
+});
