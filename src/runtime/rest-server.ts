@@ -11,6 +11,14 @@ export interface RestServer {
   close(): Promise<void>;
 }
 
+/** What `GET /` answers besides the version, as Kafka Connect's root does. */
+export interface WorkerInfo {
+  /** The git commit of the build; '' when unknown. */
+  commit: string;
+  /** The id of the Kafka cluster the connectors use; '' when unknown (a failure too: the root still answers). */
+  kafkaClusterId(): Promise<string>;
+}
+
 /**
  * A read-only slice of Kafka Connect's REST API, for the tools and habits built on it:
  * `GET /`, `GET /connectors` (`?expand=status`), `GET /connectors/{name}` and `GET /connectors/{name}/status`.
@@ -19,14 +27,13 @@ export interface RestServer {
 export async function startRestServer(
   listen: { host: string; port: number },
   statuses: () => Array<ConnectorStatus | SinkConnectorStatus>,
+  info: WorkerInfo,
 ): Promise<RestServer> {
   let workerId = `${listen.host}:${listen.port}`;
   const server = createServer((request, response) => {
-    try {
-      route(request, response, statuses(), workerId);
-    } catch (error) {
+    route(request, response, statuses, info, workerId).catch((error: unknown) => {
       reply(response, 500, { error_code: 500, message: error instanceof Error ? error.message : String(error) });
-    }
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -44,7 +51,13 @@ export async function startRestServer(
   };
 }
 
-function route(request: IncomingMessage, response: ServerResponse, statuses: Array<ConnectorStatus | SinkConnectorStatus>, workerId: string) {
+async function route(
+  request: IncomingMessage,
+  response: ServerResponse,
+  currentStatuses: () => Array<ConnectorStatus | SinkConnectorStatus>,
+  info: WorkerInfo,
+  workerId: string,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     reply(response, 405, { error_code: 405, message: `${request.method} is not supported: connectors are configured by files (dynamodb-kafka run)` });
@@ -52,9 +65,10 @@ function route(request: IncomingMessage, response: ServerResponse, statuses: Arr
   }
   const parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
   if (parts.length === 0) {
-    reply(response, 200, { version: CONNECTOR_VERSION, commit: '', kafka_cluster_id: '' });
+    reply(response, 200, { version: CONNECTOR_VERSION, commit: info.commit, kafka_cluster_id: await info.kafkaClusterId().catch(() => '') });
     return;
   }
+  const statuses = currentStatuses();
   if (parts[0] !== 'connectors' || parts.length > 3) return notFound(response, url.pathname);
   if (parts.length === 1) {
     const expand = url.searchParams.getAll('expand');

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient, createStreamsClient, createTaggingClient, type DynamoDbConnection } from '../adapters/dynamodb/client.js';
 import { dynamoDbTableCatalog } from '../adapters/dynamodb/tags.js';
+import { fetchClusterId } from '../adapters/kafka/cluster-id.js';
 import { createKafka, logLevel, type Admin } from '../adapters/kafka/client.js';
 import { loadConnectorFile, type ConnectorFile } from '../config/connector-file.js';
 import { ConfigError, keyProblem } from '../config/errors.js';
@@ -14,9 +15,14 @@ import type { Logger } from './logger.js';
 import { sourceRecordFormat } from '../formats/record-format.js';
 import { SourceConnector, type ConnectorStatus } from './source-connector.js';
 
+/** How long the REST API's root waits for a broker to say its cluster's id. */
+const CLUSTER_ID_TIMEOUT_MS = 2_000;
+
 /** Runs the connectors of one process until stopped. */
 export class Worker {
   private readonly running: Array<{ connector: SourceConnector | SinkConnector; admin: Admin; release: () => void }> = [];
+  /** Cluster ids learnt, by bootstrap servers: a cluster keeps its id. */
+  private readonly clusterIds = new Map<string, string>();
 
   private constructor(
     private readonly configs: SourceConfig[],
@@ -114,6 +120,22 @@ export class Worker {
         release();
       }),
     );
+  }
+
+  /**
+   * The id of the Kafka cluster the connectors use (the REST API's `kafka_cluster_id`); the ids joined with ','
+   * when they use several clusters; '' while none is known (it is asked again next time).
+   */
+  async kafkaClusterId(): Promise<string> {
+    const clusters = new Map([...this.configs, ...this.sinkConfigs].map((config) => [config.kafka.bootstrapServers!, config.kafka.properties]));
+    const ids = await Promise.all(
+      [...clusters].map(async ([bootstrapServers, properties]) => {
+        const id = this.clusterIds.get(bootstrapServers) ?? (await fetchClusterId({ bootstrapServers, properties }, CLUSTER_ID_TIMEOUT_MS));
+        if (id) this.clusterIds.set(bootstrapServers, id);
+        return id;
+      }),
+    );
+    return [...new Set(ids.filter((id) => id !== undefined))].join(',');
   }
 
   status(): Array<ConnectorStatus | SinkConnectorStatus> {

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { buildCommit } from '../../runtime/build-info.js';
 import { createLogger } from '../../runtime/logger.js';
 import { startRestServer } from '../../runtime/rest-server.js';
 import { Worker } from '../../runtime/worker.js';
@@ -19,7 +20,13 @@ export function runCommand(): Command {
       const parent = options.stopWithParent ? whenParentExits(log) : undefined;
       const worker = await Worker.fromFiles(files, log, (file) => withLocalStack(file, log));
       await worker.start();
-      const rest = options.restPort === undefined ? undefined : await startRestServer({ host: options.restHost, port: options.restPort }, () => worker.status());
+      const rest =
+        options.restPort === undefined
+          ? undefined
+          : await startRestServer({ host: options.restHost, port: options.restPort }, () => worker.status(), {
+              commit: buildCommit(),
+              kafkaClusterId: () => worker.kafkaClusterId(),
+            });
       if (rest) log.info(`REST status API at ${rest.url}/connectors`);
       await waitForShutdown(log, parent);
       log.info('stopping: finishing open writes');

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { stackPaths } from '../../../src/stack/paths.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { ConnectorProcess } from '../../support/cli-process.js';
 import { listeningAddresses } from '../../support/proc.js';
@@ -61,7 +64,13 @@ describe('run --rest-port: Kafka Connect status endpoints', () => {
     expect((await get('/connectors?expand=status')).body[name].status.tasks).toHaveLength(2);
     expect(await get('/connectors/nobody/status')).toEqual({ code: 404, body: { error_code: 404, message: 'Connector nobody not found' } });
     expect((await get(`/connectors/${name}`, 'DELETE')).code).toBe(405);
-    expect((await get('/')).body).toMatchObject({ version: expect.any(String) });
+    // The build's commit (recorded by `npm run build`) and the id the broker's storage was formatted with.
+    const clusterId = /^cluster\.id=(.*)$/m.exec(readFileSync(join(stackPaths().runDir, 'kafka', 'data', 'meta.properties'), 'utf8'))![1];
+    expect((await get('/')).body).toEqual({
+      version: expect.any(String),
+      commit: expect.stringMatching(/^[0-9a-f]{40}(-dirty)?$/),
+      kafka_cluster_id: clusterId,
+    });
     expect(await run.stop()).toBe(0);
   });
 });
