@@ -15,6 +15,9 @@ const SECRET_KEYS: ReadonlySet<string> = new Set([
   'ssl.keystore.password',
   'ssl.truststore.password',
   'ssl.key.pem',
+  'schema.registry.basic.auth.user.info',
+  'basic.auth.user.info', // the converters' name for it
+  'schema.registry.url', // may hold user:password@ (basic.auth.credentials.source=URL)
   'kafka.api.key',
   'kafka.api.secret',
 ]);

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { hasTableNameCharacters, isTableName } from '../domain/table-name.js';
 import { parseKeyReference, type KeyReference } from '../domain/key-reference.js';
 import { BILLING_MODES, ERROR_TOLERANCES, INPUT_FORMATS, NULL_VALUE_BEHAVIORS, type InputFormat } from './sink-config.js';
+import { REGISTRY_FORMATS } from './registry-keys.js';
 import {
-  SCHEMA_REGISTRY_FORMATS,
   exactly,
   isSourceConnectorClass,
   replicationFactor,
@@ -88,7 +88,7 @@ const tableNameFormat: ValueSchema<string> = z.string().transform((format, ctx) 
 const inputFormat: ValueSchema<InputFormat> = z.string().transform((value, ctx) => {
   const format = INPUT_FORMATS.find((choice) => choice === value.toUpperCase());
   if (format) return format;
-  const message = SCHEMA_REGISTRY_FORMATS.includes(value.toUpperCase())
+  const message = (REGISTRY_FORMATS as readonly string[]).includes(value.toUpperCase())
     ? `Schema Registry formats (AVRO, JSON_SR, PROTOBUF) are not supported; expected one of ${INPUT_FORMATS.join(', ')}`
     : `expected one of ${INPUT_FORMATS.join(', ')}`;
   ctx.addIssue({ code: 'custom', message });

@@ -1,3 +1,4 @@
+import type { DataFormat, KeyFormat, RegistrySettings } from './registry-keys.js';
 import type { TagFilter } from './tag-filters.js';
 
 /*
@@ -86,6 +87,12 @@ export interface SourceConfig {
     gapPolicy: (typeof GAP_POLICIES)[number];
   };
   output: {
+    /** How values are serialized: JSON text, or through the Schema Registry (AVRO, JSON_SR, PROTOBUF). */
+    dataFormat: DataFormat;
+    /** How keys are serialized; STRING: the key attributes' JSON text, as JSON. */
+    keyFormat: KeyFormat;
+    /** Set when schema.registry.url is; required by the registry formats. */
+    registry?: RegistrySettings;
     /** Under trustpilot's class name trustpilot's record shape, else Confluent's envelope. */
     envelope: (typeof OUTPUT_ENVELOPES)[number];
     /** The confluent envelope's documents; trustpilot's are always its DynamoDB JSON. */

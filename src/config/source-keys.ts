@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DISCOVERY_MODES, DOCUMENT_FORMATS, GAP_POLICIES, OUTPUT_ENVELOPES, OVERSIZED_RECORD_POLICIES, STREAM_POSITIONS, SYNC_MODES } from './source-config.js';
+import { dataFormat, keyFormat, registryKeys } from './registry-keys.js';
 import { parseTagFilters, type TagFilter } from './tag-filters.js';
 import { DEFAULT_TIMESTAMP_FORMAT, timestampParser, type TimestampParser } from './timestamp.js';
 import {
@@ -85,18 +86,6 @@ export const roleSessionName = valueFrom('expected 2 to 64 of letters, digits an
   /^[\w+=,.@-]{2,64}$/.test(value) ? value : undefined,
 );
 
-export const SCHEMA_REGISTRY_FORMATS = ['AVRO', 'JSON_SR', 'PROTOBUF'];
-
-/** Confluent's output.data(.key).format: the envelope is plain JSON, there is no Schema Registry here. */
-const jsonOnlyFormat: ValueSchema<'JSON'> = z.string().transform((value, ctx) => {
-  const upper = value.toUpperCase();
-  if (upper === 'JSON') return 'JSON' as const;
-  const message = SCHEMA_REGISTRY_FORMATS.includes(upper)
-    ? 'Schema Registry formats (AVRO, JSON_SR, PROTOBUF) are not supported; records are plain JSON, so set JSON'
-    : 'expected JSON';
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER;
-});
 
 const exactlyOnce = synonyms('expected enabled or disabled (Kafka Connect\'s required/requested mean enabled)', {
   enabled: 'enabled',
@@ -184,8 +173,10 @@ export const sourceKeysSchema = z.object({
   'max.batch.size': integer({ min: 1, max: 10_000 }).default(10_000),
   'oversized.record.policy': oneOf(OVERSIZED_RECORD_POLICIES).default('drop-before'),
   'errors.deadletterqueue.topic.name': topicName().optional(),
-  'output.data.format': jsonOnlyFormat.optional(),
-  'output.data.key.format': jsonOnlyFormat.optional(),
+  // Default: AVRO with a Schema Registry (Confluent's default), JSON without one (source.ts).
+  'output.data.format': dataFormat.optional(),
+  'output.data.key.format': keyFormat.optional(),
+  ...registryKeys,
 
   // Delivery guarantee
   'exactly.once.support': exactlyOnce.default('enabled'),
@@ -216,7 +207,7 @@ export const startingWith = (...prefixes: string[]): Pick<IgnoredKeys, 'matches'
 export const IGNORED_KEYS: readonly IgnoredKeys[] = [
   {
     ...startingWith('key.converter', 'value.converter', 'header.converter'),
-    reason: 'records are always written as JSON (key: the item\'s primary key; value: the change envelope)',
+    reason: 'the record format is set with output.data.format, output.data.key.format and schema.registry.url',
   },
   { ...startingWith('transforms', 'predicates'), reason: 'single message transforms are not supported' },
   {
@@ -224,10 +215,6 @@ export const IGNORED_KEYS: readonly IgnoredKeys[] = [
     reason: 'of Kafka Connect\'s error-handling settings this source has only errors.deadletterqueue.topic.name (see oversized.record.policy)',
   },
   { ...exactly('config.action.reload'), reason: 'a Kafka Connect worker setting' },
-  {
-    ...exactly('schema.context.name', 'key.subject.name.strategy', 'value.subject.name.strategy'),
-    reason: 'no Schema Registry is used',
-  },
   {
     ...exactly(
       'dynamodb.cdc.checkpointing.table.prefix',

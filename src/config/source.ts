@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { invalidValue, keyProblem, throwIfProblems, unknownKey, type ConfigProblem } from './errors.js';
 import { isKafkaClientKey, kafkaClientProperties } from './kafka-properties.js';
 import { HIDDEN, redactConfig } from './secrets.js';
+import { registryRequired, settleRegistry } from './registry-keys.js';
 import type { AwsCredentials, AwsSettings, SourceConfig, TableDiscovery } from './source-config.js';
 import {
   IGNORED_KEYS,
@@ -99,6 +100,7 @@ export function parseSourceConfig(name: string, raw: Record<string, string>, opt
     cdc: settleCdc(context, syncMode),
     output: {
       ...settleEnvelope(context),
+      ...settleDataFormats(context),
       maxBatchSize: keys['max.batch.size'],
       ...settleOversizedRecords(context),
     },
@@ -277,6 +279,21 @@ function settleEnvelope({ keys, isSet, warnings, dialect }: Context): Pick<Sourc
     return { envelope, documentFormat: 'dynamodb-json', tombstones: true };
   }
   return { envelope, documentFormat: keys['output.document.format'], tombstones: keys['tombstones.on.delete'] };
+}
+
+/**
+ * With a Schema Registry and no format set, AVRO for keys and values: Confluent's default. Without a registry,
+ * JSON. A registry format without a registry is a problem naming schema.registry.url.
+ */
+function settleDataFormats({ keys, problems }: Context): Pick<SourceConfig['output'], 'dataFormat' | 'keyFormat' | 'registry'> {
+  const registry = settleRegistry(keys, problems);
+  const dataFormat = keys['output.data.format'] ?? (registry ? 'AVRO' : 'JSON');
+  const keyFormat = keys['output.data.key.format'] ?? (registry ? dataFormat : 'JSON');
+  if (!registry) {
+    if (dataFormat !== 'JSON') problems.push(registryRequired('output.data.format', dataFormat));
+    else if (keyFormat !== 'JSON' && keyFormat !== 'STRING') problems.push(registryRequired('output.data.key.format', keyFormat));
+  }
+  return { dataFormat, keyFormat, ...(registry ? { registry } : {}) };
 }
 
 function settleOversizedRecords({ keys, problems }: Context): Pick<SourceConfig['output'], 'oversizedRecords' | 'deadLetterTopic'> {

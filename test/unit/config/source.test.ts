@@ -39,7 +39,15 @@ describe('parseSourceConfig: defaults', () => {
       topics: { prefix: '', suffix: '', map: {}, partitions: 1, replicationFactor: -1, maxMessageBytes: 8 * 1024 * 1024 },
       snapshot: { maxPollRecords: 1000, segments: undefined, maxRcuPercentage: 50, maxRcu: undefined, consistentRead: false },
       cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
-      output: { envelope: 'confluent', documentFormat: 'dynamodb-json', tombstones: true, maxBatchSize: 10_000, oversizedRecords: 'drop-before' },
+      output: {
+        envelope: 'confluent',
+        documentFormat: 'dynamodb-json',
+        tombstones: true,
+        dataFormat: 'JSON',
+        keyFormat: 'JSON',
+        maxBatchSize: 10_000,
+        oversizedRecords: 'drop-before',
+      },
       exactlyOnce: true,
       offsetStorageTopic: 'dynamodb-kafka-offsets',
       warnings: [],
@@ -396,12 +404,56 @@ describe('parseSourceConfig: CDC start position', () => {
 });
 
 describe('parseSourceConfig: output and guarantees', () => {
-  it('accepts JSON output formats and explains that Schema Registry formats are not supported', () => {
+  it('accepts JSON output formats, and asks for a registry where a format needs one', () => {
     expect(parse({ 'output.data.format': 'JSON', 'output.data.key.format': 'json' }).warnings).toEqual([]);
     expect(problemLines(errorFor({ ...minimal, 'output.data.format': 'AVRO', 'output.data.key.format': 'PROTOBUF' }))).toEqual([
-      'output.data.format: Schema Registry formats (AVRO, JSON_SR, PROTOBUF) are not supported; records are plain JSON, so set JSON, got "AVRO"',
-      'output.data.key.format: Schema Registry formats (AVRO, JSON_SR, PROTOBUF) are not supported; records are plain JSON, so set JSON, got "PROTOBUF"',
+      'schema.registry.url: required: output.data.format=AVRO writes through a Schema Registry',
     ]);
+    expect(problemLines(errorFor({ ...minimal, 'output.data.key.format': 'AVRO' }))).toEqual([
+      'schema.registry.url: required: output.data.key.format=AVRO writes through a Schema Registry',
+    ]);
+    expect(problemLines(errorFor({ ...minimal, 'output.data.format': 'XML' }))).toEqual([
+      'output.data.format: expected one of AVRO, JSON_SR, PROTOBUF, JSON, got "XML"',
+    ]);
+  });
+
+  it('writes AVRO keys and values by default once a Schema Registry is set, as Confluent does; JSON without one', () => {
+    const withRegistry = parse({ 'schema.registry.url': 'http://127.0.0.1:8081' }).output;
+    expect(withRegistry).toMatchObject({
+      dataFormat: 'AVRO',
+      keyFormat: 'AVRO',
+      registry: { url: 'http://127.0.0.1:8081', keySubjects: 'TopicNameStrategy', valueSubjects: 'TopicNameStrategy' },
+    });
+    expect(parse({ 'schema.registry.url': 'http://r:8081', 'output.data.key.format': 'STRING' }).output).toMatchObject({ dataFormat: 'AVRO', keyFormat: 'STRING' });
+    expect(parse({}).output).toMatchObject({ dataFormat: 'JSON', keyFormat: 'JSON' });
+    expect(parse({}).output.registry).toBeUndefined();
+  });
+
+  it('reads the registry settings as Confluent names them, and never quotes the credentials', () => {
+    const { registry } = parse({
+      'schema.registry.url': 'https://a:8081, https://b:8081',
+      'basic.auth.credentials.source': 'USER_INFO',
+      'schema.registry.basic.auth.user.info': 'svc:s3cret',
+      'schema.context.name': 'prod',
+      'key.subject.name.strategy': 'io.confluent.kafka.serializers.subject.RecordNameStrategy',
+      'value.subject.name.strategy': 'TopicRecordNameStrategy',
+    }).output;
+    expect(registry).toEqual({
+      url: 'https://a:8081,https://b:8081',
+      basicAuth: { source: 'USER_INFO', userInfo: 'svc:s3cret' },
+      context: 'prod',
+      keySubjects: 'RecordNameStrategy',
+      valueSubjects: 'TopicRecordNameStrategy',
+    });
+    const refused = errorFor({ ...minimal, 'schema.registry.url': 'ftp://user:pw@x', 'schema.registry.basic.auth.user.info': 'no-colon-secret' });
+    expect(refused.message).not.toContain('pw');
+    expect(refused.message).not.toContain('no-colon-secret');
+    expect(problemLines(errorFor({ ...minimal, 'schema.registry.url': 'http://r', 'basic.auth.credentials.source': 'USER_INFO' }))).toEqual([
+      'schema.registry.basic.auth.user.info: required with basic.auth.credentials.source=USER_INFO',
+    ]);
+    expect(problemLines(errorFor({ ...minimal, 'schema.registry.url': 'http://r', 'key.subject.name.strategy': 'Mine' }))[0]).toMatch(
+      /^key.subject.name.strategy: expected TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy/,
+    );
   });
 
   it('writes the confluent envelope, or trustpilot\'s record shape under its class name or when asked', () => {
@@ -474,9 +526,6 @@ describe('parseSourceConfig: keys without effect and unknown keys', () => {
       predicates: 'p',
       'errors.tolerance': 'all',
       'config.action.reload': 'restart',
-      'schema.context.name': 'default',
-      'key.subject.name.strategy': 'TopicNameStrategy',
-      'value.subject.name.strategy': 'TopicNameStrategy',
       'dynamodb.cdc.checkpointing.table.prefix': 'connect-KCL-',
       'dynamodb.cdc.table.billing.mode': 'PROVISIONED',
       'dynamodb.cdc.checkpointing.table.read.capacity': '50',
@@ -484,7 +533,7 @@ describe('parseSourceConfig: keys without effect and unknown keys', () => {
       'kcl.table.billing.mode': 'PROVISIONED',
       'init.sync.delay.period': '60',
     });
-    expect(config.warnings).toHaveLength(17);
+    expect(config.warnings).toHaveLength(14);
     expect(config.warnings).toContain('dynamodb.cdc.checkpointing.table.prefix is ignored: checkpoints are kept in Kafka (offset.storage.topic), not in a DynamoDB table');
     expect(config.warnings).toContain('transforms is ignored: single message transforms are not supported');
   });
@@ -600,7 +649,7 @@ describe('connector files into parseSourceConfig', () => {
     expect(config.name).toBe('DynamoDbCdcSourceConnector_0');
     expect(config.discovery).toEqual({ mode: 'INCLUDELIST', tables: ['t1', 't2'] });
     expect(config.kafka.properties['sasl.username']).toBe('<my-kafka-api-key>');
-    expect(config.warnings).toHaveLength(5); // schema.context.name, two checkpoint keys, poll.linger.ms, cdc.max.poll.records lowered
+    expect(config.warnings).toHaveLength(4); // two checkpoint keys, poll.linger.ms, cdc.max.poll.records lowered
   });
 
   it("reads a trustpilot properties file, its empty values meaning unset", () => {
