@@ -32,6 +32,16 @@ type TypeTag = (typeof TYPE_TAGS)[number];
 const isTypeTag = (tag: string): tag is TypeTag => (TYPE_TAGS as readonly string[]).includes(tag);
 
 /**
+ * How DynamoDB JSON spells its type tags: AWS's ("S", "NULL"), or lower-case ("s", "null") as Jackson writes the
+ * AWS SDK for Java v1's AttributeValue — the document of trustpilot's kafka-connect-dynamodb.
+ */
+export type TagSpelling = 'aws' | 'lower-case';
+const TAG_NAMES: Readonly<Record<TagSpelling, Readonly<Record<TypeTag, string>>>> = {
+  aws: { S: 'S', N: 'N', B: 'B', SS: 'SS', NS: 'NS', BS: 'BS', M: 'M', L: 'L', NULL: 'NULL', BOOL: 'BOOL' },
+  'lower-case': { S: 's', N: 'n', B: 'b', SS: 'ss', NS: 'ns', BS: 'bs', M: 'm', L: 'l', NULL: 'null', BOOL: 'bool' },
+};
+
+/**
  * True when every member of a parsed JSON object is one DynamoDB JSON value ({"S": …}, {"N": …}, …): how a
  * document in DynamoDB JSON is told from plain JSON.
  */
@@ -58,17 +68,19 @@ function fail(path: AttributePath, problem: string): never {
 }
 
 /** The single type tag of a value; DynamoDB allows exactly one per attribute. */
-function soleTag(value: unknown, path: AttributePath): TypeTag {
+function soleTag(value: unknown, path: AttributePath, spelling: TagSpelling = 'aws'): TypeTag {
+  const names = TAG_NAMES[spelling];
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    fail(path, `expected an object with one type tag (${TYPE_TAGS.join(', ')}), got ${describe(value)}`);
+    fail(path, `expected an object with one type tag (${Object.values(names).join(', ')}), got ${describe(value)}`);
   }
   const tags = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] !== undefined);
   if (tags.length !== 1) fail(path, `expected exactly one type tag, got ${tags.length === 0 ? 'none' : tags.join(', ')}`);
-  const tag = tags[0]!;
-  if (!isTypeTag(tag)) {
+  const text = tags[0]!;
+  const tag = spelling === 'aws' ? text : text.toUpperCase();
+  if (!isTypeTag(tag) || names[tag] !== text) {
     // The SDK reports types it does not know as { $unknown: [name, value] }.
-    const unknownName = tag === '$unknown' ? (value as { $unknown?: [string, unknown] }).$unknown?.[0] : tag;
-    fail(path, `unknown type tag ${JSON.stringify(unknownName ?? tag)}`);
+    const unknownName = text === '$unknown' ? (value as { $unknown?: [string, unknown] }).$unknown?.[0] : text;
+    fail(path, `unknown type tag ${JSON.stringify(unknownName ?? text)}`);
   }
   return tag;
 }
@@ -150,22 +162,22 @@ function valueToDynamoDbJson(value: AttributeValue, path: AttributePath): Dynamo
 // ---------------------------------------------------------------------------------------------- DynamoDB JSON → AttributeValue
 
 /** Parses DynamoDB JSON (already JSON.parse'd) into an item; throws naming the attribute path on bad input. */
-export function fromDynamoDbJson(json: unknown): Item {
+export function fromDynamoDbJson(json: unknown, spelling: TagSpelling = 'aws'): Item {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new Error(`DynamoDB JSON item must be an object, got ${describe(json)}`);
   }
-  return mapFromDynamoDbJson(json as Record<string, unknown>, '');
+  return mapFromDynamoDbJson(json as Record<string, unknown>, '', spelling);
 }
 
-function mapFromDynamoDbJson(map: Record<string, unknown>, path: AttributePath): Item {
+function mapFromDynamoDbJson(map: Record<string, unknown>, path: AttributePath, spelling: TagSpelling): Item {
   const out: Item = {};
-  for (const [name, value] of Object.entries(map)) setOwn(out, name, valueFromDynamoDbJson(value, at(path, name)));
+  for (const [name, value] of Object.entries(map)) setOwn(out, name, valueFromDynamoDbJson(value, at(path, name), spelling));
   return out;
 }
 
-function valueFromDynamoDbJson(json: unknown, path: AttributePath): AttributeValue {
-  const tag = soleTag(json, path);
-  const raw = (json as Record<string, unknown>)[tag];
+function valueFromDynamoDbJson(json: unknown, path: AttributePath, spelling: TagSpelling): AttributeValue {
+  const tag = soleTag(json, path, spelling);
+  const raw = (json as Record<string, unknown>)[TAG_NAMES[spelling][tag]];
   switch (tag) {
     case 'S':
       if (typeof raw !== 'string') fail(path, `S must be a string, got ${describe(raw)}`);
@@ -187,9 +199,9 @@ function valueFromDynamoDbJson(json: unknown, path: AttributePath): AttributeVal
       return { BS: arrayOf(raw, 'BS', path).map((element, i) => fromBase64(element, at(path, i))) };
     case 'M':
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(path, `M must be an object, got ${describe(raw)}`);
-      return { M: mapFromDynamoDbJson(raw as Record<string, unknown>, path) };
+      return { M: mapFromDynamoDbJson(raw as Record<string, unknown>, path, spelling) };
     case 'L':
-      return { L: arrayOf(raw, 'L', path).map((element, i) => valueFromDynamoDbJson(element, at(path, i))) };
+      return { L: arrayOf(raw, 'L', path).map((element, i) => valueFromDynamoDbJson(element, at(path, i), spelling)) };
     case 'NULL':
       if (raw !== true) fail(path, `NULL must be true, got ${describe(raw)}`);
       return { NULL: true };
@@ -232,25 +244,32 @@ function tagAt(value: AttributeValue, where: AttributePath): TypeTag {
 }
 
 /** JSON text of toDynamoDbJson(item), written directly (no intermediate objects on the hot path). */
-export function serializeDynamoDbJson(item: Item): string {
-  return writeDynamoDbJsonMap(item, '');
+export function serializeDynamoDbJson(item: Item, spelling: TagSpelling = 'aws'): string {
+  return writeDynamoDbJsonMap(item, '', TAG_NAMES[spelling]);
 }
 
-/** A JSON object of the map's attributes, each written by `writeValue`. */
-function writeMap(map: Record<string, AttributeValue>, where: AttributePath, writeValue: (value: AttributeValue, where: AttributePath) => string): string {
+/** A JSON object of the map's attributes, each written by `writeValue` (which is handed `context`). */
+function writeMap<Context>(
+  map: Record<string, AttributeValue>,
+  where: AttributePath,
+  writeValue: (value: AttributeValue, where: AttributePath, context: Context) => string,
+  context: Context,
+): string {
   let text = '{';
   for (const name of Object.keys(map)) {
     if (text.length > 1) text += ',';
-    text += `${JSON.stringify(name)}:${writeValue(map[name]!, at(where, name))}`;
+    text += `${JSON.stringify(name)}:${writeValue(map[name]!, at(where, name), context)}`;
   }
   return `${text}}`;
 }
 
-function writeDynamoDbJsonMap(map: Record<string, AttributeValue>, where: AttributePath): string {
-  return writeMap(map, where, writeDynamoDbJsonValue);
+type TagNames = Readonly<Record<TypeTag, string>>;
+
+function writeDynamoDbJsonMap(map: Record<string, AttributeValue>, where: AttributePath, names: TagNames): string {
+  return writeMap(map, where, writeDynamoDbJsonValue, names);
 }
 
-function writeDynamoDbJsonValue(value: AttributeValue, where: AttributePath): string {
+function writeDynamoDbJsonValue(value: AttributeValue, where: AttributePath, names: TagNames): string {
   const tag = tagAt(value, where);
   const v = value as Record<TypeTag, unknown>;
   switch (tag) {
@@ -258,20 +277,20 @@ function writeDynamoDbJsonValue(value: AttributeValue, where: AttributePath): st
     case 'N':
     case 'SS':
     case 'NS':
-      return `{"${tag}":${JSON.stringify(v[tag])}}`;
+      return `{"${names[tag]}":${JSON.stringify(v[tag])}}`;
     case 'B':
-      return `{"B":"${toBase64(v.B as Uint8Array)}"}`;
+      return `{"${names.B}":"${toBase64(v.B as Uint8Array)}"}`;
     case 'BS':
-      return `{"BS":[${(v.BS as Uint8Array[]).map((bytes) => `"${toBase64(bytes)}"`).join(',')}]}`;
+      return `{"${names.BS}":[${(v.BS as Uint8Array[]).map((bytes) => `"${toBase64(bytes)}"`).join(',')}]}`;
     case 'M':
-      return `{"M":${writeDynamoDbJsonMap(v.M as Record<string, AttributeValue>, where)}}`;
+      return `{"${names.M}":${writeDynamoDbJsonMap(v.M as Record<string, AttributeValue>, where, names)}}`;
     case 'L':
-      return `{"L":[${(v.L as AttributeValue[]).map((element, i) => writeDynamoDbJsonValue(element, at(where, i))).join(',')}]}`;
+      return `{"${names.L}":[${(v.L as AttributeValue[]).map((element, i) => writeDynamoDbJsonValue(element, at(where, i), names)).join(',')}]}`;
     case 'NULL':
       if (v.NULL !== true) fail(where, 'NULL must be true');
-      return '{"NULL":true}';
+      return `{"${names.NULL}":true}`;
     case 'BOOL':
-      return `{"BOOL":${v.BOOL === true}}`;
+      return `{"${names.BOOL}":${v.BOOL === true}}`;
   }
 }
 
@@ -284,7 +303,7 @@ export function serializePlainJson(item: Item): string {
 }
 
 function writePlainJsonMap(map: Record<string, AttributeValue>, where: AttributePath): string {
-  return writeMap(map, where, writePlainJsonValue);
+  return writeMap(map, where, writePlainJsonValue, undefined);
 }
 
 function writePlainJsonValue(value: AttributeValue, where: AttributePath): string {

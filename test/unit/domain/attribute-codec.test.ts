@@ -66,6 +66,16 @@ describe('DynamoDB JSON', () => {
     expect(serializeDynamoDbJson(everyType)).toBe(JSON.stringify(toDynamoDbJson(everyType)));
   });
 
+  it('writes and reads the lower-case spelling (trustpilot\'s document) of every type, and only that spelling', () => {
+    const text = serializeDynamoDbJson(everyType, 'lower-case');
+    expect(text).toBe(serializeDynamoDbJson(everyType).replace(/"(S|N|B|SS|NS|BS|M|L|NULL|BOOL)":/g, (_, tag: string) => `"${tag.toLowerCase()}":`));
+    expect(fromDynamoDbJson(JSON.parse(text), 'lower-case')).toEqual(everyType);
+    expect(() => fromDynamoDbJson({ a: { S: 'x' } }, 'lower-case')).toThrow('Attribute a: unknown type tag "S"');
+    expect(() => fromDynamoDbJson({ a: { Ss: ['x'] } }, 'lower-case')).toThrow('Attribute a: unknown type tag "Ss"');
+    expect(() => fromDynamoDbJson({ a: { s: 'x' } })).toThrow('Attribute a: unknown type tag "s"');
+    expect(() => fromDynamoDbJson({ a: 'x' }, 'lower-case')).toThrow(/expected an object with one type tag \(s, n, b, ss, ns, bs, m, l, null, bool\)/);
+  });
+
   it('keeps an attribute named __proto__ as an ordinary attribute', () => {
     const item = fromDynamoDbJson(JSON.parse('{"__proto__":{"S":"p"},"a":{"M":{"__proto__":{"N":"1"}}}}'));
     expect(Object.keys(item)).toEqual(['__proto__', 'a']);
