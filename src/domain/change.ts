@@ -21,6 +21,16 @@ export interface SnapshotPage {
   nowMs: number;
 }
 
+/**
+ * The table's last completed snapshot, as its stream records tell it (trustpilot's record repeats it on every
+ * change until the next snapshot). End and item count are unknown for a snapshot an older release completed.
+ */
+export interface SnapshotSummary {
+  startedAtMs: number;
+  endedAtMs: number | null;
+  items: number | null;
+}
+
 /** One stream record, checked: an op, its keys and images, and where it came from. */
 export interface StreamChange {
   op: Exclude<ChangeOp, 'r'>;
@@ -38,6 +48,8 @@ export interface StreamChange {
   /** Deleted by DynamoDB's TTL process, not by a user. */
   ttlExpired: boolean;
   nowMs: number;
+  /** The snapshot these changes follow; absent or null when the stream was read without one. */
+  snapshot?: SnapshotSummary | null;
 }
 
 export interface StreamOrigin {
@@ -45,6 +57,7 @@ export interface StreamOrigin {
   keySchema: KeySchema;
   shardId: string;
   nowMs: number;
+  snapshot?: SnapshotSummary | null;
 }
 
 /** DynamoDB Streams' eventName of each op. */
@@ -80,6 +93,7 @@ export function readStreamRecord(record: _Record, origin: StreamOrigin): StreamC
     sequenceNumber,
     ttlExpired: isTtlExpiry(record),
     nowMs: origin.nowMs,
+    snapshot: origin.snapshot ?? null,
   };
 }
 

@@ -1,3 +1,5 @@
+import type { SnapshotSummary } from './change.js';
+
 /**
  * Source offsets in Kafka Connect's shape: a small *partition* map naming what is being read, and an *offset*
  * map saying how far. Partition shapes follow Confluent's DynamoDB CDC Source (`{tableName, segment}` for a
@@ -19,6 +21,8 @@ export interface SegmentOffset {
   /** The segment's last LastEvaluatedKey (DynamoDB JSON text); null before the first page. */
   exclusiveStartKey: string | null;
   completed: boolean;
+  /** Items scanned so far; absent in offsets of releases before it was counted (the count is then unknown). */
+  itemsRead?: number;
 }
 
 export interface StreamOffset {
@@ -35,6 +39,16 @@ export interface StreamOffset {
    * or the configured LATEST / AT_TIMESTAMP start. Null reads everything (TRIM_HORIZON).
    */
   skipBeforeMs: number | null;
+  /** When the snapshot completed (epoch ms); absent before it did, or when an older release completed it. */
+  snapshotEndTime?: number;
+  /** Items the completed snapshot read; absent as snapshotEndTime, or when a segment's count is unknown. */
+  snapshotItems?: number;
+}
+
+/** The completed snapshot a stream position follows; null when there is none (stream only, or still running). */
+export function completedSnapshot(position: StreamOffset): SnapshotSummary | null {
+  if (!position.snapshotCompleted || position.snapshotStartTime === null) return null;
+  return { startedAtMs: position.snapshotStartTime, endedAtMs: position.snapshotEndTime ?? null, items: position.snapshotItems ?? null };
 }
 
 export interface ShardOffset {

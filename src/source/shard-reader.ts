@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { AwsError } from '../domain/aws-error.js';
 import { withRetries } from '../domain/retry.js';
-import { EVENT_NAMES, readStreamRecord, withoutBefore, type StreamChange } from '../domain/change.js';
-import { partitions, type ShardOffset, type SourcePartition, type StreamOffset } from '../domain/position.js';
+import { EVENT_NAMES, readStreamRecord, withoutBefore, type SnapshotSummary, type StreamChange } from '../domain/change.js';
+import { completedSnapshot, partitions, type ShardOffset, type SourcePartition, type StreamOffset } from '../domain/position.js';
 import { initialShardState, transition, type ShardEvent, type ShardState } from '../domain/shard-lifecycle.js';
 import type { ShardInfo } from '../domain/shard-tree.js';
 import { GapError } from './gap.js';
@@ -24,6 +24,8 @@ export class ShardReader {
   private lastSequence: string | null;
   private iterator: string | undefined;
   private readonly partition: SourcePartition;
+  /** The snapshot the shard's changes follow, as the stream position records it. */
+  private readonly snapshot: SnapshotSummary | null;
 
   constructor(
     private readonly context: PhaseContext,
@@ -34,6 +36,7 @@ export class ShardReader {
   ) {
     this.lastSequence = checkpoint?.seq_No ?? null;
     this.partition = partitions.shard(context.table.name, shard.shardId);
+    this.snapshot = completedSnapshot(position);
   }
 
   async run(): Promise<void> {
@@ -108,7 +111,13 @@ export class ShardReader {
     const { skipBeforeMs } = this.position;
     const records: OutgoingMessage[] = [];
     let skipped = 0;
-    const origin = { tableName: table.name, keySchema: table.keySchema, shardId: this.shard.shardId, nowMs: Date.now() };
+    const origin = {
+      tableName: table.name,
+      keySchema: table.keySchema,
+      shardId: this.shard.shardId,
+      nowMs: Date.now(),
+      snapshot: this.snapshot,
+    };
     for (const record of page) {
       const createdMs = record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Number.POSITIVE_INFINITY;
       if (skipBeforeMs !== null && createdMs < skipBeforeMs) {

@@ -44,6 +44,7 @@ export async function runSnapshot(context: PhaseContext): Promise<void> {
 
 async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter: CapacityLimiter): Promise<void> {
   const { snapshotPages, signal } = context;
+  let segment = start;
   let exclusiveStartKey: Record<string, AttributeValue> | undefined = start.exclusiveStartKey
     ? fromDynamoDbJson(JSON.parse(start.exclusiveStartKey))
     : undefined;
@@ -55,7 +56,7 @@ async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter:
     const release = () => snapshotPages.release();
     let page: SubmittedPage;
     try {
-      page = await scanAndSubmitPage(context, start, exclusiveStartKey, limiter);
+      page = await scanAndSubmitPage(context, segment, exclusiveStartKey, limiter);
     } catch (error) {
       release();
       throw error;
@@ -63,15 +64,18 @@ async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter:
     void page.written.then(release, release);
     if (!page.lastEvaluatedKey) return;
     exclusiveStartKey = page.lastEvaluatedKey;
+    segment = page.offset;
   }
 }
 
 interface SubmittedPage {
   written: Promise<void>;
+  /** The segment's offset after this page: where the next page starts from. */
+  offset: SegmentOffset;
   lastEvaluatedKey?: Record<string, AttributeValue>;
 }
 
-/** Scans one page of the segment and queues its records with the segment's new offset. */
+/** Scans one page of the segment (from its offset `start`) and queues its records with the segment's new offset. */
 async function scanAndSubmitPage(
   context: PhaseContext,
   start: SegmentOffset,
@@ -118,6 +122,7 @@ async function scanAndSubmitPage(
     ...start,
     exclusiveStartKey: page.lastEvaluatedKey ? serializeDynamoDbJson(page.lastEvaluatedKey) : null,
     completed: !page.lastEvaluatedKey,
+    ...(start.itemsRead !== undefined ? { itemsRead: start.itemsRead + page.items.length } : {}),
   };
   const { written } = await emitter.submit({ records, offsets: [{ partition: partitions.segment(table.name, start.segment), offset }] });
   if (status.snapshot) {
@@ -125,5 +130,5 @@ async function scanAndSubmitPage(
     // A failed write is the pipeline's to report (through drain); here it only means the segment is not done.
     if (offset.completed) void written.then(() => status.snapshot && status.snapshot.segmentsCompleted++, () => undefined);
   }
-  return { written, ...(page.lastEvaluatedKey ? { lastEvaluatedKey: page.lastEvaluatedKey } : {}) };
+  return { written, offset, ...(page.lastEvaluatedKey ? { lastEvaluatedKey: page.lastEvaluatedKey } : {}) };
 }

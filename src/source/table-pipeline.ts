@@ -207,6 +207,7 @@ export class TablePipeline {
           snapshotStartTime: startedAt,
           exclusiveStartKey: null,
           completed: false,
+          itemsRead: 0,
         } satisfies SegmentOffset,
       });
     }
@@ -223,10 +224,21 @@ export class TablePipeline {
     };
   }
 
+  /** Marks the snapshot complete, with when it ended and how many items it read (what later records may tell). */
   private async completeSnapshot(context: PhaseContext): Promise<void> {
     const { table, store, emitter } = context;
     const position = store.get<StreamOffset>(partitions.stream(table.name))!;
-    await emitter.submit({ records: [], offsets: [{ partition: partitions.stream(table.name), offset: { ...position, snapshotCompleted: true } }] });
+    const counts = store
+      .find<SegmentOffset>({ tableName: table.name })
+      .filter((entry) => entry.partition.segment !== undefined)
+      .map((entry) => entry.offset.itemsRead);
+    const offset: StreamOffset = {
+      ...position,
+      snapshotCompleted: true,
+      snapshotEndTime: Date.now(),
+      ...(counts.every((count) => count !== undefined) ? { snapshotItems: counts.reduce((sum, count) => sum + count, 0) } : {}),
+    };
+    await emitter.submit({ records: [], offsets: [{ partition: partitions.stream(table.name), offset }] });
     await emitter.drain();
   }
 

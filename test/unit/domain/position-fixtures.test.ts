@@ -17,6 +17,8 @@ import {
  */
 interface FixtureEntry {
   type: 'SegmentOffset' | 'StreamOffset' | 'ShardOffset';
+  /** For entries of a format that gained optional fields: which. */
+  note?: string;
   partition: SourcePartition;
   key: string;
   offset: Record<string, unknown>;
@@ -28,28 +30,38 @@ const fixture = JSON.parse(readFileSync(new URL('../../fixtures/offsets-v1.json'
 };
 
 // The field lists must name exactly the interfaces' fields (checked by the compiler), and the fixture must
-// carry exactly those fields (checked below): renaming or adding a field breaks one or the other.
-const FIELDS: Record<FixtureEntry['type'], string[]> = {
-  SegmentOffset: Object.keys({
-    v: true,
-    tableName: true,
-    segment: true,
-    totalSegments: true,
-    snapshotCount: true,
-    snapshotStartTime: true,
-    exclusiveStartKey: true,
-    completed: true,
-  } satisfies Record<keyof SegmentOffset, true>),
-  StreamOffset: Object.keys({
-    v: true,
-    streamArn: true,
-    snapshotCount: true,
-    snapshotCompleted: true,
-    snapshotStartTime: true,
-    skipBeforeMs: true,
-  } satisfies Record<keyof StreamOffset, true>),
-  ShardOffset: Object.keys({ v: true, streamArn: true, seq_No: true, finished: true } satisfies Record<keyof ShardOffset, true>),
+// carry exactly those fields (checked below): renaming or adding a field breaks one or the other. A field added
+// to a released format is optional ('added'): offsets stored without it keep loading.
+type Presence = 'always' | 'added';
+const FIELDS: Record<FixtureEntry['type'], Record<string, Presence>> = {
+  SegmentOffset: {
+    v: 'always',
+    tableName: 'always',
+    segment: 'always',
+    totalSegments: 'always',
+    snapshotCount: 'always',
+    snapshotStartTime: 'always',
+    exclusiveStartKey: 'always',
+    completed: 'always',
+    itemsRead: 'added',
+  } satisfies Record<keyof SegmentOffset, Presence>,
+  StreamOffset: {
+    v: 'always',
+    streamArn: 'always',
+    snapshotCount: 'always',
+    snapshotCompleted: 'always',
+    snapshotStartTime: 'always',
+    skipBeforeMs: 'always',
+    snapshotEndTime: 'added',
+    snapshotItems: 'added',
+  } satisfies Record<keyof StreamOffset, Presence>,
+  ShardOffset: { v: 'always', streamArn: 'always', seq_No: 'always', finished: 'always' } satisfies Record<keyof ShardOffset, Presence>,
 };
+
+const fieldsOf = (type: FixtureEntry['type'], presence: Presence) =>
+  Object.entries(FIELDS[type])
+    .filter(([, each]) => each === presence)
+    .map(([field]) => field);
 
 function partitionOf(entry: FixtureEntry): SourcePartition {
   switch (entry.type) {
@@ -63,9 +75,14 @@ function partitionOf(entry: FixtureEntry): SourcePartition {
 }
 
 describe('offsets-v1 fixture', () => {
-  it('holds one example of each released format for connector orders-source', () => {
+  it('holds one example of each released format for connector orders-source, and of each with its added fields', () => {
     expect(fixture.connector).toBe('orders-source');
-    expect(fixture.offsets.map((entry) => entry.type).sort()).toEqual(['SegmentOffset', 'ShardOffset', 'StreamOffset']);
+    expect([...new Set(fixture.offsets.map((entry) => entry.type))].sort()).toEqual(['SegmentOffset', 'ShardOffset', 'StreamOffset']);
+    for (const type of ['SegmentOffset', 'StreamOffset'] as const) {
+      const entries = fixture.offsets.filter((entry) => entry.type === type);
+      expect(entries.some((entry) => fieldsOf(type, 'added').every((field) => !(field in entry.offset)))).toBe(true);
+      expect(entries.some((entry) => fieldsOf(type, 'added').every((field) => field in entry.offset))).toBe(true);
+    }
   });
 
   describe.each(fixture.offsets.map((entry) => [entry.type, entry] as const))('%s', (type, entry) => {
@@ -74,7 +91,8 @@ describe('offsets-v1 fixture', () => {
     });
 
     it('has exactly the fields of its format', () => {
-      expect(Object.keys(entry.offset).sort()).toEqual([...FIELDS[type]].sort());
+      const added = fieldsOf(type, 'added').filter((field) => field in entry.offset);
+      expect(Object.keys(entry.offset).sort()).toEqual([...fieldsOf(type, 'always'), ...added].sort());
     });
 
     it('reproduces its offsets-topic key byte for byte', () => {
