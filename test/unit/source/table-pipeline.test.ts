@@ -7,6 +7,8 @@ import { TableNotReplicableError, TablePipeline } from '../../../src/source/tabl
 import { InMemoryKafka, InMemoryStreams, InMemoryTables } from '../../support/fakes/source-ports.js';
 import { until } from '../../support/fakes/until.js';
 import { confluentJsonFormat } from '../../../src/formats/confluent-json.js';
+import type { RecordFormat } from '../../../src/formats/ports.js';
+import { trustpilotJsonFormat } from '../../../src/formats/trustpilot-json.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/1';
 const OFFSETS = 'offsets';
@@ -27,7 +29,7 @@ function settings(overrides: Partial<PipelineSettings> = {}): PipelineSettings {
 }
 
 /** A table with a stream, and the fakes a pipeline runs against; `start()` runs one pipeline until stopped. */
-function world(tableItems: Item[] = items(7)) {
+function world(tableItems: Item[] = items(7), format: RecordFormat = confluentJsonFormat({ document: 'dynamodb-json', tombstones: true })) {
   const tables = new InMemoryTables();
   const streams = new InMemoryStreams();
   const kafka = new InMemoryKafka();
@@ -37,7 +39,7 @@ function world(tableItems: Item[] = items(7)) {
   const start = (overrides: Partial<PipelineSettings> = {}, table = 'orders', inheritedError?: string) => {
     const pipeline = new TablePipeline({
       settings: settings(overrides),
-      format: confluentJsonFormat({ document: 'dynamodb-json', tombstones: true }),
+      format,
       tableName: table,
       foundBy: 'listed in dynamodb.table.includelist',
       exactlyOnce: true,
@@ -78,6 +80,28 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
     await stop();
     expect(pipeline.status.state).toBe('STOPPED');
     expect(log.at(-1)).toBe('STREAMING → STOPPED');
+  });
+
+  it("tells trustpilot's records about the snapshot: RUNNING while it runs, then its start, end and item count, across a restart", async () => {
+    const { start, streams, envelopes } = world(items(7), trustpilotJsonFormat());
+    const first = start();
+    await until(() => first.pipeline.status.state === 'STREAMING', 'streaming');
+    const read = envelopes().filter((record) => record.op === 'r');
+    expect(read).toHaveLength(7);
+    const startedAt = read[0].source.init_sync_start;
+    expect(read.every((record) => record.source.init_sync_state === 'RUNNING' && record.source.init_sync_start === startedAt)).toBe(true);
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'a' } });
+    await until(() => envelopes().some((record) => record.op === 'c'), 'the first change');
+    await first.stop();
+    const after = envelopes().find((record) => record.op === 'c').source;
+    expect(after).toMatchObject({ init_sync: false, init_sync_state: 'FINISHED', init_sync_start: startedAt, init_sync_count: 7 });
+    expect(after.init_sync_end).toBeGreaterThanOrEqual(startedAt);
+
+    const second = start();
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'b' } });
+    await until(() => envelopes().filter((record) => record.op === 'c').length === 2, 'the second change');
+    await second.stop();
+    expect(envelopes().filter((record) => record.op === 'c')[1].source).toEqual(after);
   });
 
   it('restart after a complete snapshot: straight to STREAMING, nothing scanned again, no change read twice', async () => {
