@@ -11,11 +11,14 @@
 // Change envelopes written by this project's source connector (op r/c/u/d, source.tableName, before/after
 // documents) are recognised in JSON values: the document is written as it is and its primary key is the one
 // named by the record's Kafka key ({"id": …} or {"pk": …, "sk": …}, hash key first), so source → Kafka → sink
-// replicates a table, deletes included, without any key settings.
+// replicates a table, deletes included, without any key settings. So are records of trustpilot's shape
+// (output.envelope=trustpilot, or trustpilot's own connector): op, source.table_name and a document in DynamoDB
+// JSON with lower-case tags, which is the new image, or for a delete the keys of the item deleted.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isLosslessNumber } from 'lossless-json';
-import { fromDynamoDbJson, keyOf, looksLikeDynamoDbJson, type Item, type KeySchema } from '../domain/attribute-codec.js';
+import { DYNAMODB_NUMBER, fromDynamoDbJson, keyOf, looksLikeDynamoDbJson, type Item, type KeySchema, type TagSpelling } from '../domain/attribute-codec.js';
 import { EnvelopeError, readEnvelope, type ReadEnvelope } from '../formats/confluent-json.js';
+import { readTrustpilotRecord } from '../formats/trustpilot-json.js';
 import { isTableName, TABLE_NAME_RULE } from '../domain/table-name.js';
 import { at, setOwn } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';
@@ -165,26 +168,34 @@ function tombstone(record: SinkRecord, table: string, settings: ConverterSetting
 
 // ---------------------------------------------------------------------------------------------- source envelopes
 
-/** The envelope, when the value is one of our source's change records; undefined for any other value. */
-function sourceEnvelope(json: unknown): ReadEnvelope | undefined {
+/** A change record of either envelope: its op and documents; `tags` says how trustpilot's documents spell types. */
+type SourceChange = Pick<ReadEnvelope, 'op' | 'before' | 'after'> & { tags?: TagSpelling };
+
+/** The change, when the value is a change record of the confluent or trustpilot envelope; undefined otherwise. */
+function sourceEnvelope(json: unknown): SourceChange | undefined {
   try {
-    return readEnvelope(json);
+    const envelope = readEnvelope(json);
+    if (envelope !== undefined) return envelope;
+    const trustpilot = readTrustpilotRecord(json);
+    if (trustpilot === undefined) return undefined;
+    const { op, document } = trustpilot;
+    return op === 'd' ? { op, before: document, after: null, tags: 'lower-case' } : { op, before: null, after: document, tags: 'lower-case' };
   } catch (error) {
     if (error instanceof EnvelopeError) throw new ConversionError(error.message);
     throw error;
   }
 }
 
-function envelopeOperation(envelope: ReadEnvelope, record: SinkRecord, table: string, settings: ConverterSettings): WriteOperation {
+function envelopeOperation(envelope: SourceChange, record: SinkRecord, table: string, settings: ConverterSettings): WriteOperation {
   const schema = envelopeKeySchema(record, table, settings);
   if (envelope.op === 'd') {
-    if (envelope.before !== null) return deleteOperation(table, keyFrom(documentItem(envelope.before, 'before', settings), schema, 'before'), settings);
+    if (envelope.before !== null) return deleteOperation(table, keyFrom(documentItem(envelope.before, 'before', settings, envelope.tags), schema, 'before'), settings);
     const object = keyObject(record.key);
     if (object === undefined) throw new ConversionError('source delete record has neither a before document nor a JSON key object');
     return deleteOperation(table, keyFrom(keyFromObject(object, settings.keySchemaOf?.(table)), schema, 'key'), settings);
   }
   if (envelope.after === null) throw new ConversionError(`source change record with op "${envelope.op}" has no after document`);
-  const item = documentItem(envelope.after, 'after', settings);
+  const item = documentItem(envelope.after, 'after', settings, envelope.tags);
   return putOperation(table, item, keyFrom(item, schema, 'after'), settings);
 }
 
@@ -214,13 +225,14 @@ function keyFrom(item: Item, schema: KeySchema, what: string): Item {
   }
 }
 
-function documentItem(text: string, what: string, settings: ConverterSettings): Item {
+/** A document's item; trustpilot's (`tags` lower-case) are always DynamoDB JSON, whatever envelopeDocuments says. */
+function documentItem(text: string, what: string, settings: ConverterSettings, tags?: TagSpelling): Item {
   const json = parseLosslessJson(text, `${what} document`);
   if (!isPlainObject(json)) throw new ConversionError(`${what} document must be a JSON object`);
-  const format = settings.envelopeDocuments ?? 'auto';
+  const format = tags === 'lower-case' ? 'dynamodb-json' : (settings.envelopeDocuments ?? 'auto');
   if (format === 'dynamodb-json' || (format === 'auto' && looksLikeDynamoDbJson(json))) {
     try {
-      return fromDynamoDbJson(json);
+      return fromDynamoDbJson(json, tags);
     } catch (error) {
       throw new ConversionError(`${what} document: ${(error as Error).message}`);
     }
@@ -259,17 +271,30 @@ function keyObject(bytes: Buffer | null): Record<string, unknown> | undefined {
 }
 
 /**
- * The key attributes of a key object. Our source writes a binary key attribute as base64 text: where the table is
- * known to store that attribute as B, the text is decoded back to its bytes.
+ * The key attributes of a key object. Our source writes a binary key attribute as base64 text, trustpilot's shape
+ * every key attribute as text: where the table is known to store the attribute as B (or N), the text is read back
+ * as its bytes (or number).
  */
 function keyFromObject(object: Record<string, unknown>, table: TableKeySchema | undefined): Item {
   const key: Item = {};
   for (const [name, member] of Object.entries(object)) {
-    const attribute = jsonToAttribute(member, at('key', name));
-    const bytes = attribute.S !== undefined && table?.types?.[name] === 'B' ? decodeBase64(attribute.S) : undefined;
-    setOwn(key, name, bytes === undefined ? attribute : { B: bytes });
+    setOwn(key, name, typedKeyAttribute(jsonToAttribute(member, at('key', name)), table?.types?.[name]));
   }
   return key;
+}
+
+function typedKeyAttribute(attribute: AttributeValue, stored: KeyAttributeType | undefined): AttributeValue {
+  if (attribute.S === undefined || stored === undefined || stored === 'S') return attribute;
+  if (stored === 'B') {
+    const bytes = decodeBase64(attribute.S);
+    return bytes === undefined ? attribute : { B: bytes };
+  }
+  return isNumberText(attribute.S) ? { N: attribute.S } : attribute;
+}
+
+function isNumberText(text: string): boolean {
+  const parts = DYNAMODB_NUMBER.exec(text);
+  return parts !== null && (parts[2] !== '' || (parts[3] ?? '') !== '');
 }
 
 function tryParse(bytes: Buffer): unknown {

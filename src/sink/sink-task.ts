@@ -8,7 +8,7 @@ import type { KeyAttributeType } from '../domain/table-info.js';
 import { planBatches, type PlannedBatch } from './batch-planner.js';
 import type { FailedRecord } from './dead-letter.js';
 import type { DeadLetterSink, MissingTopics, RecordSource, RecordSourceOptions, RetryPolicy, SinkTables } from './ports.js';
-import { ConversionError, convertRecord, type ConverterSettings, type WriteOperation } from './record-converter.js';
+import { ConversionError, convertRecord, tableNameFor, type ConverterSettings, type WriteOperation } from './record-converter.js';
 import type { SinkRecord } from './sink-record.js';
 
 export interface SinkTaskSettings {
@@ -143,6 +143,7 @@ export class SinkTask {
   private async process(records: SinkRecord[]): Promise<void> {
     const operations: Array<{ op: WriteOperation; record: SinkRecord }> = [];
     const failed: FailedRecord[] = [];
+    await this.learnTableOf(records[0]!.topic);
     const conversion = { ...this.settings.conversion, keySchemaOf: (table: string) => this.tables.get(table) ?? undefined };
     for (const record of records) {
       try {
@@ -222,6 +223,21 @@ export class SinkTask {
       throw new Error(`${where}: ${error.message} (errors.tolerance=none; set errors.tolerance=all and a dead-letter topic to skip such records)`);
     }
     return { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, value: record.value, error };
+  }
+
+  /**
+   * Describes the topic's table, when it exists, before its first records are converted: a key written as text
+   * (trustpilot's numbers, our source's base64 bytes) is then read as the type the table stores, even in a
+   * tombstone, which has no document to tell.
+   */
+  private async learnTableOf(topic: string): Promise<void> {
+    let table: string;
+    try {
+      table = tableNameFor(this.settings.conversion.tableNameFormat, topic);
+    } catch {
+      return; // each record's conversion reports the bad name
+    }
+    if (!this.tables.get(table)) await this.describe(table);
   }
 
   private async ensureTables(operations: WriteOperation[]): Promise<void> {

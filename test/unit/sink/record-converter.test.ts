@@ -1,7 +1,9 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
 import type { Item, KeySchema } from '../../../src/domain/attribute-codec.js';
+import { readStreamRecord } from '../../../src/domain/change.js';
 import type { DocumentFormat } from '../../../src/formats/confluent-json.js';
+import { trustpilotJsonEncoder } from '../../../src/formats/trustpilot-json.js';
 import { snapshotPageRecords, streamRecords } from '../../support/envelopes.js';
 import { itemSize, MAX_ITEM_BYTES } from '../../../src/sink/item-size.js';
 import { parseKeyReference } from '../../../src/sink/key-mapping.js';
@@ -298,6 +300,65 @@ describe('source change envelopes', () => {
   it('treats look-alikes that are not envelopes as ordinary values', () => {
     const op = convertRecord(sinkRecord('{"op":"x","source":{"tableName":"T"},"after":null}'), settings());
     expect(op).toMatchObject({ kind: 'put', item: { op: { S: 'x' }, after: { NULL: true } } });
+  });
+});
+
+describe("trustpilot's record shape", () => {
+  const envelopeSettings = settings({ tableNameFormat: 'replica-${topic}' });
+  const keys = { pk: composite.pk!, sk: composite.sk! };
+  const keySchema = { hashKey: 'pk', rangeKey: 'sk', types: { pk: 'S', sk: 'N' } };
+
+  function fromTrustpilot(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', newImage: Item | undefined) {
+    const change = readStreamRecord(streamRecord(eventName, newImage ? { NewImage: newImage } : {}, keys), {
+      tableName: 'Source',
+      keySchema: COMPOSITE,
+      shardId: 'shardId-1',
+      nowMs: CHANGED_AT + 5,
+    });
+    return trustpilotJsonEncoder(COMPOSITE)
+      .streamChange(change)
+      .map((record, i) => sinkRecord(record.value as string | null, record.key as string, String(100 + i)));
+  }
+
+  it('puts the document of op r, c and u, its lower-case types read back exactly', () => {
+    const expected = { kind: 'put', table: 'replica-orders', item: composite, key: keys, keySchema };
+    for (const eventName of ['INSERT', 'MODIFY'] as const) expect(convertRecord(fromTrustpilot(eventName, composite)[0]!, envelopeSettings)).toEqual(expected);
+    const page = { tableName: 'Source', keySchema: COMPOSITE, snapshotStartTime: 1, snapshotCount: 1, segment: 0, totalSegments: 1, readAtMs: 2, nowMs: 3 };
+    const [read] = trustpilotJsonEncoder(COMPOSITE).snapshotPage([composite], page);
+    expect(convertRecord(sinkRecord(read!.value as string, read!.key as string), envelopeSettings)).toEqual(expected);
+    // Whatever the documents setting says: trustpilot's document has one form.
+    expect(convertRecord(fromTrustpilot('INSERT', composite)[0]!, { ...envelopeSettings, envelopeDocuments: 'json' })).toEqual(expected);
+  });
+
+  it('deletes on op d by the keys in its document, then on its tombstone by the string key, typed as the table stores it', () => {
+    const [deleted, tombstone] = fromTrustpilot('REMOVE', undefined);
+    expect(tombstone!.value).toBeNull();
+    expect(tombstone!.key!.toString()).toBe('{"pk":"user#1","sk":"12"}');
+    const expected = { kind: 'delete', table: 'replica-orders', key: keys, keySchema };
+    expect(convertRecord(deleted!, envelopeSettings)).toEqual(expected);
+    const known = { ...envelopeSettings, keySchemaOf: () => ({ hashKey: 'pk', rangeKey: 'sk', types: { pk: 'S', sk: 'N' } as const }) };
+    expect(convertRecord(tombstone!, known)).toEqual(expected);
+    // Text that is no number stays text, and is refused as such.
+    expect(conversionError(() => convertRecord(sinkRecord(null, '{"pk":"user#1","sk":"twelve"}'), known)).reason).toBe(
+      'key attribute "sk" is of type S, but table replica-orders stores it as N',
+    );
+  });
+
+  it('deletes by the Kafka key when the document is empty, as trustpilot\'s docs describe it', () => {
+    const value = JSON.stringify({ version: '1.0', document: '', source: { version: '1.0', table_name: 'Source' }, op: 'd', ts_ms: 1 });
+    const known = { ...envelopeSettings, keySchemaOf: () => ({ hashKey: 'pk', rangeKey: 'sk', types: { pk: 'S', sk: 'N' } as const }) };
+    expect(convertRecord(sinkRecord(value, '{"pk":"user#1","sk":"12"}'), known)).toMatchObject({ kind: 'delete', key: keys });
+  });
+
+  it('reads a record in Kafka Connect JSON (schemas.enable=true), and refuses a document that is not text or not lower-case', () => {
+    const payload = { version: '1.0', document: '{"pk":{"s":"a"},"sk":{"n":"1"}}', source: { version: '1.0', table_name: 'Source', init_sync: true }, op: 'r', ts_ms: 1 };
+    const wrapped = JSON.stringify({ schema: { type: 'struct', fields: [] }, payload });
+    expect(convertRecord(sinkRecord(wrapped, '{"pk":"a","sk":"1"}'), envelopeSettings)).toMatchObject({ kind: 'put', item: { pk: { S: 'a' }, sk: { N: '1' } } });
+    const value = (document: unknown) => JSON.stringify({ ...payload, document });
+    expect(conversionError(() => convertRecord(sinkRecord(value({ pk: 1 }), '{"pk":"a","sk":"1"}'), envelopeSettings)).reason).toMatch(/document must be a string/);
+    expect(conversionError(() => convertRecord(sinkRecord(value('{"pk":{"S":"a"},"sk":{"N":"1"}}'), '{"pk":"a","sk":"1"}'), envelopeSettings)).reason).toMatch(
+      /after document: Attribute pk: unknown type tag "S"/,
+    );
   });
 });
 
