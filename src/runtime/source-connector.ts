@@ -7,6 +7,7 @@ import { FencedError, type ChangeStreams, type SourceKafka, type SourceTables } 
 import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
 import { OversizedRecordError } from '../source/oversized-records.js';
+import { SchemaRegistryError } from '../formats/registry/ports.js';
 import { TableNotReplicableError, TablePipeline } from '../source/table-pipeline.js';
 import { Backoff } from './backoff.js';
 import type { RecordFormat } from '../formats/ports.js';
@@ -169,13 +170,14 @@ export class SourceConnector {
    */
   private probeFor(error: unknown, table: string): (() => Promise<unknown>) | undefined {
     if (error instanceof AwsError) return error.canRetry ? () => this.clients.tables.describe(table) : undefined;
+    if (error instanceof SchemaRegistryError) return undefined; // the backoff alone paces the retries
     return () => this.clients.kafka.probe();
   }
 
   /** A failure's message; a Kafka one also names the broker connection failure behind it, when there was one. */
   private explain(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof AwsError || error instanceof TableNotReplicableError) return message;
+    if (error instanceof AwsError || error instanceof TableNotReplicableError || error instanceof SchemaRegistryError) return message;
     return this.clients.kafkaEvents?.explain(message) ?? message;
   }
 
@@ -220,7 +222,10 @@ export class SourceConnector {
         if (Date.now() - startedAt > 5 * MAX_BACKOFF_MS) backoff.reset();
         // A table that cannot be replicated as it is (or a change that cannot be written) waits the longest:
         // only a change to it, or to the configuration, can help.
-        const needsPerson = error instanceof TableNotReplicableError || error instanceof OversizedRecordError;
+        const needsPerson =
+          error instanceof TableNotReplicableError ||
+          error instanceof OversizedRecordError ||
+          (error instanceof SchemaRegistryError && error.refused);
         const wait = needsPerson ? MAX_BACKOFF_MS : backoff.next();
         const recovery = await waitForRecovery(wait, needsPerson ? undefined : this.probeFor(error, table), signal);
         if (recovery === 'recovered') log.info(`${error instanceof AwsError ? 'DynamoDB' : 'Kafka'} answers again: restarting now`);

@@ -54,6 +54,8 @@ export class Worker {
     for (const config of this.configs) {
       const log = this.log.child(config.name);
       for (const warning of config.warnings) log.warn(warning);
+      // First: a format that cannot be used is a configuration error, found before any client is opened.
+      const format = await sourceRecordFormat(config.output);
       const connection = kafkaConnection(config, config.kafka.bootstrapServers!, log);
       const kafka = createKafka(connection, logLevel.ERROR);
       const admin = kafka.admin();
@@ -62,7 +64,6 @@ export class Worker {
       const dynamodb = createDynamoDbClient(aws);
       const streams = createStreamsClient(aws);
       const { finder, release: releaseFinder } = tableFinder(config, aws, dynamodb, log);
-      const format = sourceRecordFormat(config.output);
       const connector = new SourceConnector(
         {
           name: config.name,

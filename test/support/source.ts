@@ -8,6 +8,7 @@ import { includeListFinder, type TableFinder } from '../../src/source/discovery.
 import type { PipelineSettings } from '../../src/source/settings.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/config/source.js';
 import { confluentJsonFormat, type DocumentFormat } from '../../src/formats/confluent-json.js';
+import type { RecordFormat } from '../../src/formats/ports.js';
 
 export interface SourceUnderTest {
   connector: SourceConnector;
@@ -29,6 +30,8 @@ export async function startSource(options: {
   dynamodb: DynamoDbConnection;
   exactlyOnce?: boolean;
   overrides?: Overrides;
+  /** How changes become records; by default the confluent envelope in JSON. */
+  format?: RecordFormat;
   /** Where log lines go; by default warnings and errors to stderr. */
   log?: Logger;
   /** The Kafka to write to; by default the test stack's (a fault test passes its private broker's). */
@@ -55,7 +58,7 @@ export async function startSource(options: {
       name: options.name,
       finder: Array.isArray(options.tables) ? includeListFinder(options.tables) : options.tables,
       settingsFor,
-      format: confluentJsonFormat({ document: options.overrides?.document ?? 'dynamodb-json', tombstones: true }),
+      format: options.format ?? confluentJsonFormat({ document: options.overrides?.document ?? 'dynamodb-json', tombstones: true }),
       exactlyOnce: options.exactlyOnce ?? true,
       offsetsTopic: `${options.name}-offsets`,
       topic: { partitions: 1, replicationFactor: 1 },

@@ -11,13 +11,20 @@ import type { ConsumedRecord } from './topic-follower.js';
 export type Item = Record<string, AttributeValue>;
 export type StreamView = 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'KEYS_ONLY' | 'OLD_IMAGE' | 'none';
 
-export async function createTable(client: DynamoDBClient, name: string, view: StreamView = 'NEW_AND_OLD_IMAGES', keySchema: KeySchema = { hashKey: 'id' }) {
+export async function createTable(
+  client: DynamoDBClient,
+  name: string,
+  view: StreamView = 'NEW_AND_OLD_IMAGES',
+  keySchema: KeySchema = { hashKey: 'id' },
+  /** Key attribute types other than S. */
+  keyTypes: Record<string, 'S' | 'N' | 'B'> = {},
+) {
   const keys = [keySchema.hashKey, ...(keySchema.rangeKey ? [keySchema.rangeKey] : [])];
   const created = await client.send(
     new CreateTableCommand({
       TableName: name,
       KeySchema: keys.map((AttributeName, index) => ({ AttributeName, KeyType: index === 0 ? 'HASH' : 'RANGE' })),
-      AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: keyTypes[AttributeName] ?? 'S' })),
       BillingMode: 'PAY_PER_REQUEST',
       ...(view === 'none' ? {} : { StreamSpecification: { StreamEnabled: true, StreamViewType: view } }),
     }),

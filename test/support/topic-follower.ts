@@ -9,6 +9,8 @@ export interface ConsumedRecord {
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
+  /** Key and value as the broker holds them, for binary formats (Schema Registry's wire format). */
+  bytes: { key: Buffer | null; value: Buffer | null };
 }
 
 /**
@@ -70,6 +72,7 @@ export class TopicFollower {
           headers: Object.fromEntries(
             (message.headers ?? []).flatMap((header) => Object.entries(header).map(([name, value]) => [name, String(value)])),
           ),
+          bytes: { key: message.key === undefined || message.key === null ? null : Buffer.from(message.key), value: message.value ?? null },
         });
       }
       if (batch.length === 0) await delay(20);

@@ -9,6 +9,7 @@ import { until } from '../../support/fakes/until.js';
 import { confluentJsonFormat } from '../../../src/formats/confluent-json.js';
 import type { RecordFormat } from '../../../src/formats/ports.js';
 import { trustpilotJsonFormat } from '../../../src/formats/trustpilot-json.js';
+import { SchemaRegistryError } from '../../../src/formats/registry/ports.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/1';
 const OFFSETS = 'offsets';
@@ -102,6 +103,19 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
     await until(() => envelopes().filter((record) => record.op === 'c').length === 2, 'the second change');
     await second.stop();
     expect(envelopes().filter((record) => record.op === 'c')[1].source).toEqual(after);
+  });
+
+  it('a schema the registry refuses fails the table before anything is written, naming the subject', async () => {
+    const refusing: RecordFormat = {
+      description: 'AVRO (refusing)',
+      forTable: async () => Promise.reject(new SchemaRegistryError('Schema Registry at memory refused registering the schema of subject "orders-value": HTTP 409', true)),
+    };
+    const { start, kafka } = world(items(3), refusing);
+    const { pipeline, running } = start();
+    await expect(running).rejects.toThrow(/refused registering the schema of subject "orders-value"/);
+    expect(pipeline.status.state).toBe('FAILED');
+    expect(pipeline.status.error).toMatch(/orders-value/);
+    expect(kafka.messages('orders')).toEqual([]);
   });
 
   it('restart after a complete snapshot: straight to STREAMING, nothing scanned again, no change read twice', async () => {
