@@ -3,6 +3,7 @@ import type { SourceConfig } from '../config/source-config.js';
 import { ConfigError, keyProblem } from '../config/errors.js';
 import { confluentAvroFormat } from './avro/confluent-avro.js';
 import { confluentJsonFormat } from './confluent-json.js';
+import { confluentJsonSchemaFormat } from './json-schema/confluent-json-sr.js';
 import type { RecordFormat } from './ports.js';
 import { trustpilotJsonFormat } from './trustpilot-json.js';
 
@@ -15,17 +16,20 @@ export async function sourceRecordFormat(output: SourceConfig['output']): Promis
   }
   const unsupported = (key: string, value: string, why: string) => new ConfigError(keyProblem(key, `${value} is not supported yet: ${why}`));
   if (output.envelope === 'trustpilot') throw unsupported('output.data.format', dataFormat, 'output.envelope=trustpilot is written as JSON only');
-  if (dataFormat !== 'AVRO') throw unsupported('output.data.format', dataFormat, 'the registry formats written today are AVRO (and JSON without a registry)');
-  if (keyFormat !== 'AVRO' && keyFormat !== 'JSON' && keyFormat !== 'STRING') {
-    throw unsupported('output.data.key.format', keyFormat, 'keys are written as AVRO, JSON or STRING');
+  if (dataFormat !== 'AVRO' && dataFormat !== 'JSON_SR') throw unsupported('output.data.format', dataFormat, 'the registry formats written today are AVRO and JSON_SR');
+  if (keyFormat !== dataFormat && keyFormat !== 'JSON' && keyFormat !== 'STRING') {
+    throw unsupported('output.data.key.format', keyFormat, `with output.data.format=${dataFormat} keys are written as ${dataFormat}, JSON or STRING`);
   }
-  if (!registry) throw new ConfigError(keyProblem('schema.registry.url', 'required: output.data.format=AVRO writes through a Schema Registry'));
-  return confluentAvroFormat({
+  if (!registry) throw new ConfigError(keyProblem('schema.registry.url', `required: output.data.format=${dataFormat} writes through a Schema Registry`));
+  const context = registry.context ? { context: registry.context } : {};
+  const common = {
     registry: await schemaRegistryClient(registry),
     document: output.documentFormat,
     tombstones: output.tombstones,
-    avroKeys: keyFormat === 'AVRO',
-    keySubjects: { strategy: registry.keySubjects, ...(registry.context ? { context: registry.context } : {}) },
-    valueSubjects: { strategy: registry.valueSubjects, ...(registry.context ? { context: registry.context } : {}) },
-  });
+    keySubjects: { strategy: registry.keySubjects, ...context },
+    valueSubjects: { strategy: registry.valueSubjects, ...context },
+  };
+  return dataFormat === 'AVRO'
+    ? confluentAvroFormat({ ...common, avroKeys: keyFormat === 'AVRO' })
+    : confluentJsonSchemaFormat({ ...common, registryKeys: keyFormat === 'JSON_SR' });
 }

@@ -10,6 +10,8 @@ import { documentJson, type DocumentFormat } from '../confluent-json.js';
 import type { ChangeEncoder, EncodedRecord, RecordFormat } from '../ports.js';
 import type { SchemaRegistry } from '../registry/ports.js';
 import { subjectName, type SubjectNaming } from '../registry/subject-names.js';
+import { EXACT_LONG } from './exact-long.js';
+import { wireHeader } from '../registry/wire-format.js';
 import { avroName } from './names.js';
 
 export interface ConfluentAvroOptions {
@@ -203,25 +205,3 @@ function keyValue(item: Item, attribute: string, table: string): string | Buffer
   if (value?.B !== undefined) return Buffer.from(value.B);
   throw new Error(`table ${table}: key attribute ${JSON.stringify(attribute)} is missing or not S, N or B`);
 }
-
-/** Confluent's wire format: magic byte 0, then the schema id as a big-endian int32. */
-function wireHeader(schemaId: number): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeUInt8(0, 0);
-  header.writeInt32BE(schemaId, 1);
-  return header;
-}
-
-/** Avro longs as BigInt: ts_us and ts_ns are beyond 2^53, where JS numbers lose digits. */
-const EXACT_LONG = avro.types.LongType.__with({
-  fromBuffer: (buffer: Buffer) => buffer.readBigInt64LE(),
-  toBuffer: (value: bigint) => {
-    const buffer = Buffer.alloc(8);
-    buffer.writeBigInt64LE(value);
-    return buffer;
-  },
-  fromJSON: (json: unknown) => BigInt(json as number),
-  toJSON: (value: bigint) => Number(value),
-  isValid: (value: unknown) => typeof value === 'bigint',
-  compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
-});
