@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import type { TableInfo } from '../../../src/domain/table-info.js';
