@@ -71,7 +71,7 @@ function classpathOf(libDir: string): string {
     .join(':');
 }
 
-async function requireJava(): Promise<string> {
+export async function requireJava(): Promise<string> {
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   let banner: string;
   try {
@@ -89,11 +89,11 @@ async function requireJava(): Promise<string> {
   return java;
 }
 
-async function resolveMaven(pom: string, outputDir: string): Promise<void> {
+export async function resolveMaven(pom: string, outputDir: string): Promise<void> {
   await runInstallTool('mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${outputDir}`], {
     missing:
-      'Maven (`mvn`) was not found. The local stack resolves Kafka and DynamoDB Local from Maven Central with ' +
-      'it: install Maven (Debian: `apt-get install maven`).',
+      'Maven (`mvn`) was not found. The local stack resolves its servers (Kafka, DynamoDB Local, the Schema ' +
+      'Registry) from Maven Central with it: install Maven (Debian: `apt-get install maven`).',
     failed: `Maven could not resolve ${pom} (is Maven Central reachable?)`,
   });
 }

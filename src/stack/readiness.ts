@@ -17,7 +17,8 @@ export interface ServerUnderStart {
   probe: () => Promise<unknown>;
 }
 
-const PORT_TAKEN = /Address already in use|BindException|Failed to bind/;
+// The last one is Quarkus' (the Schema Registry), which logs no exception for it.
+const PORT_TAKEN = /Address already in use|BindException|Failed to bind|Port \d+ seems to be in use by another process/;
 
 /**
  * Waits until the server answers, failing early and clearly when it dies or cannot bind its port. A server that

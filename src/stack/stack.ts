@@ -9,6 +9,7 @@ import { ensureMotoInstalled, startMoto } from './moto-server.js';
 import { stackPaths, type StackPaths } from './paths.js';
 import { isAlive, isOurs, killProcess, stopProcess } from './processes.js';
 import { PortTakenError, answersDynamoDbApi } from './readiness.js';
+import { answersSchemaRegistry, ensureSchemaRegistryInstalled, startSchemaRegistry } from './schema-registry.js';
 
 /** What clients need to reach the stack: exactly what `stack up --json` prints. */
 export interface StackEndpoints {
@@ -16,11 +17,16 @@ export interface StackEndpoints {
   dynamodb: { endpoint: string; region: string };
   /** moto, an AWS emulator that keeps tags (for TAG discovery); present when started with `--with moto`. */
   moto?: { endpoint: string; region: string };
+  /**
+   * A Schema Registry answering Confluent's REST API (Apicurio Registry); `url` is its Confluent-compatible base
+   * URL. Present when started with `--with schema-registry`.
+   */
+  schemaRegistry?: { url: string };
 }
 
 /** Servers the stack starts only when asked. */
-export type OptionalServer = 'moto';
-export const OPTIONAL_SERVERS: readonly OptionalServer[] = ['moto'];
+export type OptionalServer = 'moto' | 'schema-registry';
+export const OPTIONAL_SERVERS: readonly OptionalServer[] = ['moto', 'schema-registry'];
 
 export interface StackUpOptions {
   /** Optional servers to start as well; added to an already running stack when it lacks them. */
@@ -38,6 +44,7 @@ interface StackState {
   kafka: ServerState & { bootstrapServers: string };
   dynamodb: ServerState & { endpoint: string; region: string };
   moto?: ServerState & { endpoint: string; region: string };
+  schemaRegistry?: ServerState & { url: string };
 }
 
 /** Placed on each server's command line so `down` can tell our processes from a recycled pid. */
@@ -57,18 +64,41 @@ export async function stackUp(
 ): Promise<StackEndpoints> {
   return withLock(paths, async () => {
     const running = (await runningState(paths)) ?? (await startCore(paths, progress));
+    const marker = markerFor(paths);
     if (options.with?.includes('moto') && !running.moto) {
-      // One recorded but no longer answering is replaced, not left running beside the new one.
-      const silent = readState(paths)?.moto;
-      if (silent && isOurs(silent.pid, markerFor(paths))) await stopProcess(silent.pid);
+      await stopSilent(paths, readState(paths)?.moto);
       const python = await ensureMotoInstalled(paths, progress);
       progress('Starting moto…');
-      const moto = await startMoto(python, paths.runDir, markerFor(paths));
+      const moto = await startMoto(python, paths.runDir, marker);
       running.moto = { pid: moto.pid, logFile: moto.logFile, endpoint: moto.endpoint, region: moto.region };
+      writeFileSync(paths.stateFile, JSON.stringify(running, null, 2));
+    }
+    if (options.with?.includes('schema-registry') && !running.schemaRegistry) {
+      await stopSilent(paths, readState(paths)?.schemaRegistry);
+      const install = await ensureSchemaRegistryInstalled(paths, progress);
+      progress('Starting the Schema Registry (Apicurio)…');
+      const registry = await retryOnPortTaken(() => startSchemaRegistry(install, paths.runDir, marker));
+      running.schemaRegistry = { pid: registry.pid, logFile: registry.logFile, url: registry.url };
       writeFileSync(paths.stateFile, JSON.stringify(running, null, 2));
     }
     return endpointsOf(running);
   });
+}
+
+/** An optional server recorded but no longer answering is replaced, not left running beside the new one. */
+async function stopSilent(paths: StackPaths, silent: ServerState | undefined): Promise<void> {
+  if (silent && isOurs(silent.pid, markerFor(paths))) await stopProcess(silent.pid);
+}
+
+/** A server that lost the race for its free port starts again on another (awaitReady has stopped it). */
+async function retryOnPortTaken<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= START_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /** Starts Kafka and DynamoDB Local after clearing whatever an earlier stack left behind. */
@@ -172,7 +202,7 @@ async function stopRecorded(paths: StackPaths): Promise<number> {
   const state = readState(paths);
   if (!state) return 0;
   const marker = markerFor(paths);
-  const ours = [state.kafka.pid, state.dynamodb.pid, state.moto?.pid]
+  const ours = [state.kafka.pid, state.dynamodb.pid, state.moto?.pid, state.schemaRegistry?.pid]
     .filter((pid): pid is number => pid !== undefined)
     .filter((pid) => isOurs(pid, marker));
   // Kafka first: a broker shutting down with its clients' servers still up finishes cleanly and quickly.
@@ -201,11 +231,17 @@ async function runningState(paths: StackPaths): Promise<StackState | undefined> 
       await delay(500);
     }
   }
-  // moto is optional: when it no longer answers, the rest of the stack is still good, just without it.
+  // moto and the registry are optional: when one no longer answers, the rest of the stack is still good, just
+  // without it.
   const { moto } = state;
   if (moto) {
     const answers = isOurs(moto.pid, marker) && (await answersDynamoDbApi(moto.endpoint, moto.region).then(() => true, () => false));
     if (!answers) delete state.moto;
+  }
+  const { schemaRegistry } = state;
+  if (schemaRegistry) {
+    const answers = isOurs(schemaRegistry.pid, marker) && (await answersSchemaRegistry(schemaRegistry.url).then(() => true, () => false));
+    if (!answers) delete state.schemaRegistry;
   }
   return state;
 }
@@ -225,6 +261,7 @@ function endpointsOf(state: StackState): StackEndpoints {
     kafka: { bootstrapServers: state.kafka.bootstrapServers },
     dynamodb: { endpoint: state.dynamodb.endpoint, region: state.dynamodb.region },
     ...(state.moto ? { moto: { endpoint: state.moto.endpoint, region: state.moto.region } } : {}),
+    ...(state.schemaRegistry ? { schemaRegistry: { url: state.schemaRegistry.url } } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ import { runRoundTrips } from '../../stack/round-trips.js';
 
 export function stackCommand(): Command {
   const stack = new Command('stack').description(
-    'the local stack: Apache Kafka (KRaft) and DynamoDB Local with Streams (moto optionally), on free 127.0.0.1 ports',
+    'the local stack: Apache Kafka (KRaft) and DynamoDB Local with Streams (moto and a Schema Registry optionally), on free 127.0.0.1 ports',
   );
 
   stack
@@ -24,7 +24,8 @@ export function stackCommand(): Command {
     .option('--json', 'print exactly one JSON object on stdout')
     .option(
       '--with <server>',
-      `also start an optional server (${OPTIONAL_SERVERS.join(', ')}: an AWS emulator that keeps tables' tags, for TAG discovery); repeatable`,
+      'also start an optional server: moto (an AWS emulator that keeps tables\' tags, for TAG discovery) or ' +
+        'schema-registry (Apicurio Registry, answering Confluent\'s Schema Registry API); repeatable',
       collectOptionalServer,
       [] as OptionalServer[],
     )
@@ -107,6 +108,7 @@ function printEndpoints(endpoints: StackEndpoints, json?: boolean): void {
     `Kafka bootstrap servers: ${endpoints.kafka.bootstrapServers}\n` +
       `DynamoDB endpoint:       ${endpoints.dynamodb.endpoint} (region ${endpoints.dynamodb.region})\n` +
       (endpoints.moto ? `moto endpoint:           ${endpoints.moto.endpoint} (region ${endpoints.moto.region})\n` : '') +
+      (endpoints.schemaRegistry ? `Schema Registry URL:     ${endpoints.schemaRegistry.url}\n` : '') +
       `State and logs:          ${stackPaths().home}\n`,
   );
 }
