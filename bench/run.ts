@@ -23,6 +23,9 @@ import { silenceSdkNodeVersionWarning } from '../src/cli/node-warnings.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
 import { confluentJsonFormat } from '../src/formats/confluent-json.js';
+import { confluentAvroFormat } from '../src/formats/avro/confluent-avro.js';
+import type { RecordFormat } from '../src/formats/ports.js';
+import { schemaRegistryClient } from '../src/adapters/schema-registry/registry-client.js';
 import { sourcePorts } from '../src/runtime/connections.js';
 import { includeListFinder } from '../src/source/discovery.js';
 import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
@@ -39,7 +42,9 @@ const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 600);
 const SEGMENTS = 8;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, table: string, syncMode: SyncMode) {
+const JSON_FORMAT = confluentJsonFormat({ document: 'dynamodb-json', tombstones: true });
+
+function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, table: string, syncMode: SyncMode, format: RecordFormat = JSON_FORMAT) {
   const name = `bench-${randomUUID().slice(0, 8)}`;
   const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: name }, logLevel.ERROR);
   const admin = kafka.admin();
@@ -55,7 +60,7 @@ function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, t
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
   };
   const connector = new SourceConnector(
-    { name, finder: includeListFinder([table]), settingsFor: () => settings, format: confluentJsonFormat({ document: 'dynamodb-json', tombstones: true }), exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 } },
+    { name, finder: includeListFinder([table]), settingsFor: () => settings, format, exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 } },
     sourcePorts({ kafka, connection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb, streams }),
     createLogger(name, 'warn'),
   );
@@ -88,32 +93,63 @@ async function benchSnapshot(stack: StackEndpoints) {
   await rawParallelScan(client, table, 'warming up DynamoDB Local');
   const rawBefore = await rawParallelScan(client, table);
   say('snapshot: connector (exactly-once, every page committed with its offsets)…');
-  const connector = startConnector(stack, connection, table, 'SNAPSHOT');
-  const launched = performance.now();
-  await connector.start();
-  await waitUntil(() => connector.status()?.state !== 'STARTING', 60_000, 'the connector to start');
-  const started = performance.now();
-  await waitUntil(() => connector.status()?.state === 'SNAPSHOT_DONE' || connector.status()?.state === 'FAILED', 30 * 60_000, 'the snapshot');
-  const seconds = (performance.now() - started) / 1000;
-  const startupMs = Math.round(started - launched);
-  const status = connector.status()!;
-  await connector.stop();
-  if (status.state === 'FAILED') throw new Error(`snapshot failed: ${status.error}`);
+  const json = await timedSnapshot(stack, connection, table, JSON_FORMAT);
+  const registryUrl = stack.schemaRegistry?.url;
+  let avro: TimedSnapshot | undefined;
+  if (registryUrl) {
+    say('snapshot: connector in AVRO through the Schema Registry…');
+    const registry = await schemaRegistryClient({ url: registryUrl });
+    const subjects = { strategy: 'TopicNameStrategy' } as const;
+    avro = await timedSnapshot(stack, connection, table, confluentAvroFormat({ registry, document: 'dynamodb-json', tombstones: true, avroKeys: true, keySubjects: subjects, valueSubjects: subjects }));
+  }
   const rawAfter = await rawParallelScan(client, table);
   const rawItems = rawAfter.items;
   const rawItemsPerSecond = (rawBefore.itemsPerSecond + rawAfter.itemsPerSecond) / 2;
-  const connectorItemsPerSecond = status.snapshot!.itemsRead / seconds;
+  const connectorItemsPerSecond = json.itemsPerSecond;
 
   client.destroy();
   return {
-    items: status.snapshot!.itemsRead,
+    items: json.items,
+    cpuMicrosPerItem: json.cpuMicrosPerItem,
+    ...(avro ? { avro: { itemsPerSecond: Math.round(avro.itemsPerSecond), cpuMicrosPerItem: avro.cpuMicrosPerItem, cpuRatioToJson: Number((avro.cpuMicrosPerItem / json.cpuMicrosPerItem).toFixed(2)) } } : {}),
     rawItems,
     rawItemsPerSecond: Math.round(rawItemsPerSecond),
     rawRunsItemsPerSecond: [Math.round(rawBefore.itemsPerSecond), Math.round(rawAfter.itemsPerSecond)],
     connectorItemsPerSecond: Math.round(connectorItemsPerSecond),
     ratio: Number((connectorItemsPerSecond / rawItemsPerSecond).toFixed(3)),
-    startupMs,
+    startupMs: json.startupMs,
     table: { connection, table, items: SNAPSHOT_ITEMS },
+  };
+}
+
+interface TimedSnapshot {
+  items: number;
+  itemsPerSecond: number;
+  /** CPU (user + system, all threads) of this process, which runs the connector, per item read. */
+  cpuMicrosPerItem: number;
+  startupMs: number;
+}
+
+/** One snapshot of the table by a connector in this process, timed from its first state change to its end. */
+async function timedSnapshot(stack: StackEndpoints, connection: DynamoDbConnection, table: string, format: RecordFormat): Promise<TimedSnapshot> {
+  const connector = startConnector(stack, connection, table, 'SNAPSHOT', format);
+  const launched = performance.now();
+  await connector.start();
+  await waitUntil(() => connector.status()?.state !== 'STARTING', 60_000, 'the connector to start');
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  await waitUntil(() => connector.status()?.state === 'SNAPSHOT_DONE' || connector.status()?.state === 'FAILED', 30 * 60_000, 'the snapshot');
+  const cpu = process.cpuUsage(cpuBefore);
+  const seconds = (performance.now() - started) / 1000;
+  const status = connector.status()!;
+  await connector.stop();
+  if (status.state === 'FAILED') throw new Error(`snapshot failed: ${status.error}`);
+  const items = status.snapshot!.itemsRead;
+  return {
+    items,
+    itemsPerSecond: items / seconds,
+    cpuMicrosPerItem: Number(((cpu.user + cpu.system) / items).toFixed(1)),
+    startupMs: Math.round(started - launched),
   };
 }
 
@@ -288,7 +324,8 @@ async function benchCdcThroughput(stack: StackEndpoints) {
 
 async function main(): Promise<void> {
   const running = await stackStatus();
-  const stack = running ?? (await stackUp(say));
+  // The Schema Registry is added to a running stack that lacks it: the AVRO snapshot needs it.
+  const stack = await stackUp(say, undefined, { with: ['schema-registry'] });
   try {
     const only = process.env.BENCH_ONLY?.split(',').map((phase) => phase.trim());
     const wanted = (phase: string) => !only || only.includes(phase);
@@ -306,7 +343,8 @@ async function main(): Promise<void> {
     const file = `bench-results/bench-${result.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     const rows: Record<string, { connector: unknown; raw: unknown; ratio: unknown; note: string }> = {};
-    if (snapshot) rows['snapshot (items/s)'] = { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, raw mean of ${snapshot.rawRunsItemsPerSecond.join(' and ')} before and after, start-up ${snapshot.startupMs} ms` };
+    if (snapshot) rows['snapshot (items/s)'] = { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, raw mean of ${snapshot.rawRunsItemsPerSecond.join(' and ')} before and after, start-up ${snapshot.startupMs} ms; connector CPU ${snapshot.cpuMicrosPerItem} µs per item` };
+    if (snapshot?.avro) rows['snapshot AVRO (items/s)'] = { connector: snapshot.avro.itemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: Number((snapshot.avro.itemsPerSecond / snapshot.rawItemsPerSecond).toFixed(3)), note: `same table; connector CPU ${snapshot.avro.cpuMicrosPerItem} µs per item = ${snapshot.avro.cpuRatioToJson} × JSON's` };
     if (memory) rows['connector process peak RSS (MiB)'] = { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` };
     if (cdc) rows['cdc throughput (records/s)'] = { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` };
     if (sink) rows['sink (items/s)'] = { connector: sink.connectorItemsPerSecond, raw: sink.rawItemsPerSecond, ratio: sink.ratio, note: `${sink.records} records, raw BatchWriteItem at the same concurrency (32), mean of ${sink.rawRunsItemsPerSecond.join(' and ')} before and after; start-up ${sink.startupMs} ms; bench process CPU ${sink.nodeCpuMicrosPerItem.connector} µs per item (raw ${sink.nodeCpuMicrosPerItem.raw})` };

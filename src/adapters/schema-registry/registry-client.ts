@@ -18,13 +18,16 @@ const RETRIES = { maxRetries: 3, retriesWaitMs: 500, retriesMaxWaitMs: 5_000 };
 export async function schemaRegistryClient(connection: RegistryConnection): Promise<SchemaRegistry> {
   const { SchemaRegistryClient } = await import('@confluentinc/schemaregistry/dist/schemaregistry-client.js');
   const urls = connection.url.split(',').map((url) => url.trim());
-  const location = urls.map(withoutCredentials).join(',');
+  const baseURLs = urls.map(withoutCredentials);
+  const location = baseURLs.join(',');
   const basicAuth = connection.basicAuth;
+  // With source URL, Confluent's client takes the URL that holds user:password@ as its "user info".
+  const urlWithCredentials = urls.find((url) => URL.canParse(url) && new URL(url).username !== '');
   const client = new SchemaRegistryClient({
-    baseURLs: urls,
+    baseURLs,
     ...RETRIES,
     ...(basicAuth?.source === 'USER_INFO' ? { basicAuthCredentials: { credentialsSource: 'USER_INFO', userInfo: basicAuth.userInfo } } : {}),
-    ...(basicAuth?.source === 'URL' ? { basicAuthCredentials: { credentialsSource: 'URL' } } : {}),
+    ...(basicAuth?.source === 'URL' && urlWithCredentials ? { basicAuthCredentials: { credentialsSource: 'URL', userInfo: urlWithCredentials } } : {}),
   });
   return {
     location,
