@@ -1,4 +1,5 @@
 import type { KeyReference } from '../domain/key-reference.js';
+import type { RegistrySettings } from './registry-keys.js';
 import type { AwsSettings } from './source-config.js';
 
 /*
@@ -6,7 +7,7 @@ import type { AwsSettings } from './source-config.js';
  * Connect keys; everything downstream reads only this, never the keys.
  */
 
-export const INPUT_FORMATS = ['JSON', 'STRING', 'BYTES'] as const;
+export const INPUT_FORMATS = ['JSON', 'STRING', 'BYTES', 'AVRO'] as const;
 export const NULL_VALUE_BEHAVIORS = ['delete', 'ignore', 'fail'] as const;
 export const BILLING_MODES = ['PAY_PER_REQUEST', 'PROVISIONED'] as const;
 export const ERROR_TOLERANCES = ['none', 'all'] as const;
@@ -42,6 +43,10 @@ export interface SinkConfig {
     billing: { mode: 'PAY_PER_REQUEST' } | { mode: 'PROVISIONED'; readCapacity: number; writeCapacity: number };
   };
   inputFormat: (typeof INPUT_FORMATS)[number];
+  /** input.key.format; unset: as input.data.format. */
+  keyFormat: (typeof INPUT_FORMATS)[number];
+  /** Set when schema.registry.url is; required by AVRO. */
+  registry?: RegistrySettings;
   /** What a tombstone (null value) does: delete the item, skip the record, or fail. */
   nullValues: (typeof NULL_VALUE_BEHAVIORS)[number];
   /** Write requests per BatchWriteItem, 1 to 25. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hasTableNameCharacters, isTableName } from '../domain/table-name.js';
 import { parseKeyReference, type KeyReference } from '../domain/key-reference.js';
 import { BILLING_MODES, ERROR_TOLERANCES, INPUT_FORMATS, NULL_VALUE_BEHAVIORS, type InputFormat } from './sink-config.js';
-import { REGISTRY_FORMATS } from './registry-keys.js';
+import { REGISTRY_FORMATS, registryKeys } from './registry-keys.js';
 import {
   exactly,
   isSourceConnectorClass,
@@ -84,12 +84,12 @@ const tableNameFormat: ValueSchema<string> = z.string().transform((format, ctx) 
   return format;
 });
 
-/** Confluent Cloud's input.data.format also names Schema Registry formats: say why they cannot be used. */
+/** Confluent Cloud's input formats also name JSON_SR and PROTOBUF: say that they are not read yet. */
 const inputFormat: ValueSchema<InputFormat> = z.string().transform((value, ctx) => {
   const format = INPUT_FORMATS.find((choice) => choice === value.toUpperCase());
   if (format) return format;
   const message = (REGISTRY_FORMATS as readonly string[]).includes(value.toUpperCase())
-    ? `Schema Registry formats (AVRO, JSON_SR, PROTOBUF) are not supported; expected one of ${INPUT_FORMATS.join(', ')}`
+    ? `${value.toUpperCase()} is not supported yet; expected one of ${INPUT_FORMATS.join(', ')} (AVRO reads through the Schema Registry)`
     : `expected one of ${INPUT_FORMATS.join(', ')}`;
   ctx.addIssue({ code: 'custom', message });
   return z.NEVER;
@@ -133,6 +133,7 @@ export const sinkKeysSchema = z.object({
   'aws.dynamodb.pk.sort': keyReference(true).optional(), // unset: offset; "": no sort key
   'table.name.format': tableNameFormat.default(TOPIC_PLACEHOLDER),
   'input.data.format': inputFormat.default('JSON'),
+  'input.key.format': inputFormat.optional(), // unset: as input.data.format
   'behavior.on.null.values': oneOf(NULL_VALUE_BEHAVIORS).default('delete'),
 
   // AWS
@@ -170,6 +171,9 @@ export const sinkKeysSchema = z.object({
   'errors.deadletterqueue.context.headers.enable': boolean().default(false),
   'errors.log.enable': boolean().default(false),
   'errors.log.include.messages': boolean().default(false),
+
+  // Schema Registry (AVRO): schemas are read by the id each record names, so the subject strategies change nothing
+  ...registryKeys,
 });
 
 export type SinkKeys = z.output<typeof sinkKeysSchema>;
@@ -184,7 +188,7 @@ export const CONSUMER_OVERRIDE_PREFIX = 'consumer.override.';
 export const SINK_IGNORED_KEYS: readonly IgnoredKeys[] = [
   {
     ...startingWith('key.converter', 'value.converter'),
-    reason: 'records are decoded as input.data.format says (JSON, STRING or BYTES), not by a converter',
+    reason: 'records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES or AVRO), not by a converter',
   },
   { ...startingWith('header.converter'), reason: 'record headers are not written to DynamoDB' },
   { ...startingWith('transforms', 'predicates'), reason: 'single message transforms are not supported' },
@@ -193,10 +197,6 @@ export const SINK_IGNORED_KEYS: readonly IgnoredKeys[] = [
     reason: 'of Kafka Connect\'s errors.* settings only errors.tolerance and errors.deadletterqueue.* apply; writes are retried for max.retry.time.ms',
   },
   { ...exactly('config.action.reload'), reason: 'a Kafka Connect worker setting' },
-  {
-    ...exactly('schema.context.name', 'key.subject.name.strategy', 'value.subject.name.strategy'),
-    reason: 'no Schema Registry is used',
-  },
   {
     matches: (key) => key === 'confluent.license' || key.startsWith('confluent.topic.'),
     names: ['confluent.license', 'confluent.topic.bootstrap.servers', 'confluent.topic.replication.factor'],

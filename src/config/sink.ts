@@ -28,6 +28,8 @@ import {
 import { DEFAULT_ROLE_SESSION_NAME } from './source-keys.js';
 import { TOPIC_NAME_PATTERN } from './values.js';
 import { isTableName } from '../domain/table-name.js';
+import { HIDDEN } from './secrets.js';
+import { settleRegistry } from './registry-keys.js';
 
 export type { SinkConfig, InputFormat, NullValueBehavior } from './sink-config.js';
 export { isSinkConnectorClass } from './sink-keys.js';
@@ -92,7 +94,7 @@ export function parseSinkConfig(name: string, raw: Record<string, string>, optio
     tableNameFormat: settleTableNameFormat(context, topics),
     aws: settleAws(context, env),
     tableCreation: settleTableCreation(context),
-    inputFormat: keys['input.data.format'],
+    ...settleInputFormats(context),
     nullValues: keys['behavior.on.null.values'],
     batchSize: keys['batch.size'],
     retry: { maxRetryTimeMs: settleMaxRetryTime(context), retryBackoffMs: keys['retry.backoff.ms'] },
@@ -118,7 +120,15 @@ export function describeSinkConfig(config: SinkConfig): SinkConfig {
       properties: describeKafkaProperties(config.kafka.properties),
       consumerProperties: describeKafkaProperties(config.kafka.consumerProperties),
     },
+    ...(config.registry ? { registry: describeRegistry(config.registry) } : {}),
   };
+}
+
+/** Registry settings without the user info or a URL's user:password. */
+function describeRegistry(registry: NonNullable<SinkConfig['registry']>): NonNullable<SinkConfig['registry']> {
+  const url = registry.url.includes('@') ? HIDDEN : registry.url;
+  const basicAuth = registry.basicAuth?.source === 'USER_INFO' ? { source: 'USER_INFO' as const, userInfo: HIDDEN } : registry.basicAuth;
+  return { ...registry, url, ...(basicAuth ? { basicAuth } : {}) };
 }
 
 interface Context {
@@ -280,6 +290,18 @@ function settleAws(context: Context, env: Record<string, string | undefined>): S
     env,
     context,
   );
+}
+
+/** input.key.format defaults to input.data.format; AVRO, for either, needs schema.registry.url. */
+function settleInputFormats({ keys, problems }: Context): Pick<SinkConfig, 'inputFormat' | 'keyFormat' | 'registry'> {
+  const registry = settleRegistry(keys, problems);
+  const inputFormat = keys['input.data.format'];
+  const keyFormat = keys['input.key.format'] ?? inputFormat;
+  const avroKey = inputFormat === 'AVRO' ? 'input.data.format' : keyFormat === 'AVRO' ? 'input.key.format' : undefined;
+  if (avroKey !== undefined && registry === undefined) {
+    problems.push(keyProblem('schema.registry.url', `required: ${avroKey}=AVRO reads each record's schema from a Schema Registry`));
+  }
+  return { inputFormat, keyFormat, ...(registry ? { registry } : {}) };
 }
 
 function settleTableCreation({ keys, isSet, warnings }: Context): SinkConfig['tableCreation'] {

@@ -2,10 +2,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Sema } from 'async-sema';
 import { dynamoDbSinkTables } from '../adapters/dynamodb/batch-write.js';
 import { ensureTopic } from '../adapters/kafka/admin.js';
+import { schemaRegistryClient } from '../adapters/schema-registry/registry-client.js';
 import { openDeadLetterWriter } from '../adapters/kafka/dead-letter-writer.js';
 import { GroupConsumer } from '../adapters/kafka/group-consumer.js';
 import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
 import type { SinkConfig } from '../config/sink.js';
+import { AvroReader } from '../formats/avro/avro-reader.js';
 import { DeadLetterReporter } from '../sink/dead-letter.js';
 import type { DeadLetterWriter } from '../sink/ports.js';
 import { SinkTask, type SinkTaskStatus } from '../sink/sink-task.js';
@@ -46,6 +48,10 @@ export class SinkConnector {
       await ensureTopic(clients.admin, { topic: config.errors.deadLetterTopic, partitions: 1, replicationFactor: config.errors.deadLetterReplicationFactor });
       this.deadLetterWriter = await openDeadLetterWriter(clients.kafka);
     }
+    // One reader for all tasks: each schema is fetched once per connector.
+    const avro = config.registry && (config.inputFormat === 'AVRO' || config.keyFormat === 'AVRO')
+      ? new AvroReader(await schemaRegistryClient(config.registry), config.retry)
+      : undefined;
     for (let taskId = 0; taskId < config.tasksMax; taskId++) {
       if (this.deadLetterWriter) {
         deadLetters = new DeadLetterReporter(this.deadLetterWriter, config.errors.deadLetterTopic!, {
@@ -63,6 +69,8 @@ export class SinkConnector {
           consumerProperties: config.kafka.consumerProperties,
           conversion: {
             inputFormat: config.inputFormat,
+            keyFormat: config.keyFormat,
+            ...(avro ? { avro } : {}),
             hash: config.keys.hash,
             ...(config.keys.sort ? { sort: config.keys.sort } : {}),
             tableNameFormat: config.tableNameFormat,

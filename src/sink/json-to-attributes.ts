@@ -8,7 +8,7 @@ import { BASE64, type Item } from '../domain/attribute-codec.js';
 import { at, pathText, setOwn, type AttributePath } from '../domain/attribute-path.js';
 import { ConversionError } from './conversion-error.js';
 import { parseJsonLosslessly } from './lossless-parse.js';
-import { checkDynamoDbNumber } from './number-text.js';
+import { checkDynamoDbNumber, decimalText } from './number-text.js';
 
 // Standard base64 (what Kafka Connect's JsonConverter writes), padding optional.
 const INTEGER = /^-?\d+$/;
@@ -114,7 +114,7 @@ export function connectToAttribute(schema: ConnectSchema | null, payload: unknow
   const mismatch = (expected: string) =>
     new ConversionError(`${pathText(path)}: Connect schema type ${schema.type} expects ${expected}, got ${describeJson(payload)}`);
 
-  if (schema.name === DECIMAL_LOGICAL_TYPE) return { N: checkDynamoDbNumber(decimalText(schema, payload, path), path) };
+  if (schema.name === DECIMAL_LOGICAL_TYPE) return { N: checkDynamoDbNumber(connectDecimalText(schema, payload, path), path) };
   switch (schema.type) {
     case 'int8':
     case 'int16':
@@ -184,7 +184,7 @@ function connectMap(schema: ConnectSchema, payload: unknown, path: AttributePath
 }
 
 /** Connect's Decimal: base64 of the unscaled value (big-endian two's complement), or a number (decimal.format=NUMERIC). */
-function decimalText(schema: ConnectSchema, payload: unknown, path: AttributePath): string {
+function connectDecimalText(schema: ConnectSchema, payload: unknown, path: AttributePath): string {
   const asNumber = numberTextOf(payload);
   if (asNumber !== undefined) return asNumber;
   const scaleText = schema.parameters?.scale;
@@ -192,14 +192,7 @@ function decimalText(schema: ConnectSchema, payload: unknown, path: AttributePat
   if (!Number.isInteger(scale)) throw new ConversionError(`${pathText(path)}: Decimal has an invalid scale ${JSON.stringify(scaleText)}`);
   const bytes = base64Bytes(payload, path);
   if (bytes.length === 0) throw new ConversionError(`${pathText(path)}: Decimal has no bytes`);
-  let unscaled = BigInt.asIntN(bytes.length * 8, BigInt(`0x${Buffer.from(bytes).toString('hex')}`));
-  const negative = unscaled < 0n;
-  if (negative) unscaled = -unscaled;
-  const digits = unscaled.toString();
-  const sign = negative ? '-' : '';
-  if (scale <= 0) return `${sign}${digits}${scale === 0 ? '' : `E${-scale}`}`;
-  const padded = digits.padStart(scale + 1, '0');
-  return `${sign}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
+  return decimalText(bytes, scale);
 }
 
 /** The bytes of standard base64 text; undefined when the text is not base64. */

@@ -59,6 +59,19 @@ export function significantDigitCount(text: string): number | undefined {
   return text.replace(/^[+-]?0*/, '').replace(/0+$/, '').length;
 }
 
+/** A decimal's text from its unscaled value (big-endian two's complement bytes, as Avro and Connect write it) and scale. */
+export function decimalText(bytes: Uint8Array, scale: number): string {
+  if (bytes.length === 0) return '0';
+  let unscaled = BigInt.asIntN(bytes.length * 8, BigInt(`0x${Buffer.from(bytes).toString('hex')}`));
+  const negative = unscaled < 0n;
+  if (negative) unscaled = -unscaled;
+  const digits = unscaled.toString();
+  const sign = negative ? '-' : '';
+  if (scale <= 0) return `${sign}${digits}${scale === 0 ? '' : `E${-scale}`}`;
+  const padded = digits.padStart(scale + 1, '0');
+  return `${sign}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
+}
+
 function abbreviate(text: string): string {
   return text.length <= 60 ? text : `${text.slice(0, 28)}…${text.slice(-28)} (${text.length} characters)`;
 }

@@ -7,6 +7,8 @@
 //           (aws.dynamodb.pk.hash / .sort) are added to them.
 //   STRING  the value, as UTF-8 text, is stored in the S attribute `value`, next to the key attributes.
 //   BYTES   the value's bytes are stored in the B attribute `value`, next to the key attributes.
+//   AVRO    Confluent's wire format, its schema from the Schema Registry (src/formats/avro/avro-attributes.ts
+//           maps each type): a record's fields become the item's attributes, as a JSON object's members do.
 //
 // Change envelopes written by this project's source connector (op r/c/u/d, source.tableName, before/after
 // documents) are recognised in JSON values: the document is written as it is and its primary key is the one
@@ -34,12 +36,13 @@ import {
   jsonToItem,
   parseLosslessJson,
 } from './json-to-attributes.js';
+import { AvroReader, avroKeyObject, readAvroValue } from './avro-input.js';
 import { keyAttributes, keyAttributeType, type KeyAttributeType, type KeyReference } from './key-mapping.js';
 import { positionOf, type SinkRecord } from './sink-record.js';
 
 export { ConversionError } from './conversion-error.js';
 
-export type InputFormat = 'JSON' | 'STRING' | 'BYTES';
+export type InputFormat = 'JSON' | 'STRING' | 'BYTES' | 'AVRO';
 export type NullValues = 'delete' | 'ignore' | 'fail';
 /** Document format of source envelopes; 'auto' tells DynamoDB JSON by its type tags. */
 export type EnvelopeDocumentFormat = 'auto' | 'dynamodb-json' | 'json';
@@ -60,6 +63,10 @@ export interface ConverterSettings {
   /** An existing table's key schema (undefined when unknown or absent), to refuse mismatching keys early. */
   keySchemaOf?: (table: string) => TableKeySchema | undefined;
   envelopeDocuments?: EnvelopeDocumentFormat;
+  /** How the Kafka key is read (input.key.format); default: as the value. */
+  keyFormat?: InputFormat;
+  /** Reads AVRO values and keys; the schemas of a batch are loaded (AvroReader.load) before it is converted. */
+  avro?: AvroReader;
 }
 
 export type WriteOperation =
@@ -123,6 +130,15 @@ function convert(record: SinkRecord, settings: ConverterSettings): WriteOperatio
       attributes = value.M;
       break;
     }
+    case 'AVRO': {
+      const decoded = readAvroValue(avroReader(settings), record.value);
+      const envelope = decoded.json === undefined ? undefined : sourceEnvelope(decoded.json);
+      if (envelope !== undefined) return envelopeOperation(envelope, record, table, settings);
+      value = decoded.attribute;
+      if (value.M === undefined) throw new ConversionError(`value must be an Avro record or map to become an item, got ${describeAttribute(value)}`);
+      attributes = value.M;
+      break;
+    }
     case 'STRING':
       value = { S: decodeUtf8(record.value, 'value') };
       attributes = { [VALUE_ATTRIBUTE]: value };
@@ -148,7 +164,7 @@ function tombstone(record: SinkRecord, table: string, settings: ConverterSetting
   const references = referencesOf(settings);
   // The key object of a source record ({"id": …}), unless the settings name fields of the key themselves.
   if (!references.some((reference) => reference.source === 'key' && reference.path.length > 0)) {
-    const object = keyObject(record.key);
+    const object = keyObject(record.key, settings);
     if (object !== undefined) {
       const existing = settings.keySchemaOf?.(table);
       const key = keyFromObject(object, existing);
@@ -190,7 +206,7 @@ function envelopeOperation(envelope: SourceChange, record: SinkRecord, table: st
   const schema = envelopeKeySchema(record, table, settings);
   if (envelope.op === 'd') {
     if (envelope.before !== null) return deleteOperation(table, keyFrom(documentItem(envelope.before, 'before', settings, envelope.tags), schema, 'before'), settings);
-    const object = keyObject(record.key);
+    const object = keyObject(record.key, settings);
     if (object === undefined) throw new ConversionError('source delete record has neither a before document nor a JSON key object');
     return deleteOperation(table, keyFrom(keyFromObject(object, settings.keySchemaOf?.(table)), schema, 'key'), settings);
   }
@@ -204,7 +220,7 @@ function envelopeOperation(envelope: SourceChange, record: SinkRecord, table: st
  * schema will do.
  */
 function envelopeKeySchema(record: SinkRecord, table: string, settings: ConverterSettings): KeySchema {
-  const object = keyObject(record.key);
+  const object = keyObject(record.key, settings);
   if (object !== undefined) {
     const [hashKey, rangeKey] = Object.keys(object) as [string, string | undefined];
     return rangeKey === undefined ? { hashKey } : { hashKey, rangeKey };
@@ -249,20 +265,23 @@ function documentItem(text: string, what: string, settings: ConverterSettings, t
 function recordKey(bytes: Buffer | null, settings: ConverterSettings): AttributeValue | undefined {
   const references = referencesOf(settings).filter((reference) => reference.source === 'key');
   if (bytes === null || references.length === 0) return undefined;
+  const format = settings.keyFormat ?? settings.inputFormat;
+  if (format === 'AVRO') return avroReader(settings).read(bytes, 'key');
   const fields = references.find((reference) => reference.source === 'key' && reference.path.length > 0);
-  if (settings.inputFormat === 'JSON' || fields !== undefined) {
+  if (format === 'JSON' || fields !== undefined) {
     const json = tryParse(bytes);
     if (json !== undefined) return anyJsonToAttribute(json, 'key');
     if (fields !== undefined) throw new ConversionError(`the record key is not JSON, so ${fields.text} cannot be read from it`);
   }
-  if (settings.inputFormat === 'BYTES') return { B: bytesOf(bytes) };
+  if (format === 'BYTES') return { B: bytesOf(bytes) };
   return { S: decodeUtf8(bytes, 'key') };
 }
 
 /** The key our source writes: a JSON object of one or two key attributes, strings or numbers. */
-function keyObject(bytes: Buffer | null): Record<string, unknown> | undefined {
+function keyObject(bytes: Buffer | null, settings: ConverterSettings): Record<string, unknown> | undefined {
   if (bytes === null) return undefined;
-  let json = tryParse(bytes);
+  const avroKey = (settings.keyFormat ?? settings.inputFormat) === 'AVRO' ? avroKeyObject(avroReader(settings), bytes) : undefined;
+  let json = avroKey ?? tryParse(bytes);
   if (isConnectJson(json)) json = json.payload;
   if (!isPlainObject(json)) return undefined;
   const members = Object.values(json);
@@ -295,6 +314,11 @@ function typedKeyAttribute(attribute: AttributeValue, stored: KeyAttributeType |
 function isNumberText(text: string): boolean {
   const parts = DYNAMODB_NUMBER.exec(text);
   return parts !== null && (parts[2] !== '' || (parts[3] ?? '') !== '');
+}
+
+function avroReader(settings: ConverterSettings): AvroReader {
+  if (settings.avro === undefined) throw new Error('AVRO records need a Schema Registry reader (ConverterSettings.avro)');
+  return settings.avro;
 }
 
 function tryParse(bytes: Buffer): unknown {

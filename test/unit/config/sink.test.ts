@@ -48,6 +48,7 @@ describe('parseSinkConfig: defaults', () => {
       aws: { region: 'eu-west-1', endpoint: undefined, credentials: { kind: 'default' }, assumeRole: undefined },
       tableCreation: { enabled: true, billing: { mode: 'PAY_PER_REQUEST' } },
       inputFormat: 'JSON',
+      keyFormat: 'JSON',
       nullValues: 'delete',
       batchSize: 25,
       retry: { maxRetryTimeMs: 60_000, retryBackoffMs: 100 },
@@ -416,13 +417,31 @@ describe('parseSinkConfig: table creation, formats, writes', () => {
     ]);
   });
 
-  it('reads input.data.format in any case and refuses Schema Registry formats', () => {
+  it('reads input.data.format in any case and refuses the registry formats not read yet', () => {
     expect(parse({ 'input.data.format': 'bytes' }).inputFormat).toBe('BYTES');
     expect(parse({ 'input.data.format': 'Json' }).inputFormat).toBe('JSON');
-    expect(problemsFor({ 'input.data.format': 'AVRO' })).toEqual([
-      'input.data.format: Schema Registry formats (AVRO, JSON_SR, PROTOBUF) are not supported; expected one of JSON, STRING, BYTES, got "AVRO"',
+    expect(problemsFor({ 'input.data.format': 'PROTOBUF', 'schema.registry.url': 'http://registry:8081' })).toEqual([
+      'input.data.format: PROTOBUF is not supported yet; expected one of JSON, STRING, BYTES, AVRO (AVRO reads through the Schema Registry), got "PROTOBUF"',
     ]);
-    expect(problemsFor({ 'input.data.format': 'XML' })).toEqual(['input.data.format: expected one of JSON, STRING, BYTES, got "XML"']);
+    expect(problemsFor({ 'input.key.format': 'JSON_SR' })).toEqual([
+      'input.key.format: JSON_SR is not supported yet; expected one of JSON, STRING, BYTES, AVRO (AVRO reads through the Schema Registry), got "JSON_SR"',
+    ]);
+    expect(problemsFor({ 'input.data.format': 'XML' })).toEqual(['input.data.format: expected one of JSON, STRING, BYTES, AVRO, got "XML"']);
+  });
+
+  it('reads AVRO through the Schema Registry, keys as the values unless input.key.format says otherwise', () => {
+    const config = parse({ 'input.data.format': 'avro', 'schema.registry.url': 'http://registry:8081', 'schema.registry.basic.auth.user.info': 'me:secret' });
+    expect(config).toMatchObject({ inputFormat: 'AVRO', keyFormat: 'AVRO' });
+    expect(config.registry).toMatchObject({ url: 'http://registry:8081', basicAuth: { source: 'USER_INFO', userInfo: 'me:secret' } });
+    expect(JSON.stringify(describeSinkConfig(config))).not.toContain('secret');
+    expect(parse({ 'input.data.format': 'AVRO', 'input.key.format': 'STRING', 'schema.registry.url': 'http://r:8081' }).keyFormat).toBe('STRING');
+    expect(parse({ 'input.key.format': 'AVRO', 'schema.registry.url': 'http://r:8081' })).toMatchObject({ inputFormat: 'JSON', keyFormat: 'AVRO' });
+    expect(problemsFor({ 'input.data.format': 'AVRO' })).toEqual([
+      "schema.registry.url: required: input.data.format=AVRO reads each record's schema from a Schema Registry",
+    ]);
+    expect(problemsFor({ 'input.key.format': 'AVRO' })).toEqual([
+      "schema.registry.url: required: input.key.format=AVRO reads each record's schema from a Schema Registry",
+    ]);
   });
 
   it('warns about converters, transforms and other Kafka Connect keys', () => {
@@ -438,9 +457,9 @@ describe('parseSinkConfig: table creation, formats, writes', () => {
         'errors.retry.timeout': '0',
       }).warnings,
     ).toEqual([
-      'key.converter is ignored: records are decoded as input.data.format says (JSON, STRING or BYTES), not by a converter',
-      'value.converter is ignored: records are decoded as input.data.format says (JSON, STRING or BYTES), not by a converter',
-      'value.converter.schemas.enable is ignored: records are decoded as input.data.format says (JSON, STRING or BYTES), not by a converter',
+      'key.converter is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES or AVRO), not by a converter',
+      'value.converter is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES or AVRO), not by a converter',
+      'value.converter.schemas.enable is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES or AVRO), not by a converter',
       'header.converter is ignored: record headers are not written to DynamoDB',
       'transforms is ignored: single message transforms are not supported',
       'transforms.a.type is ignored: single message transforms are not supported',
