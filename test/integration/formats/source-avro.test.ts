@@ -1,10 +1,10 @@
-import avro from 'avsc';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { AvroDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
 import { describe, expect, inject, it } from 'vitest';
 import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
 import { fromDynamoDbJson } from '../../../src/domain/attribute-codec.js';
 import { confluentAvroFormat } from '../../../src/formats/avro/confluent-avro.js';
+import { EXACT_LONG } from '../../../src/formats/avro/exact-long.js';
 import type { SubjectNameStrategy } from '../../../src/formats/registry/subject-names.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { startSource } from '../../support/source.js';
@@ -37,21 +37,9 @@ describe('source: AVRO through a real Schema Registry', () => {
    */
   function confluentDeserializers() {
     const client = new SchemaRegistryClient({ baseURLs: [registryUrl()] });
-    const long = avro.types.LongType.__with({
-      fromBuffer: (buffer: Buffer) => buffer.readBigInt64LE(),
-      toBuffer: (value: bigint) => {
-        const buffer = Buffer.alloc(8);
-        buffer.writeBigInt64LE(value);
-        return buffer;
-      },
-      fromJSON: BigInt,
-      toJSON: Number,
-      isValid: (value: unknown) => typeof value === 'bigint',
-      compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
-    });
     return {
       key: new AvroDeserializer(client, SerdeType.KEY, {}),
-      value: new AvroDeserializer(client, SerdeType.VALUE, { registry: { long } }),
+      value: new AvroDeserializer(client, SerdeType.VALUE, { registry: { long: EXACT_LONG } }),
     };
   }
 

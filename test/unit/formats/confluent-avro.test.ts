@@ -4,6 +4,7 @@ import type { Item } from '../../../src/domain/attribute-codec.js';
 import type { StreamChange } from '../../../src/domain/change.js';
 import type { TableInfo } from '../../../src/domain/table-info.js';
 import { confluentAvroFormat, envelopeSchema } from '../../../src/formats/avro/confluent-avro.js';
+import { EXACT_LONG } from '../../../src/formats/avro/exact-long.js';
 import { InMemorySchemaRegistry } from '../../support/fakes/schema-registry.js';
 
 const table: TableInfo = {
@@ -26,11 +27,7 @@ async function decode(registry: InMemorySchemaRegistry, bytes: Buffer | string |
   expect(buffer[0]).toBe(0);
   const schema = await registry.schemaById(buffer.readInt32BE(1));
   expect(schema.schemaType).toBe('AVRO');
-  const type = avro.Type.forSchema(JSON.parse(schema.schema), { registry: { long: avro.types.LongType.__with({
-    fromBuffer: (b: Buffer) => b.readBigInt64LE(),
-    toBuffer: (v: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64LE(v); return b; },
-    fromJSON: BigInt, toJSON: Number, isValid: (v: unknown) => typeof v === 'bigint', compare: () => 0,
-  }) } });
+  const type = avro.Type.forSchema(JSON.parse(schema.schema), { registry: { long: EXACT_LONG } });
   return type.fromBuffer(buffer.subarray(5)) as Record<string, any>;
 }
 
