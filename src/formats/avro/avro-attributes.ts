@@ -7,21 +7,43 @@
 //   record, map → M           array → L                                union → its branch's attribute
 //   timestamp-*, local-timestamp-*, date, time-* → N: the number Avro carries, in its logical type's unit
 //   (Connect's Timestamp, Date and Time are these logical types).
+//   a string field of the top record marked "dynamodb.type": "N" (our source's keys) → N
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import avro from 'avsc';
 import type { Item } from '../../domain/attribute-codec.js';
 import { at, pathText, setOwn, type AttributePath } from '../../domain/attribute-path.js';
 import { ConversionError } from '../../sink/conversion-error.js';
 import { checkDynamoDbNumber, decimalText } from '../../sink/number-text.js';
+import { DYNAMODB_TYPE_ATTRIBUTE } from './confluent-avro.js';
 import { EXACT_LONG } from './exact-long.js';
 
 export type AvroToAttribute = (value: unknown, path: AttributePath) => AttributeValue;
 
 const CONNECT_DECIMAL = 'org.apache.kafka.connect.data.Decimal';
 
-/** The avsc type of a schema's text, read as the sink reads it: BigInt longs, decimals as exact digit text. */
-export function readerType(schemaText: string): avro.Type {
-  const schema = withConnectDecimals(JSON.parse(schemaText) as unknown);
+/** A schema's text made ready to read: its avsc type and the converter of its values. */
+export function compileSchema(schemaText: string): { type: avro.Type; toAttribute: AvroToAttribute } {
+  const schema = JSON.parse(schemaText) as unknown;
+  const type = readerType(schema);
+  const toAttribute = compileAttributes(type);
+  const numbers = numberTextFields(schema);
+  if (numbers.length === 0) return { type, toAttribute };
+  return {
+    type,
+    toAttribute: (value, path) => {
+      const attribute = toAttribute(value, path);
+      for (const name of numbers) {
+        const text = attribute.M![name]?.S;
+        if (text !== undefined) attribute.M![name] = { N: checkDynamoDbNumber(text, at(path, name)) };
+      }
+      return attribute;
+    },
+  };
+}
+
+/** The avsc type of a schema, read as the sink reads it: BigInt longs, decimals as exact digit text. */
+function readerType(parsed: unknown): avro.Type {
+  const schema = withConnectDecimals(parsed);
   return avro.Type.forSchema(schema as avro.Schema, {
     wrapUnions: true, // each union value names its branch: no guessing between, say, bytes and a decimal
     logicalTypes: { decimal: DecimalText },
@@ -30,8 +52,16 @@ export function readerType(schemaText: string): avro.Type {
   });
 }
 
+/** The top record's string fields marked as DynamoDB numbers (src/formats/avro/confluent-avro.ts keySchema). */
+function numberTextFields(schema: unknown): string[] {
+  if (!isObject(schema) || schema.type !== 'record' || !Array.isArray(schema.fields)) return [];
+  return (schema.fields as unknown[])
+    .filter((field): field is Record<string, unknown> => isObject(field) && field[DYNAMODB_TYPE_ATTRIBUTE] === 'N' && field.type === 'string')
+    .map((field) => field.name as string);
+}
+
 /** The converter for values of `type`. */
-export function compileAttributes(type: avro.Type): AvroToAttribute {
+function compileAttributes(type: avro.Type): AvroToAttribute {
   return compile(type, new Map());
 }
 

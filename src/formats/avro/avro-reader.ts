@@ -9,7 +9,7 @@ import { backoffDelayMs } from '../../domain/retry.js';
 import { ConversionError } from '../../sink/conversion-error.js';
 import { SchemaRegistryError, type SchemaRegistry } from '../registry/ports.js';
 import { HEADER_BYTES, MAGIC_BYTE } from '../registry/wire-format.js';
-import { compileAttributes, readerType, type AvroToAttribute } from './avro-attributes.js';
+import { compileSchema, type AvroToAttribute } from './avro-attributes.js';
 
 export interface RegistryRetry {
   /** Give up once the registry has not answered for this long. */
@@ -110,8 +110,7 @@ export class AvroReader {
 function compiled(schemaType: string, text: string): SchemaEntry {
   if (schemaType !== 'AVRO') return { refused: `it is a ${schemaType} schema, not Avro` };
   try {
-    const type = readerType(text);
-    return { type, toAttribute: compileAttributes(type) };
+    return compileSchema(text);
   } catch (error) {
     return { refused: `the registry's Avro schema cannot be read: ${(error as Error).message}` };
   }

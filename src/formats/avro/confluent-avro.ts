@@ -118,6 +118,12 @@ export function envelopeSchema(tableName: string) {
 const KEY_FIELD_TYPES: Record<KeyAttributeType, string> = { S: 'string', N: 'string', B: 'bytes' };
 
 /**
+ * Marks a key field whose text is a DynamoDB number ("dynamodb.type": "N"), so that a reader (our sink, for a
+ * tombstone's key) writes it back as a number. Readers that do not know the attribute ignore it, as Avro says.
+ */
+export const DYNAMODB_TYPE_ATTRIBUTE = 'dynamodb.type';
+
+/**
  * The key schema: the key attributes as typed fields, hash key first. Named per table (not Connect's shared
  * io.confluent.connect.avro.ConnectDefault) so that RecordNameStrategy gives each table's key its own subject.
  */
@@ -127,7 +133,10 @@ export function keySchema(table: TableInfo) {
     type: 'record',
     name: 'Key',
     namespace: `${VALUE_NAMESPACE}.${avroName(table.name)}`,
-    fields: names.map((name) => ({ name: avroName(name), type: KEY_FIELD_TYPES[table.keyTypes[name] ?? 'S'] })),
+    fields: names.map((name) => {
+      const type = table.keyTypes[name] ?? 'S';
+      return { name: avroName(name), type: KEY_FIELD_TYPES[type], ...(type === 'N' ? { [DYNAMODB_TYPE_ATTRIBUTE]: 'N' } : {}) };
+    }),
   };
 }
 

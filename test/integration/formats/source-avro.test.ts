@@ -1,4 +1,4 @@
-import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AvroDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
 import { describe, expect, inject, it } from 'vitest';
 import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
@@ -8,23 +8,9 @@ import { EXACT_LONG } from '../../../src/formats/avro/exact-long.js';
 import type { SubjectNameStrategy } from '../../../src/formats/registry/subject-names.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { startSource } from '../../support/source.js';
+import { changeEveryWay, richItem } from '../../support/format-fixtures.js';
 import { createTable, scanAll, type Item } from '../../support/tables.js';
 import { TopicFollower, type ConsumedRecord } from '../../support/topic-follower.js';
-
-/** Every DynamoDB type, with the values that break naive codecs: 38 digits, empty strings, bytes, nesting. */
-const richItem = (pk: string): Item => ({
-  pk: { S: pk },
-  sk: { N: '12345678901234567890123456789012345678' },
-  text: { S: '' },
-  small: { N: '-0.000000000000000000000000000000000001' },
-  flag: { BOOL: true },
-  nothing: { NULL: true },
-  blob: { B: Uint8Array.from([0, 1, 254, 255]) },
-  names: { SS: ['a', 'b'] },
-  numbers: { NS: ['1', '99999999999999999999999999999999999999'] },
-  blobs: { BS: [Uint8Array.from([1]), Uint8Array.from([2, 3])] },
-  nested: { M: { list: { L: [{ S: 'x' }, { N: '1.5' }, { M: { deep: { BOOL: false } } }] }, empty: { M: {} } } },
-});
 
 describe('source: AVRO through a real Schema Registry', () => {
   const { connection, dynamodb, defer } = suiteResources('source-avro');
@@ -63,14 +49,7 @@ describe('source: AVRO through a real Schema Registry', () => {
     defer(() => source.stop());
     await follower.waitFor((records) => records.length >= 1, 60_000, 'the snapshot read');
 
-    const second = richItem('second');
-    await dynamodb.send(new PutItemCommand({ TableName: table, Item: second }));
-    await dynamodb.send(
-      new UpdateItemCommand({ TableName: table, Key: { pk: first.pk!, sk: first.sk! }, UpdateExpression: 'SET #t = :t', ExpressionAttributeNames: { '#t': 'text' }, ExpressionAttributeValues: { ':t': { S: 'changed' } } }),
-    );
-    const third = richItem('third');
-    await dynamodb.send(new PutItemCommand({ TableName: table, Item: third }));
-    await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { pk: third.pk!, sk: third.sk! } }));
+    await changeEveryWay(dynamodb, table);
     // The first item's insert may come twice (snapshot read, then its stream record: the hand-off replays the
     // minutes before the snapshot); the delete's tombstone comes last.
     await follower.waitFor((records) => records.some((record) => record.bytes.value === null), 60_000, 'the tombstone after the delete');
