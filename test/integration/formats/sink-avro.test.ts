@@ -149,4 +149,25 @@ describe('sink: AVRO through a real Schema Registry', () => {
       expect.stringMatching(new RegExp(`^topic ${topic} partition 0 offset 3: value does not decode with schema id ${schemaId}: `)),
     ]);
   });
+
+  it('stops, naming the registry but not its credentials, when the registry does not answer, and commits nothing', async () => {
+    const topic = uniqueName('avro-noreg');
+    await produce(topic, [{ key: 'a', value: Buffer.concat([wireHeader(1), Buffer.from([2, 0x61])]) }]);
+    const sinkName = uniqueName('sink-avro-noreg');
+    const sink = await startSink(sinkName, connection, {
+      topics: topic,
+      'input.data.format': 'AVRO',
+      'input.key.format': 'STRING',
+      'schema.registry.url': 'http://someone:hunter2@127.0.0.1:1',
+      'basic.auth.credentials.source': 'URL',
+      'max.retry.time.ms': '1000',
+      'retry.backoff.ms': '100',
+    });
+    defer(() => sink.stop());
+    await expect.poll(() => sink.connector.status().tasks[0]!.state, { timeout: 60_000 }).toBe('FAILED');
+    const error = sink.connector.status().tasks[0]!.error!;
+    expect(error).toMatch(/^Schema Registry at http:\/\/127\.0\.0\.1:1 did not answer fetching schema id 1: /);
+    expect(error).not.toContain('hunter2');
+    expect(await committedOffset(`connect-${sinkName}`, topic)).toBe(-1);
+  });
 });
