@@ -38,13 +38,14 @@ export class AvroReader {
   /**
    * Fetches the schemas of these record bytes not read yet. A registry that does not answer is asked again (with
    * backoff) for up to retry.maxRetryTimeMs, then the error, naming the registry, is thrown: the caller stops
-   * without committing. A refused id is remembered: its records fail to decode.
+   * without committing. A refused id fails its records' decoding, and is asked again with the next batch that
+   * names it: a registry replica may not have a new schema yet.
    */
   async load(records: Iterable<Buffer | null>): Promise<void> {
     const ids = new Set<number>();
     for (const bytes of records) {
       const id = schemaIdOf(bytes);
-      if (id !== undefined && !this.schemas.has(id)) ids.add(id);
+      if (id !== undefined && !this.readable(id)) ids.add(id);
     }
     await Promise.all([...ids].map((id) => this.fetch(id)));
   }
@@ -74,6 +75,11 @@ export class AvroReader {
   /** Whether the bytes are wire-format Avro (magic byte and header), without reading them. */
   static isWireFormat(bytes: Buffer | null): boolean {
     return schemaIdOf(bytes) !== undefined;
+  }
+
+  private readable(id: number): boolean {
+    const entry = this.schemas.get(id);
+    return entry !== undefined && !('refused' in entry);
   }
 
   private fetch(id: number): Promise<void> {

@@ -226,6 +226,17 @@ describe('AvroReader: fetching schemas', () => {
     expect(reader.read(bytes, 'value')).toEqual({ S: 'a' });
   });
 
+  it('asks again, with a later batch, for an id the registry did not have (a replica may lag behind)', async () => {
+    const inner = new InMemorySchemaRegistry();
+    const reader = new AvroReader(inner, RETRY);
+    const bytes = wire(1, { type: 'string' }, 'a');
+    await reader.load([bytes]);
+    expect(() => reader.read(bytes, 'value')).toThrow(/schema id 1, which cannot be read/);
+    await inner.register('t-value', { schemaType: 'AVRO', schema: '"string"' });
+    await reader.load([bytes]);
+    expect(reader.read(bytes, 'value')).toEqual({ S: 'a' });
+  });
+
   it('asks an unreachable registry again until max.retry.time.ms, then fails naming it; a registry back in time is read', async () => {
     const inner = new InMemorySchemaRegistry();
     const id = await inner.register('t-value', { schemaType: 'AVRO', schema: '"string"' });
