@@ -37,8 +37,6 @@ describe('faults: the sink writing to DynamoDB through the fault proxy, throttle
     const name = uniqueName('faultsink');
     const sink = await startSink(name, { ...connection, endpoint: proxy.endpoint }, { topics: topic, 'aws.dynamodb.pk.hash': 'value.id', 'aws.dynamodb.pk.sort': '' });
     defer(() => sink.stop());
-    const sampler = new CommitSampler(admin, `connect-${name}`, topic, dynamodb, topic);
-    defer(() => sampler.stop());
     const ids = Array.from({ length: 100 }, (_, index) => `k${index}`);
     const producer = await new PacedProducer(bootstrapServers, topic, { ids, perSecond: 60, total: 60 * 60 }).start();
     defer(() => producer.stop());
@@ -54,6 +52,10 @@ describe('faults: the sink writing to DynamoDB through the fault proxy, throttle
       return Date.now() - since;
     };
     await untilTableHolds(producer.produced.slice(0, 60), Date.now(), 'the first records written');
+    // Sampled from here, once the group has formed: librdkafka 1.10.1's admin crashed the test process (SIGSEGV)
+    // in most runs when asked for the offsets of a group still forming. The faults all come after this point.
+    const sampler = new CommitSampler(admin, `connect-${name}`, topic, dynamodb, topic);
+    defer(() => sampler.stop());
 
     // 1. Throttled: 40% of every request refused (ProvisionedThroughputExceededException, 500, 503).
     proxy.injectFaults({ fraction: 0.4, kinds: ['throttle', 'internal-error', 'unavailable'] });
