@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { subjectNameStrategy, type SubjectNameStrategy } from '../formats/registry/subject-names.js';
 import type { ConfigProblem } from './errors.js';
 import { keyProblem } from './errors.js';
+import { HIDDEN } from './secrets.js';
 import { httpUrl, oneOf, text, valueFrom, type ValueSchema } from './values.js';
 
 export const REGISTRY_FORMATS = ['AVRO', 'JSON_SR', 'PROTOBUF'] as const;
@@ -77,6 +78,13 @@ export function settleRegistry(keys: RegistryKeyValues, problems: ConfigProblem[
     keySubjects: keys['key.subject.name.strategy'],
     valueSubjects: keys['value.subject.name.strategy'],
   };
+}
+
+/** Registry settings as they may be shown: without the user info or a URL's user:password. */
+export function describeRegistry(registry: RegistrySettings): RegistrySettings {
+  const url = registry.url.includes('@') ? HIDDEN : registry.url;
+  const basicAuth = registry.basicAuth?.source === 'USER_INFO' ? { source: 'USER_INFO' as const, userInfo: HIDDEN } : registry.basicAuth;
+  return { ...registry, url, ...(basicAuth ? { basicAuth } : {}) };
 }
 
 /** A format that needs a registry, configured without one: the key to add, named. */

@@ -28,8 +28,7 @@ import {
 import { DEFAULT_ROLE_SESSION_NAME } from './source-keys.js';
 import { TOPIC_NAME_PATTERN } from './values.js';
 import { isTableName } from '../domain/table-name.js';
-import { HIDDEN } from './secrets.js';
-import { settleRegistry } from './registry-keys.js';
+import { describeRegistry, settleRegistry } from './registry-keys.js';
 
 export type { SinkConfig, InputFormat, NullValueBehavior } from './sink-config.js';
 export { isSinkConnectorClass } from './sink-keys.js';
@@ -122,13 +121,6 @@ export function describeSinkConfig(config: SinkConfig): SinkConfig {
     },
     ...(config.registry ? { registry: describeRegistry(config.registry) } : {}),
   };
-}
-
-/** Registry settings without the user info or a URL's user:password. */
-function describeRegistry(registry: NonNullable<SinkConfig['registry']>): NonNullable<SinkConfig['registry']> {
-  const url = registry.url.includes('@') ? HIDDEN : registry.url;
-  const basicAuth = registry.basicAuth?.source === 'USER_INFO' ? { source: 'USER_INFO' as const, userInfo: HIDDEN } : registry.basicAuth;
-  return { ...registry, url, ...(basicAuth ? { basicAuth } : {}) };
 }
 
 interface Context {

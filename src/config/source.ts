@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { invalidValue, keyProblem, throwIfProblems, unknownKey, type ConfigProblem } from './errors.js';
 import { isKafkaClientKey, kafkaClientProperties } from './kafka-properties.js';
 import { HIDDEN, redactConfig } from './secrets.js';
-import { registryRequired, settleRegistry } from './registry-keys.js';
+import { describeRegistry, registryRequired, settleRegistry } from './registry-keys.js';
 import type { AwsCredentials, AwsSettings, SourceConfig, TableDiscovery } from './source-config.js';
 import {
   IGNORED_KEYS,
@@ -124,6 +124,7 @@ export function describeSourceConfig(config: SourceConfig): SourceConfig {
     ...config,
     aws: describeAws(config.aws),
     kafka: { ...config.kafka, properties: describeKafkaProperties(config.kafka.properties) },
+    output: { ...config.output, ...(config.output.registry ? { registry: describeRegistry(config.output.registry) } : {}) },
   };
 }
 

@@ -429,6 +429,13 @@ describe('parseSourceConfig: output and guarantees', () => {
     expect(parse({}).output.registry).toBeUndefined();
   });
 
+  it('hides the registry credentials when the configuration is described', () => {
+    const withUserInfo = describeSourceConfig(parse({ 'schema.registry.url': 'http://r:8081', 'schema.registry.basic.auth.user.info': 'svc:s3cret' }));
+    expect(JSON.stringify(withUserInfo)).not.toContain('s3cret');
+    const inUrl = describeSourceConfig(parse({ 'schema.registry.url': 'http://svc:pw123@r:8081', 'basic.auth.credentials.source': 'URL' }));
+    expect(JSON.stringify(inUrl)).not.toContain('pw123');
+  });
+
   it('reads the registry settings as Confluent names them, and never quotes the credentials', () => {
     const { registry } = parse({
       'schema.registry.url': 'https://a:8081, https://b:8081',
