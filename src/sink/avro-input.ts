@@ -6,7 +6,6 @@ import { LosslessNumber } from 'lossless-json';
 import { setOwn } from '../domain/attribute-path.js';
 import { originalName } from '../formats/avro/names.js';
 import { AvroReader } from '../formats/avro/avro-reader.js';
-import type { SinkRecord } from './sink-record.js';
 
 export { AvroReader } from '../formats/avro/avro-reader.js';
 
@@ -49,22 +48,4 @@ function attributeJson(attribute: AttributeValue): unknown {
     return object;
   }
   return null;
-}
-
-/** Fetches the schemas a batch's AVRO values (and AVRO keys) name, before the batch is converted. */
-export async function loadAvroSchemas(
-  records: readonly SinkRecord[],
-  settings: { inputFormat: string; keyFormat?: string; avro?: AvroReader },
-): Promise<void> {
-  const { avro } = settings;
-  if (avro === undefined) return;
-  const values = settings.inputFormat === 'AVRO';
-  const keys = (settings.keyFormat ?? settings.inputFormat) === 'AVRO';
-  function* bytes() {
-    for (const record of records) {
-      if (values) yield record.value;
-      if (keys) yield record.key;
-    }
-  }
-  await avro.load(bytes());
 }

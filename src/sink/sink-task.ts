@@ -6,8 +6,8 @@ import type { SinkConfig } from '../config/sink-config.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
 import type { KeyAttributeType } from '../domain/table-info.js';
 import { planBatches, type PlannedBatch } from './batch-planner.js';
-import { loadAvroSchemas } from './avro-input.js';
 import type { FailedRecord } from './dead-letter.js';
+import { loadRegistrySchemas } from './registry-input.js';
 import type { DeadLetterSink, MissingTopics, RecordSource, RecordSourceOptions, RetryPolicy, SinkTables } from './ports.js';
 import { ConversionError, convertRecord, tableNameFor, type ConverterSettings, type WriteOperation } from './record-converter.js';
 import type { SinkRecord } from './sink-record.js';
@@ -145,7 +145,7 @@ export class SinkTask {
     const operations: Array<{ op: WriteOperation; record: SinkRecord }> = [];
     const failed: FailedRecord[] = [];
     // Fetched here, asynchronously, so that converting each record stays synchronous.
-    await loadAvroSchemas(records, this.settings.conversion);
+    await loadRegistrySchemas(records, this.settings.conversion);
     await this.learnTableOf(records[0]!.topic);
     const conversion = { ...this.settings.conversion, keySchemaOf: (table: string) => this.tables.get(table) ?? undefined };
     for (const record of records) {

@@ -1,14 +1,14 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import type { TableInfo } from '../../../src/domain/table-info.js';
 import { confluentAvroEncoder } from '../../../src/formats/avro/confluent-avro.js';
 import { EXACT_LONG } from '../../../src/formats/avro/exact-long.js';
-import { AvroReader, loadAvroSchemas } from '../../../src/sink/avro-input.js';
+import { AvroReader } from '../../../src/sink/avro-input.js';
 import { parseKeyReference } from '../../../src/sink/key-mapping.js';
+import { loadRegistrySchemas } from '../../../src/sink/registry-input.js';
 import { ConversionError, convertRecord, type ConverterSettings } from '../../../src/sink/record-converter.js';
 import type { SinkRecord } from '../../../src/sink/sink-record.js';
 import { InMemorySchemaRegistry } from '../../support/fakes/schema-registry.js';
-import { ORDERS_SCHEMA } from '../../support/format-fixtures.js';
+import { expectReadThenDelete, ORDERS_SCHEMA, ORDERS_TABLE, ordersRecord, readThenDelete } from '../../support/format-fixtures.js';
 
 const ORDER = { ordertime: 1_511_538_140_542n, orderid: 3243, itemid: 'Item_117', orderunits: 1.135368875862714, address: { city: 'City_43', state: 'State_53', zipcode: 99_999n } };
 
@@ -19,13 +19,7 @@ function wire(id: number, schema: object, value: unknown): Buffer {
   return Buffer.concat([header, type.toBuffer(value)]);
 }
 
-const record = (value: Buffer | null, key: Buffer | string | null = null, offset = '17'): SinkRecord => ({
-  topic: 'orders',
-  partition: 2,
-  offset,
-  key: typeof key === 'string' ? Buffer.from(key) : key,
-  value,
-});
+const record = ordersRecord;
 
 async function setup(overrides: Partial<ConverterSettings> = {}) {
   const registry = new InMemorySchemaRegistry();
@@ -40,7 +34,7 @@ async function setup(overrides: Partial<ConverterSettings> = {}) {
     ...overrides,
   };
   const convert = async (records: SinkRecord[]) => {
-    await loadAvroSchemas(records, settings);
+    await loadRegistrySchemas(records, settings);
     return records.map((one) => convertRecord(one, settings));
   };
   return { registry, settings, convert };
@@ -85,27 +79,13 @@ describe('the sink reads AVRO values', () => {
 });
 
 describe('the sink replicates the source\'s AVRO envelope', () => {
-  const keySchema = { hashKey: 'id', rangeKey: 'order-no' };
-  const table = { name: 'orders', keySchema, keyTypes: { id: 'S', 'order-no': 'N' } } as Partial<TableInfo> as TableInfo;
-  const item = { id: { S: 'a' }, 'order-no': { N: '12345678901234567890123456789012345678' }, blob: { B: new Uint8Array([0, 255]) }, tags: { SS: ['x', 'y'] } };
-
   it('puts the after document and deletes by the before document, keyed by the AVRO key (names back from their Avro form)', async () => {
     const { registry, convert } = await setup({ hash: parseKeyReference('partition', 'h'), sort: parseKeyReference('offset', 's') });
     const encoder = await confluentAvroEncoder(
       { registry, document: 'dynamodb-json', tombstones: true, avroKeys: true, keySubjects: { strategy: 'TopicNameStrategy' }, valueSubjects: { strategy: 'TopicNameStrategy' } },
-      table,
+      ORDERS_TABLE,
       'orders',
     );
-    const [read] = encoder.snapshotPage([item], { tableName: 'orders', keySchema: table.keySchema, snapshotStartTime: 1, snapshotCount: 1, segment: 0, totalSegments: 1, readAtMs: 1, nowMs: 2 });
-    const [deleted, tombstone] = encoder.streamChange({
-      op: 'd', tableName: 'orders', keySchema: table.keySchema, keys: { id: item.id, 'order-no': item['order-no'] }, before: item, after: null, changedAtMs: 3, nowMs: 4, shardId: 'shard-1', sequenceNumber: '1', ttlExpired: false,
-    });
-    const records = [read!, deleted!, tombstone!].map((encoded) => record(encoded.value as Buffer | null, encoded.key as Buffer));
-    const [put, remove, forget] = await convert(records);
-    const key = { id: { S: 'a' }, 'order-no': { N: '12345678901234567890123456789012345678' } };
-    expect(put).toMatchObject({ kind: 'put', table: 'orders', item, key });
-    expect(remove).toMatchObject({ kind: 'delete', table: 'orders', key });
-    // The tombstone's key: `order-no`, an Avro string marked "dynamodb.type": "N", is the number again.
-    expect(forget).toMatchObject({ kind: 'delete', table: 'orders', key });
+    expectReadThenDelete(await convert(readThenDelete(encoder)));
   });
 });
