@@ -28,7 +28,7 @@ import {
 import { DEFAULT_ROLE_SESSION_NAME } from './source-keys.js';
 import { TOPIC_NAME_PATTERN } from './values.js';
 import { isTableName } from '../domain/table-name.js';
-import { describeRegistry, settleRegistry } from './registry-keys.js';
+import { describeRegistry, REGISTRY_FORMATS, settleRegistry } from './registry-keys.js';
 
 export type { SinkConfig, InputFormat, NullValueBehavior } from './sink-config.js';
 export { isSinkConnectorClass } from './sink-keys.js';
@@ -284,14 +284,16 @@ function settleAws(context: Context, env: Record<string, string | undefined>): S
   );
 }
 
-/** input.key.format defaults to input.data.format; AVRO, for either, needs schema.registry.url. */
+/** input.key.format defaults to input.data.format; a registry format (AVRO, JSON_SR), for either, needs schema.registry.url. */
 function settleInputFormats({ keys, problems }: Context): Pick<SinkConfig, 'inputFormat' | 'keyFormat' | 'registry'> {
   const registry = settleRegistry(keys, problems);
   const inputFormat = keys['input.data.format'];
   const keyFormat = keys['input.key.format'] ?? inputFormat;
-  const avroKey = inputFormat === 'AVRO' ? 'input.data.format' : keyFormat === 'AVRO' ? 'input.key.format' : undefined;
-  if (avroKey !== undefined && registry === undefined) {
-    problems.push(keyProblem('schema.registry.url', `required: ${avroKey}=AVRO reads each record's schema from a Schema Registry`));
+  const needsRegistry = (format: string) => (REGISTRY_FORMATS as readonly string[]).includes(format);
+  const registryKey = needsRegistry(inputFormat) ? 'input.data.format' : needsRegistry(keyFormat) ? 'input.key.format' : undefined;
+  if (registryKey !== undefined && registry === undefined) {
+    const format = registryKey === 'input.data.format' ? inputFormat : keyFormat;
+    problems.push(keyProblem('schema.registry.url', `required: ${registryKey}=${format} reads each record's schema from a Schema Registry`));
   }
   return { inputFormat, keyFormat, ...(registry ? { registry } : {}) };
 }

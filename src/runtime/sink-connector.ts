@@ -8,6 +8,7 @@ import { GroupConsumer } from '../adapters/kafka/group-consumer.js';
 import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
 import type { SinkConfig } from '../config/sink.js';
 import { AvroReader } from '../formats/avro/avro-reader.js';
+import { JsonSchemaReader } from '../formats/json-schema/json-sr-reader.js';
 import { DeadLetterReporter } from '../sink/dead-letter.js';
 import type { DeadLetterWriter } from '../sink/ports.js';
 import { SinkTask, type SinkTaskStatus } from '../sink/sink-task.js';
@@ -48,10 +49,11 @@ export class SinkConnector {
       await ensureTopic(clients.admin, { topic: config.errors.deadLetterTopic, partitions: 1, replicationFactor: config.errors.deadLetterReplicationFactor });
       this.deadLetterWriter = await openDeadLetterWriter(clients.kafka);
     }
-    // One reader for all tasks: each schema is fetched once per connector.
-    const avro = config.registry && (config.inputFormat === 'AVRO' || config.keyFormat === 'AVRO')
-      ? new AvroReader(await schemaRegistryClient(config.registry), config.retry)
-      : undefined;
+    // One reader per format for all tasks: each schema is fetched once per connector.
+    const reads = (format: string) => config.inputFormat === format || config.keyFormat === format;
+    const registry = config.registry && (reads('AVRO') || reads('JSON_SR')) ? await schemaRegistryClient(config.registry) : undefined;
+    const avro = registry && reads('AVRO') ? new AvroReader(registry, config.retry) : undefined;
+    const jsonSr = registry && reads('JSON_SR') ? new JsonSchemaReader(registry, config.retry) : undefined;
     for (let taskId = 0; taskId < config.tasksMax; taskId++) {
       if (this.deadLetterWriter) {
         deadLetters = new DeadLetterReporter(this.deadLetterWriter, config.errors.deadLetterTopic!, {
@@ -71,6 +73,7 @@ export class SinkConnector {
             inputFormat: config.inputFormat,
             keyFormat: config.keyFormat,
             ...(avro ? { avro } : {}),
+            ...(jsonSr ? { jsonSr } : {}),
             hash: config.keys.hash,
             ...(config.keys.sort ? { sort: config.keys.sort } : {}),
             tableNameFormat: config.tableNameFormat,

@@ -9,6 +9,8 @@
 //   BYTES   the value's bytes are stored in the B attribute `value`, next to the key attributes.
 //   AVRO    Confluent's wire format, its schema from the Schema Registry (src/formats/avro/avro-attributes.ts
 //           maps each type): a record's fields become the item's attributes, as a JSON object's members do.
+//   JSON_SR Confluent's wire format around JSON text: the header's schema id must be a JSON Schema in the Schema
+//           Registry (src/formats/json-schema/json-sr-reader.ts), then the text is read as JSON is.
 //
 // Change envelopes written by this project's source connector (op r/c/u/d, source.tableName, before/after
 // documents) are recognised in JSON values: the document is written as it is and its primary key is the one
@@ -37,12 +39,13 @@ import {
   parseLosslessJson,
 } from './json-to-attributes.js';
 import { AvroReader, avroKeyObject, readAvroValue } from './avro-input.js';
+import { JsonSchemaReader } from '../formats/json-schema/json-sr-reader.js';
 import { keyAttributes, keyAttributeType, type KeyAttributeType, type KeyReference } from './key-mapping.js';
 import { positionOf, type SinkRecord } from './sink-record.js';
 
 export { ConversionError } from './conversion-error.js';
 
-export type InputFormat = 'JSON' | 'STRING' | 'BYTES' | 'AVRO';
+export type InputFormat = 'JSON' | 'STRING' | 'BYTES' | 'AVRO' | 'JSON_SR';
 export type NullValues = 'delete' | 'ignore' | 'fail';
 /** Document format of source envelopes; 'auto' tells DynamoDB JSON by its type tags. */
 export type EnvelopeDocumentFormat = 'auto' | 'dynamodb-json' | 'json';
@@ -67,6 +70,8 @@ export interface ConverterSettings {
   keyFormat?: InputFormat;
   /** Reads AVRO values and keys; the schemas of a batch are loaded (AvroReader.load) before it is converted. */
   avro?: AvroReader;
+  /** Checks JSON_SR values' and keys' headers; the schemas of a batch are loaded before it is converted. */
+  jsonSr?: JsonSchemaReader;
 }
 
 export type WriteOperation =
@@ -121,8 +126,9 @@ function convert(record: SinkRecord, settings: ConverterSettings): WriteOperatio
   let value: AttributeValue;
   let attributes: Item;
   switch (settings.inputFormat) {
-    case 'JSON': {
-      const json = parseLosslessJson(decodeUtf8(record.value, 'value'), 'value');
+    case 'JSON':
+    case 'JSON_SR': {
+      const json = parseLosslessJson(decodeUtf8(jsonBytes(record.value, settings.inputFormat, settings, 'value'), 'value'), 'value');
       const envelope = sourceEnvelope(isConnectJson(json) ? json.payload : json);
       if (envelope !== undefined) return envelopeOperation(envelope, record, table, settings);
       value = anyJsonToAttribute(json, 'value');
@@ -267,6 +273,7 @@ function recordKey(bytes: Buffer | null, settings: ConverterSettings): Attribute
   if (bytes === null || references.length === 0) return undefined;
   const format = settings.keyFormat ?? settings.inputFormat;
   if (format === 'AVRO') return avroReader(settings).read(bytes, 'key');
+  if (format === 'JSON_SR') return anyJsonToAttribute(parseLosslessJson(decodeUtf8(jsonBytes(bytes, format, settings, 'key'), 'key'), 'key'), 'key');
   const fields = references.find((reference) => reference.source === 'key' && reference.path.length > 0);
   if (format === 'JSON' || fields !== undefined) {
     const json = tryParse(bytes);
@@ -280,8 +287,11 @@ function recordKey(bytes: Buffer | null, settings: ConverterSettings): Attribute
 /** The key our source writes: a JSON object of one or two key attributes, strings or numbers. */
 function keyObject(bytes: Buffer | null, settings: ConverterSettings): Record<string, unknown> | undefined {
   if (bytes === null) return undefined;
-  const avroKey = (settings.keyFormat ?? settings.inputFormat) === 'AVRO' ? avroKeyObject(avroReader(settings), bytes) : undefined;
-  let json = avroKey ?? tryParse(bytes);
+  const format = settings.keyFormat ?? settings.inputFormat;
+  const avroKey = format === 'AVRO' ? avroKeyObject(avroReader(settings), bytes) : undefined;
+  // A JSON_SR key without the header is read as plain JSON, as an AVRO key without one is.
+  const jsonKey = format === 'JSON_SR' && JsonSchemaReader.isWireFormat(bytes) ? jsonBytes(bytes, format, settings, 'key') : bytes;
+  let json = avroKey ?? tryParse(jsonKey);
   if (isConnectJson(json)) json = json.payload;
   if (!isPlainObject(json)) return undefined;
   const members = Object.values(json);
@@ -319,6 +329,13 @@ function isNumberText(text: string): boolean {
 function avroReader(settings: ConverterSettings): AvroReader {
   if (settings.avro === undefined) throw new Error('AVRO records need a Schema Registry reader (ConverterSettings.avro)');
   return settings.avro;
+}
+
+/** The JSON text's bytes: after the header for JSON_SR (ConversionError when it is refused), else all of them. */
+function jsonBytes(bytes: Buffer, format: InputFormat, settings: ConverterSettings, what: string): Buffer {
+  if (format !== 'JSON_SR') return bytes;
+  if (settings.jsonSr === undefined) throw new Error('JSON_SR records need a Schema Registry reader (ConverterSettings.jsonSr)');
+  return settings.jsonSr.payload(bytes, what);
 }
 
 function tryParse(bytes: Buffer): unknown {

@@ -421,12 +421,17 @@ describe('parseSinkConfig: table creation, formats, writes', () => {
     expect(parse({ 'input.data.format': 'bytes' }).inputFormat).toBe('BYTES');
     expect(parse({ 'input.data.format': 'Json' }).inputFormat).toBe('JSON');
     expect(problemsFor({ 'input.data.format': 'PROTOBUF', 'schema.registry.url': 'http://registry:8081' })).toEqual([
-      'input.data.format: PROTOBUF is not supported yet; expected one of JSON, STRING, BYTES, AVRO (AVRO reads through the Schema Registry), got "PROTOBUF"',
+      'input.data.format: PROTOBUF is not supported yet; expected one of JSON, STRING, BYTES, AVRO, JSON_SR (AVRO and JSON_SR read through the Schema Registry), got "PROTOBUF"',
     ]);
+    expect(problemsFor({ 'input.data.format': 'XML' })).toEqual(['input.data.format: expected one of JSON, STRING, BYTES, AVRO, JSON_SR, got "XML"']);
+  });
+
+  it('reads JSON_SR through the Schema Registry, values or keys', () => {
+    expect(parse({ 'input.data.format': 'json_sr', 'schema.registry.url': 'http://r:8081' })).toMatchObject({ inputFormat: 'JSON_SR', keyFormat: 'JSON_SR' });
+    expect(parse({ 'input.key.format': 'JSON_SR', 'schema.registry.url': 'http://r:8081' })).toMatchObject({ inputFormat: 'JSON', keyFormat: 'JSON_SR' });
     expect(problemsFor({ 'input.key.format': 'JSON_SR' })).toEqual([
-      'input.key.format: JSON_SR is not supported yet; expected one of JSON, STRING, BYTES, AVRO (AVRO reads through the Schema Registry), got "JSON_SR"',
+      "schema.registry.url: required: input.key.format=JSON_SR reads each record's schema from a Schema Registry",
     ]);
-    expect(problemsFor({ 'input.data.format': 'XML' })).toEqual(['input.data.format: expected one of JSON, STRING, BYTES, AVRO, got "XML"']);
   });
 
   it('reads AVRO through the Schema Registry, keys as the values unless input.key.format says otherwise', () => {
@@ -457,9 +462,9 @@ describe('parseSinkConfig: table creation, formats, writes', () => {
         'errors.retry.timeout': '0',
       }).warnings,
     ).toEqual([
-      'key.converter is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES or AVRO), not by a converter',
-      'value.converter is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES or AVRO), not by a converter',
-      'value.converter.schemas.enable is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES or AVRO), not by a converter',
+      'key.converter is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES, AVRO, JSON_SR), not by a converter',
+      'value.converter is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES, AVRO, JSON_SR), not by a converter',
+      'value.converter.schemas.enable is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES, AVRO, JSON_SR), not by a converter',
       'header.converter is ignored: record headers are not written to DynamoDB',
       'transforms is ignored: single message transforms are not supported',
       'transforms.a.type is ignored: single message transforms are not supported',
