@@ -4,6 +4,7 @@ import { ConfigError, keyProblem } from '../config/errors.js';
 import { confluentAvroFormat } from './avro/confluent-avro.js';
 import { confluentJsonFormat } from './confluent-json.js';
 import { confluentJsonSchemaFormat } from './json-schema/confluent-json-sr.js';
+import { confluentProtobufFormat } from './protobuf/confluent-protobuf.js';
 import type { RecordFormat } from './ports.js';
 import { trustpilotJsonFormat } from './trustpilot-json.js';
 
@@ -16,7 +17,7 @@ export async function sourceRecordFormat(output: SourceConfig['output']): Promis
   }
   const unsupported = (key: string, value: string, why: string) => new ConfigError(keyProblem(key, `${value} is not supported yet: ${why}`));
   if (output.envelope === 'trustpilot') throw unsupported('output.data.format', dataFormat, 'output.envelope=trustpilot is written as JSON only');
-  if (dataFormat !== 'AVRO' && dataFormat !== 'JSON_SR') throw unsupported('output.data.format', dataFormat, 'the registry formats written today are AVRO and JSON_SR');
+  if (dataFormat !== 'AVRO' && dataFormat !== 'JSON_SR' && dataFormat !== 'PROTOBUF') throw unsupported('output.data.format', dataFormat, 'the registry formats written today are AVRO, JSON_SR and PROTOBUF');
   if (keyFormat !== dataFormat && keyFormat !== 'JSON' && keyFormat !== 'STRING') {
     throw unsupported('output.data.key.format', keyFormat, `with output.data.format=${dataFormat} keys are written as ${dataFormat}, JSON or STRING`);
   }
@@ -29,6 +30,7 @@ export async function sourceRecordFormat(output: SourceConfig['output']): Promis
     keySubjects: { strategy: registry.keySubjects, ...context },
     valueSubjects: { strategy: registry.valueSubjects, ...context },
   };
+  if (dataFormat === 'PROTOBUF') return confluentProtobufFormat({ ...common, protobufKeys: keyFormat === 'PROTOBUF' });
   return dataFormat === 'AVRO'
     ? confluentAvroFormat({ ...common, avroKeys: keyFormat === 'AVRO' })
     : confluentJsonSchemaFormat({ ...common, registryKeys: keyFormat === 'JSON_SR' });

@@ -2,21 +2,13 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import type { StreamChange } from '../../../src/domain/change.js';
-import type { TableInfo } from '../../../src/domain/table-info.js';
 import { confluentAvroFormat, envelopeSchema } from '../../../src/formats/avro/confluent-avro.js';
 import { EXACT_LONG } from '../../../src/formats/avro/exact-long.js';
+import type { SubjectNameStrategy } from '../../../src/formats/registry/subject-names.js';
 import { InMemorySchemaRegistry } from '../../support/fakes/schema-registry.js';
+import { expectRefusalNamed, expectSubjectsPerStrategy, ORDERS_V2_TABLE } from '../../support/registry-format-cases.js';
 
-const table: TableInfo = {
-  name: 'orders-v2',
-  arn: 'arn:aws:dynamodb:us-east-1:000000000000:table/orders-v2',
-  keySchema: { hashKey: 'id', rangeKey: 'order-no' },
-  keyTypes: { id: 'S', 'order-no': 'N' },
-  status: 'ACTIVE',
-  itemCount: 0,
-  sizeBytes: 0,
-  billingMode: 'PAY_PER_REQUEST',
-};
+const table = ORDERS_V2_TABLE;
 const NOW = 1_719_830_976_204;
 const item: Item = { id: { S: 'a' }, 'order-no': { N: '12345678901234567890123456789012345678' }, blob: { B: new Uint8Array([0, 255]) }, tags: { SS: ['x', 'y'] } };
 
@@ -31,7 +23,7 @@ async function decode(registry: InMemorySchemaRegistry, bytes: Buffer | string |
   return type.fromBuffer(buffer.subarray(5)) as Record<string, any>;
 }
 
-function format(registry: InMemorySchemaRegistry, strategy: 'TopicNameStrategy' | 'RecordNameStrategy' | 'TopicRecordNameStrategy' = 'TopicNameStrategy') {
+function format(registry: InMemorySchemaRegistry, strategy: SubjectNameStrategy = 'TopicNameStrategy') {
   return confluentAvroFormat({
     registry,
     document: 'dynamodb-json',
@@ -74,24 +66,9 @@ describe('the confluent envelope in Avro', () => {
     expect(tombstone).toEqual({ key: deleted!.key, value: null, timestampMs: NOW - 10 });
   });
 
-  it('registers under the subjects of each naming strategy', async () => {
-    const names = {
-      TopicNameStrategy: ['orders-v2-value', 'orders-v2-key'],
-      RecordNameStrategy: ['io.confluent.connect.dynamodb._x_orders_x2d_v2.Envelope', 'io.confluent.connect.dynamodb._x_orders_x2d_v2.Key'],
-      TopicRecordNameStrategy: ['orders-v2-io.confluent.connect.dynamodb._x_orders_x2d_v2.Envelope', 'orders-v2-io.confluent.connect.dynamodb._x_orders_x2d_v2.Key'],
-    } as const;
-    for (const [strategy, subjects] of Object.entries(names)) {
-      const registry = new InMemorySchemaRegistry();
-      await format(registry, strategy as keyof typeof names).forTable(table, 'orders-v2');
-      expect([...registry.subjects.keys()]).toEqual(subjects);
-    }
-  });
+  it('registers under the subjects of each naming strategy', () => expectSubjectsPerStrategy(table, format));
 
-  it('fails, before writing anything, when the registry refuses a schema', async () => {
-    const registry = new InMemorySchemaRegistry();
-    registry.refusing.add('orders-v2-value');
-    await expect(format(registry).forTable(table, 'orders-v2')).rejects.toThrow(/refused subject orders-v2-value/);
-  });
+  it('fails, before writing anything, when the registry refuses a schema', () => expectRefusalNamed(table, format));
 
   it('names the value record after the table, in a namespace Avro accepts', () => {
     expect(() => avro.Type.forSchema(envelopeSchema('my.table-1') as avro.Schema)).not.toThrow();
