@@ -7,7 +7,7 @@ import type { AwsSettings } from './source-config.js';
  * Connect keys; everything downstream reads only this, never the keys.
  */
 
-export const INPUT_FORMATS = ['JSON', 'STRING', 'BYTES', 'AVRO', 'JSON_SR'] as const;
+export const INPUT_FORMATS = ['JSON', 'STRING', 'BYTES', 'AVRO', 'JSON_SR', 'PROTOBUF'] as const;
 export const NULL_VALUE_BEHAVIORS = ['delete', 'ignore', 'fail'] as const;
 export const BILLING_MODES = ['PAY_PER_REQUEST', 'PROVISIONED'] as const;
 export const ERROR_TOLERANCES = ['none', 'all'] as const;
@@ -45,7 +45,7 @@ export interface SinkConfig {
   inputFormat: (typeof INPUT_FORMATS)[number];
   /** input.key.format; unset: as input.data.format. */
   keyFormat: (typeof INPUT_FORMATS)[number];
-  /** Set when schema.registry.url is; required by AVRO and JSON_SR. */
+  /** Set when schema.registry.url is; required by AVRO, JSON_SR and PROTOBUF. */
   registry?: RegistrySettings;
   /** What a tombstone (null value) does: delete the item, skip the record, or fail. */
   nullValues: (typeof NULL_VALUE_BEHAVIORS)[number];

@@ -175,7 +175,7 @@ export const sinkKeysSchema = z.object({
   'errors.log.enable': boolean().default(false),
   'errors.log.include.messages': boolean().default(false),
 
-  // Schema Registry (AVRO, JSON_SR): schemas are read by the id each record names, so the subject strategies change nothing
+  // Schema Registry (AVRO, JSON_SR, PROTOBUF): schemas are read by the id each record names, so the subject strategies change nothing
   ...registryKeys,
 });
 

@@ -284,7 +284,7 @@ function settleAws(context: Context, env: Record<string, string | undefined>): S
   );
 }
 
-/** input.key.format defaults to input.data.format; a registry format (AVRO, JSON_SR), for either, needs schema.registry.url. */
+/** input.key.format defaults to input.data.format; a registry format (AVRO, JSON_SR, PROTOBUF), for either, needs schema.registry.url. */
 function settleInputFormats({ keys, problems }: Context): Pick<SinkConfig, 'inputFormat' | 'keyFormat' | 'registry'> {
   const registry = settleRegistry(keys, problems);
   const inputFormat = keys['input.data.format'];

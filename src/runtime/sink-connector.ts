@@ -9,6 +9,7 @@ import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js'
 import type { SinkConfig } from '../config/sink.js';
 import { AvroReader } from '../formats/avro/avro-reader.js';
 import { JsonSchemaReader } from '../formats/json-schema/json-sr-reader.js';
+import { ProtobufReader } from '../formats/protobuf/protobuf-reader.js';
 import { DeadLetterReporter } from '../sink/dead-letter.js';
 import type { DeadLetterWriter } from '../sink/ports.js';
 import { SinkTask, type SinkTaskStatus } from '../sink/sink-task.js';
@@ -51,9 +52,10 @@ export class SinkConnector {
     }
     // One reader per format for all tasks: each schema is fetched once per connector.
     const reads = (format: string) => config.inputFormat === format || config.keyFormat === format;
-    const registry = config.registry && (reads('AVRO') || reads('JSON_SR')) ? await schemaRegistryClient(config.registry) : undefined;
+    const registry = config.registry && (reads('AVRO') || reads('JSON_SR') || reads('PROTOBUF')) ? await schemaRegistryClient(config.registry) : undefined;
     const avro = registry && reads('AVRO') ? new AvroReader(registry, config.retry) : undefined;
     const jsonSr = registry && reads('JSON_SR') ? new JsonSchemaReader(registry, config.retry) : undefined;
+    const protobuf = registry && reads('PROTOBUF') ? new ProtobufReader(registry, config.retry) : undefined;
     for (let taskId = 0; taskId < config.tasksMax; taskId++) {
       if (this.deadLetterWriter) {
         deadLetters = new DeadLetterReporter(this.deadLetterWriter, config.errors.deadLetterTopic!, {
@@ -74,6 +76,7 @@ export class SinkConnector {
             keyFormat: config.keyFormat,
             ...(avro ? { avro } : {}),
             ...(jsonSr ? { jsonSr } : {}),
+            ...(protobuf ? { protobuf } : {}),
             hash: config.keys.hash,
             ...(config.keys.sort ? { sort: config.keys.sort } : {}),
             tableNameFormat: config.tableNameFormat,

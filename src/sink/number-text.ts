@@ -75,3 +75,19 @@ export function decimalText(bytes: Uint8Array, scale: number): string {
 function abbreviate(text: string): string {
   return text.length <= 60 ? text : `${text.slice(0, 28)}…${text.slice(-28)} (${text.length} characters)`;
 }
+
+/** A double as DynamoDB number text: JS's shortest round-trip text; NaN and infinities are refused. */
+export function doubleText(value: number, path: AttributePath): string {
+  if (!Number.isFinite(value)) throw new ConversionError(`${pathText(path)}: ${value} is not a number DynamoDB can store`);
+  return String(value);
+}
+
+/** The shortest text that reads back as the same 32-bit float: 0.1f is "0.1", not 0.10000000149011612. */
+export function floatText(value: number, path: AttributePath): string {
+  if (!Number.isFinite(value)) throw new ConversionError(`${pathText(path)}: ${value} is not a number DynamoDB can store`);
+  for (let digits = 1; digits < 9; digits++) {
+    const text = value.toPrecision(digits);
+    if (Math.fround(Number(text)) === value) return String(Number(text));
+  }
+  return String(value);
+}

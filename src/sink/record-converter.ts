@@ -11,6 +11,8 @@
 //           maps each type): a record's fields become the item's attributes, as a JSON object's members do.
 //   JSON_SR Confluent's wire format around JSON text: the header's schema id must be a JSON Schema in the Schema
 //           Registry (src/formats/json-schema/json-sr-reader.ts), then the text is read as JSON is.
+//   PROTOBUF Confluent's wire format, its .proto from the Schema Registry (src/formats/protobuf/protobuf-attributes.ts
+//           maps each type): a message's fields become the item's attributes, as AVRO's record's do.
 //
 // Change envelopes written by this project's source connector (op r/c/u/d, source.tableName, before/after
 // documents) are recognised in JSON values: the document is written as it is and its primary key is the one
@@ -38,14 +40,16 @@ import {
   jsonToItem,
   parseLosslessJson,
 } from './json-to-attributes.js';
-import { AvroReader, avroKeyObject, readAvroValue } from './avro-input.js';
+import { AvroReader } from './avro-input.js';
+import { decodedKeyObject, readDecodedValue, type AttributeReader } from './decoded-input.js';
+import type { ProtobufReader } from '../formats/protobuf/protobuf-reader.js';
 import { JsonSchemaReader } from '../formats/json-schema/json-sr-reader.js';
 import { keyAttributes, keyAttributeType, type KeyAttributeType, type KeyReference } from './key-mapping.js';
 import { positionOf, type SinkRecord } from './sink-record.js';
 
 export { ConversionError } from './conversion-error.js';
 
-export type InputFormat = 'JSON' | 'STRING' | 'BYTES' | 'AVRO' | 'JSON_SR';
+export type InputFormat = 'JSON' | 'STRING' | 'BYTES' | 'AVRO' | 'JSON_SR' | 'PROTOBUF';
 export type NullValues = 'delete' | 'ignore' | 'fail';
 /** Document format of source envelopes; 'auto' tells DynamoDB JSON by its type tags. */
 export type EnvelopeDocumentFormat = 'auto' | 'dynamodb-json' | 'json';
@@ -72,6 +76,8 @@ export interface ConverterSettings {
   avro?: AvroReader;
   /** Checks JSON_SR values' and keys' headers; the schemas of a batch are loaded before it is converted. */
   jsonSr?: JsonSchemaReader;
+  /** Reads PROTOBUF values and keys; the schemas of a batch are loaded before it is converted. */
+  protobuf?: ProtobufReader;
 }
 
 export type WriteOperation =
@@ -136,12 +142,14 @@ function convert(record: SinkRecord, settings: ConverterSettings): WriteOperatio
       attributes = value.M;
       break;
     }
-    case 'AVRO': {
-      const decoded = readAvroValue(avroReader(settings), record.value);
+    case 'AVRO':
+    case 'PROTOBUF': {
+      const decoded = readDecodedValue(attributeReader(settings.inputFormat, settings), record.value);
       const envelope = decoded.json === undefined ? undefined : sourceEnvelope(decoded.json);
       if (envelope !== undefined) return envelopeOperation(envelope, record, table, settings);
       value = decoded.attribute;
-      if (value.M === undefined) throw new ConversionError(`value must be an Avro record or map to become an item, got ${describeAttribute(value)}`);
+      const what = settings.inputFormat === 'AVRO' ? 'an Avro record or map' : 'a Protobuf message';
+      if (value.M === undefined) throw new ConversionError(`value must be ${what} to become an item, got ${describeAttribute(value)}`);
       attributes = value.M;
       break;
     }
@@ -272,7 +280,7 @@ function recordKey(bytes: Buffer | null, settings: ConverterSettings): Attribute
   const references = referencesOf(settings).filter((reference) => reference.source === 'key');
   if (bytes === null || references.length === 0) return undefined;
   const format = settings.keyFormat ?? settings.inputFormat;
-  if (format === 'AVRO') return avroReader(settings).read(bytes, 'key');
+  if (format === 'AVRO' || format === 'PROTOBUF') return attributeReader(format, settings).read(bytes, 'key');
   if (format === 'JSON_SR') return anyJsonToAttribute(parseLosslessJson(decodeUtf8(jsonBytes(bytes, format, settings, 'key'), 'key'), 'key'), 'key');
   const fields = references.find((reference) => reference.source === 'key' && reference.path.length > 0);
   if (format === 'JSON' || fields !== undefined) {
@@ -288,10 +296,10 @@ function recordKey(bytes: Buffer | null, settings: ConverterSettings): Attribute
 function keyObject(bytes: Buffer | null, settings: ConverterSettings): Record<string, unknown> | undefined {
   if (bytes === null) return undefined;
   const format = settings.keyFormat ?? settings.inputFormat;
-  const avroKey = format === 'AVRO' ? avroKeyObject(avroReader(settings), bytes) : undefined;
+  const decodedKey = format === 'AVRO' || format === 'PROTOBUF' ? decodedKeyObject(attributeReader(format, settings), bytes) : undefined;
   // A JSON_SR key without the header is read as plain JSON, as an AVRO key without one is.
   const jsonKey = format === 'JSON_SR' && JsonSchemaReader.isWireFormat(bytes) ? jsonBytes(bytes, format, settings, 'key') : bytes;
-  let json = avroKey ?? tryParse(jsonKey);
+  let json = decodedKey ?? tryParse(jsonKey);
   if (isConnectJson(json)) json = json.payload;
   if (!isPlainObject(json)) return undefined;
   const members = Object.values(json);
@@ -326,9 +334,11 @@ function isNumberText(text: string): boolean {
   return parts !== null && (parts[2] !== '' || (parts[3] ?? '') !== '');
 }
 
-function avroReader(settings: ConverterSettings): AvroReader {
-  if (settings.avro === undefined) throw new Error('AVRO records need a Schema Registry reader (ConverterSettings.avro)');
-  return settings.avro;
+/** The reader of a format that decodes to attributes (AVRO, PROTOBUF). */
+function attributeReader(format: 'AVRO' | 'PROTOBUF', settings: ConverterSettings): AttributeReader {
+  const reader = format === 'AVRO' ? settings.avro : settings.protobuf;
+  if (reader === undefined) throw new Error(`${format} records need a Schema Registry reader (ConverterSettings.${format === 'AVRO' ? 'avro' : 'protobuf'})`);
+  return reader;
 }
 
 /** The JSON text's bytes: after the header for JSON_SR (ConversionError when it is refused), else all of them. */

@@ -15,11 +15,12 @@ export interface RegistryReaders {
   keyFormat?: string;
   avro?: SchemaLoader;
   jsonSr?: SchemaLoader;
+  protobuf?: SchemaLoader;
 }
 
 /** Fetches the schemas a batch's registry-format values and keys name, before the batch is converted. */
 export async function loadRegistrySchemas(records: readonly SinkRecordBytes[], settings: RegistryReaders): Promise<void> {
-  const readers: Partial<Record<string, SchemaLoader>> = { AVRO: settings.avro, JSON_SR: settings.jsonSr };
+  const readers: Partial<Record<string, SchemaLoader>> = { AVRO: settings.avro, JSON_SR: settings.jsonSr, PROTOBUF: settings.protobuf };
   const values = readers[settings.inputFormat];
   const keys = readers[settings.keyFormat ?? settings.inputFormat];
   if (values === undefined && keys === undefined) return;

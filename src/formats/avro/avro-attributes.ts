@@ -11,9 +11,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import avro from 'avsc';
 import type { Item } from '../../domain/attribute-codec.js';
-import { at, pathText, setOwn, type AttributePath } from '../../domain/attribute-path.js';
-import { ConversionError } from '../../sink/conversion-error.js';
-import { checkDynamoDbNumber, decimalText } from '../../sink/number-text.js';
+import { at, setOwn, type AttributePath } from '../../domain/attribute-path.js';
+import { checkDynamoDbNumber, decimalText, doubleText, floatText } from '../../sink/number-text.js';
 import { DYNAMODB_TYPE_ATTRIBUTE } from './confluent-avro.js';
 import { EXACT_LONG } from './exact-long.js';
 
@@ -136,23 +135,6 @@ function compileUnion(type: avro.types.WrappedUnionType, named: Map<avro.Type, A
     const [name, member] = Object.entries(value as Record<string, unknown>)[0]!;
     return branches.get(name)!(member, path);
   };
-}
-
-// ---------------------------------------------------------------------------------------------- numbers
-
-function doubleText(value: number, path: AttributePath): string {
-  if (!Number.isFinite(value)) throw new ConversionError(`${pathText(path)}: ${value} is not a number DynamoDB can store`);
-  return String(value);
-}
-
-/** The shortest text that reads back as the same 32-bit float: 0.1f is "0.1", not 0.10000000149011612. */
-function floatText(value: number, path: AttributePath): string {
-  if (!Number.isFinite(value)) throw new ConversionError(`${pathText(path)}: ${value} is not a number DynamoDB can store`);
-  for (let digits = 1; digits < 9; digits++) {
-    const text = value.toPrecision(digits);
-    if (Math.fround(Number(text)) === value) return String(Number(text));
-  }
-  return String(value);
 }
 
 // ---------------------------------------------------------------------------------------------- logical types

@@ -417,13 +417,17 @@ describe('parseSinkConfig: table creation, formats, writes', () => {
     ]);
   });
 
-  it('reads input.data.format in any case and refuses the registry formats not read yet', () => {
+  it('reads input.data.format in any case and refuses formats it does not know', () => {
     expect(parse({ 'input.data.format': 'bytes' }).inputFormat).toBe('BYTES');
     expect(parse({ 'input.data.format': 'Json' }).inputFormat).toBe('JSON');
-    expect(problemsFor({ 'input.data.format': 'PROTOBUF', 'schema.registry.url': 'http://registry:8081' })).toEqual([
-      'input.data.format: PROTOBUF is not supported yet; expected one of JSON, STRING, BYTES, AVRO, JSON_SR (AVRO and JSON_SR read through the Schema Registry), got "PROTOBUF"',
+    expect(problemsFor({ 'input.data.format': 'XML' })).toEqual(['input.data.format: expected one of JSON, STRING, BYTES, AVRO, JSON_SR, PROTOBUF, got "XML"']);
+  });
+
+  it('reads PROTOBUF through the Schema Registry, values or keys', () => {
+    expect(parse({ 'input.data.format': 'protobuf', 'schema.registry.url': 'http://r:8081' })).toMatchObject({ inputFormat: 'PROTOBUF', keyFormat: 'PROTOBUF' });
+    expect(problemsFor({ 'input.key.format': 'PROTOBUF' })).toEqual([
+      "schema.registry.url: required: input.key.format=PROTOBUF reads each record's schema from a Schema Registry",
     ]);
-    expect(problemsFor({ 'input.data.format': 'XML' })).toEqual(['input.data.format: expected one of JSON, STRING, BYTES, AVRO, JSON_SR, got "XML"']);
   });
 
   it('reads JSON_SR through the Schema Registry, values or keys', () => {
@@ -462,9 +466,9 @@ describe('parseSinkConfig: table creation, formats, writes', () => {
         'errors.retry.timeout': '0',
       }).warnings,
     ).toEqual([
-      'key.converter is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES, AVRO, JSON_SR), not by a converter',
-      'value.converter is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES, AVRO, JSON_SR), not by a converter',
-      'value.converter.schemas.enable is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES, AVRO, JSON_SR), not by a converter',
+      'key.converter is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES, AVRO, JSON_SR, PROTOBUF), not by a converter',
+      'value.converter is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES, AVRO, JSON_SR, PROTOBUF), not by a converter',
+      'value.converter.schemas.enable is ignored: records are decoded as input.data.format and input.key.format say (JSON, STRING, BYTES, AVRO, JSON_SR, PROTOBUF), not by a converter',
       'header.converter is ignored: record headers are not written to DynamoDB',
       'transforms is ignored: single message transforms are not supported',
       'transforms.a.type is ignored: single message transforms are not supported',
