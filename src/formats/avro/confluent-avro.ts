@@ -9,9 +9,9 @@ import { CONNECTOR_VERSION } from '../../domain/version.js';
 import { documentJson, type DocumentFormat } from '../confluent-json.js';
 import type { ChangeEncoder, EncodedRecord, RecordFormat } from '../ports.js';
 import type { SchemaRegistry } from '../registry/ports.js';
-import { subjectName, type SubjectNaming } from '../registry/subject-names.js';
+import { registeredHeader, type RegistryTarget } from '../registry/registration.js';
+import type { SubjectNaming } from '../registry/subject-names.js';
 import { EXACT_LONG } from './exact-long.js';
-import { wireHeader } from '../registry/wire-format.js';
 import { avroName } from './names.js';
 
 export interface ConfluentAvroOptions {
@@ -39,11 +39,7 @@ export function confluentAvroFormat(options: ConfluentAvroOptions): RecordFormat
 export async function confluentAvroEncoder(options: ConfluentAvroOptions, table: TableInfo, topic: string): Promise<ChangeEncoder> {
   const valueSchema = envelopeSchema(table.name);
   const valueType = avro.Type.forSchema(valueSchema as avro.Schema, { registry: { long: EXACT_LONG } });
-  const valueId = await options.registry.register(subjectName(options.valueSubjects, topic, false, `${valueSchema.namespace}.${valueSchema.name}`), {
-    schemaType: 'AVRO',
-    schema: JSON.stringify(valueSchema),
-  });
-  const valueHeader = wireHeader(valueId);
+  const valueHeader = await registeredAvroSchema(options, topic, false, valueSchema);
   const encodeValue = (envelope: AvroEnvelope) => Buffer.concat([valueHeader, valueType.toBuffer(envelope)]);
   const encodeKey = options.avroKeys ? await avroKeyEncoder(options, table, topic) : serializeKey;
   const version = CONNECTOR_VERSION;
@@ -188,16 +184,17 @@ function sourceRecord(tableName: string, syncMode: SyncMode, changedAtMs: number
   };
 }
 
+/** Registers an Avro record schema under its full name's subject; the wire header of its id. */
+export function registeredAvroSchema(target: RegistryTarget, topic: string, isKey: boolean, schema: { name: string; namespace: string }): Promise<Buffer> {
+  return registeredHeader(target, topic, isKey, `${schema.namespace}.${schema.name}`, { schemaType: 'AVRO', schema: JSON.stringify(schema) });
+}
+
 type KeyEncoder = (item: Item, schema: TableInfo['keySchema']) => Buffer | string;
 
 async function avroKeyEncoder(options: ConfluentAvroOptions, table: TableInfo, topic: string): Promise<KeyEncoder> {
   const schema = keySchema(table);
   const type = avro.Type.forSchema(schema as avro.Schema);
-  const id = await options.registry.register(subjectName(options.keySubjects, topic, true, `${schema.namespace}.${schema.name}`), {
-    schemaType: 'AVRO',
-    schema: JSON.stringify(schema),
-  });
-  const header = wireHeader(id);
+  const header = await registeredAvroSchema(options, topic, true, schema);
   const fields = schema.fields.map((field, index) => ({ avro: field.name, attribute: index === 0 ? table.keySchema.hashKey : table.keySchema.rangeKey! }));
   return (item) => {
     const key: Record<string, string | Buffer> = {};

@@ -3,10 +3,10 @@
 // deserializer, ksqlDB and Schema-Registry-aware consumers read it.
 import type { TableInfo } from '../../domain/table-info.js';
 import { confluentJsonEncoder, type DocumentFormat } from '../confluent-json.js';
-import type { ChangeEncoder, EncodedRecord, RecordBytes, RecordFormat } from '../ports.js';
+import type { ChangeEncoder, RecordFormat } from '../ports.js';
 import type { SchemaRegistry } from '../registry/ports.js';
-import { subjectName, type SubjectNaming } from '../registry/subject-names.js';
-import { wireHeader } from '../registry/wire-format.js';
+import { framedEncoder, registeredHeader, type RegistryTarget } from '../registry/registration.js';
+import type { SubjectNaming } from '../registry/subject-names.js';
 import { avroName } from '../avro/names.js';
 
 export interface ConfluentJsonSchemaOptions {
@@ -29,25 +29,14 @@ export function confluentJsonSchemaFormat(options: ConfluentJsonSchemaOptions): 
 }
 
 async function confluentJsonSchemaEncoder(options: ConfluentJsonSchemaOptions, table: TableInfo, topic: string): Promise<ChangeEncoder> {
-  const register = async (isKey: boolean, schema: { title: string }) =>
-    wireHeader(await options.registry.register(subjectName(isKey ? options.keySubjects : options.valueSubjects, topic, isKey, schema.title), { schemaType: 'JSON', schema: JSON.stringify(schema) }));
-  const valueHeader = await register(false, envelopeJsonSchema(table.name));
-  const keyHeader = options.registryKeys ? await register(true, keyJsonSchema(table)) : undefined;
-  const json = confluentJsonEncoder({ document: options.document, tombstones: options.tombstones });
-  const framed = (record: EncodedRecord): EncodedRecord => ({
-    key: keyHeader ? withHeader(keyHeader, record.key) : record.key,
-    value: record.value === null ? null : withHeader(valueHeader, record.value),
-    timestampMs: record.timestampMs,
-  });
-  return {
-    snapshotPage: (items, page) => json.snapshotPage(items, page).map(framed),
-    streamChange: (change) => json.streamChange(change).map(framed),
-  };
+  const valueHeader = await registeredJsonSchema(options, topic, false, envelopeJsonSchema(table.name));
+  const keyHeader = options.registryKeys ? await registeredJsonSchema(options, topic, true, keyJsonSchema(table)) : undefined;
+  return framedEncoder(confluentJsonEncoder({ document: options.document, tombstones: options.tombstones }), valueHeader, keyHeader);
 }
 
-function withHeader(header: Buffer, text: RecordBytes): Buffer {
-  const body = typeof text === 'string' ? Buffer.from(text) : text;
-  return Buffer.concat([header, body], header.length + body.length);
+/** Registers a JSON Schema, its title being the full name that RecordNameStrategy uses; the wire header of its id. */
+export function registeredJsonSchema(target: RegistryTarget, topic: string, isKey: boolean, schema: { title: string }): Promise<Buffer> {
+  return registeredHeader(target, topic, isKey, schema.title, { schemaType: 'JSON', schema: JSON.stringify(schema) });
 }
 
 const nullable = (type: string) => ({ oneOf: [{ type: 'null' }, { type }] });
