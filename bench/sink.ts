@@ -56,35 +56,93 @@ function sinkConnector(stack: StackEndpoints, connection: DynamoDbConnection, to
 }
 
 export async function benchSinkThroughput(stack: StackEndpoints, count: number) {
-  const topic = `bench-sink-${randomUUID().slice(0, 8)}`;
-  say(`sink: producing ${count.toLocaleString('en')} records to ${topic} (4 partitions)…`);
-  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: 'bench-sink-producer' }, logLevel.ERROR);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 4, replicationFactor: 1 }] });
-  await admin.disconnect();
-  const producer = kafka.producer({ 'linger.ms': 5, 'batch.num.messages': 100_000, kafkaJS: { idempotent: true } });
-  await producer.connect();
-  for (let start = 0; start < count; start += 10_000) {
-    await producer.send({
-      topic,
-      messages: Array.from({ length: Math.min(10_000, count - start) }, (_, offset) => ({
-        key: `item-${start + offset}`,
-        value: JSON.stringify({ id: `item-${String(start + offset).padStart(8, '0')}`, n: start + offset, payload: 'x'.repeat(150) }),
-      })),
-    });
-  }
-  await producer.disconnect();
+  const topic = await produceBenchRecords(stack, count, 'JSON');
 
   // DynamoDB Local's speed drifts within a run, so the raw writes are timed before and after the connector;
   // an untimed round first lets its JIT warm up, which would otherwise count against the first raw run only.
   await rawBatchWrite(stack, Math.min(count, 20_000), 'warming up DynamoDB Local');
   const rawBefore = await rawBatchWrite(stack, count);
   say('sink: connector (4 tasks, offsets committed after each write)…');
+  const json = await timedSink(stack, topic, count);
+  let avro: TimedSink | undefined;
+  const registryUrl = stack.schemaRegistry?.url;
+  if (registryUrl) {
+    const avroTopic = await produceBenchRecords(stack, count, 'AVRO');
+    say('sink: connector reading AVRO through the Schema Registry…');
+    avro = await timedSink(stack, avroTopic, count, { 'input.data.format': 'AVRO', 'input.key.format': 'STRING', 'schema.registry.url': registryUrl });
+  }
+  const rawAfter = await rawBatchWrite(stack, count);
+  const rawItemsPerSecond = (rawBefore.itemsPerSecond + rawAfter.itemsPerSecond) / 2;
+  return {
+    records: count,
+    rawItemsPerSecond: Math.round(rawItemsPerSecond),
+    rawRunsItemsPerSecond: [Math.round(rawBefore.itemsPerSecond), Math.round(rawAfter.itemsPerSecond)],
+    // This process's CPU time (all its threads) per item written: what the connector adds to the raw calls.
+    nodeCpuMicrosPerItem: { connector: Math.round(json.cpuMicrosPerItem), raw: Math.round((rawBefore.cpuMicrosPerItem + rawAfter.cpuMicrosPerItem) / 2) },
+    connectorItemsPerSecond: Math.round(json.itemsPerSecond),
+    startupMs: json.startupMs,
+    ratio: Number((json.itemsPerSecond / rawItemsPerSecond).toFixed(3)),
+    ...(avro
+      ? {
+          avro: {
+            itemsPerSecond: Math.round(avro.itemsPerSecond),
+            ratio: Number((avro.itemsPerSecond / rawItemsPerSecond).toFixed(3)),
+            cpuMicrosPerItem: Math.round(avro.cpuMicrosPerItem),
+            cpuRatioToJson: Number((avro.cpuMicrosPerItem / json.cpuMicrosPerItem).toFixed(2)),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The bench records ({id, n, payload} of ~200 bytes) in a new topic of 4 partitions, as JSON or as AVRO. */
+async function produceBenchRecords(stack: StackEndpoints, count: number, format: 'JSON' | 'AVRO'): Promise<string> {
+  const topic = `bench-sink-${randomUUID().slice(0, 8)}`;
+  say(`sink: producing ${count.toLocaleString('en')} ${format} records to ${topic} (4 partitions)…`);
+  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: 'bench-sink-producer' }, logLevel.ERROR);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 4, replicationFactor: 1 }] });
+  await admin.disconnect();
+  const encode = format === 'JSON' ? async (value: BenchRecord) => JSON.stringify(value) : await avroEncoder(stack.schemaRegistry!.url, topic);
+  const producer = kafka.producer({ 'linger.ms': 5, 'batch.num.messages': 100_000, kafkaJS: { idempotent: true } });
+  await producer.connect();
+  for (let start = 0; start < count; start += 10_000) {
+    const values = Array.from({ length: Math.min(10_000, count - start) }, (_, offset) => ({ id: `item-${String(start + offset).padStart(8, '0')}`, n: start + offset, payload: 'x'.repeat(150) }));
+    await producer.send({ topic, messages: await Promise.all(values.map(async (value, offset) => ({ key: `item-${start + offset}`, value: await encode(value) }))) });
+  }
+  await producer.disconnect();
+  return topic;
+}
+
+interface BenchRecord {
+  id: string;
+  n: number;
+  payload: string;
+}
+
+/** Confluent's own Avro serializer, as a producer of the user's would write the records. */
+async function avroEncoder(registryUrl: string, topic: string): Promise<(value: BenchRecord) => Promise<Buffer>> {
+  const { AvroSerializer, SchemaRegistryClient, SerdeType } = await import('@confluentinc/schemaregistry');
+  const client = new SchemaRegistryClient({ baseURLs: [registryUrl] });
+  const schema = { type: 'record', name: 'BenchItem', namespace: 'bench', fields: [{ name: 'id', type: 'string' }, { name: 'n', type: 'long' }, { name: 'payload', type: 'string' }] };
+  await client.register(`${topic}-value`, { schemaType: 'AVRO', schema: JSON.stringify(schema) });
+  const serializer = new AvroSerializer(client, SerdeType.VALUE, { useLatestVersion: true });
+  return (value) => serializer.serialize(topic, value);
+}
+
+interface TimedSink {
+  itemsPerSecond: number;
+  cpuMicrosPerItem: number;
+  startupMs: number;
+}
+
+/** The sink connector (in this process) writing the topic into a new table, timed once every task writes. */
+async function timedSink(stack: StackEndpoints, topic: string, count: number, extra: Record<string, string> = {}): Promise<TimedSink> {
   const sinkConnection = benchDatabase(stack, 'sinkwrite');
   const sinkClient = createDynamoDbClient(sinkConnection);
   await createBenchTable(sinkClient, topic, false);
-  const sink = sinkConnector(stack, sinkConnection, topic);
+  const sink = sinkConnector(stack, sinkConnection, topic, extra);
   const launched = performance.now();
   await sink.start();
   const written = () => sink.connector.status().tasks.reduce((sum, task) => sum + task.recordsWritten, 0);
@@ -93,27 +151,14 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
   await waitUntil(() => sink.connector.status().tasks.every((task) => task.recordsWritten > 0), 120_000, 'every sink task to write');
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
-  const startupMs = Math.round(started - launched);
   const before = written();
   await waitUntil(() => written() >= count, 30 * 60_000, 'every record written');
   const seconds = (performance.now() - started) / 1000;
-  const connectorCpu = cpuMicros(process.cpuUsage(cpuAtStart)) / (count - before);
+  const cpuMicrosPerItem = cpuMicros(process.cpuUsage(cpuAtStart)) / (count - before);
   await sink.stop();
   await dropBenchTable(sinkClient, topic);
   sinkClient.destroy();
-  const rawAfter = await rawBatchWrite(stack, count);
-  const rawItemsPerSecond = (rawBefore.itemsPerSecond + rawAfter.itemsPerSecond) / 2;
-  const connectorItemsPerSecond = (count - before) / seconds;
-  return {
-    records: count,
-    rawItemsPerSecond: Math.round(rawItemsPerSecond),
-    rawRunsItemsPerSecond: [Math.round(rawBefore.itemsPerSecond), Math.round(rawAfter.itemsPerSecond)],
-    // This process's CPU time (all its threads) per item written: what the connector adds to the raw calls.
-    nodeCpuMicrosPerItem: { connector: Math.round(connectorCpu), raw: Math.round((rawBefore.cpuMicrosPerItem + rawAfter.cpuMicrosPerItem) / 2) },
-    connectorItemsPerSecond: Math.round(connectorItemsPerSecond),
-    startupMs,
-    ratio: Number((connectorItemsPerSecond / rawItemsPerSecond).toFixed(3)),
-  };
+  return { itemsPerSecond: (count - before) / seconds, cpuMicrosPerItem, startupMs: Math.round(started - launched) };
 }
 
 /** Items per second of plain BatchWriteItem calls writing `count` bench items into a new table. */
