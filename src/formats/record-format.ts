@@ -7,6 +7,8 @@ import { confluentJsonSchemaFormat } from './json-schema/confluent-json-sr.js';
 import { confluentProtobufFormat } from './protobuf/confluent-protobuf.js';
 import type { RecordFormat } from './ports.js';
 import { trustpilotJsonFormat } from './trustpilot-json.js';
+import { trustpilotAvroFormat } from './avro/trustpilot-avro.js';
+import { trustpilotJsonSchemaFormat } from './json-schema/trustpilot-json-sr.js';
 
 /** The record format a source connector's configuration asks for (a registry format connects its client). */
 export async function sourceRecordFormat(output: SourceConfig['output']): Promise<RecordFormat> {
@@ -16,7 +18,7 @@ export async function sourceRecordFormat(output: SourceConfig['output']): Promis
     return confluentJsonFormat({ document: output.documentFormat, tombstones: output.tombstones });
   }
   const unsupported = (key: string, value: string, why: string) => new ConfigError(keyProblem(key, `${value} is not supported yet: ${why}`));
-  if (output.envelope === 'trustpilot') throw unsupported('output.data.format', dataFormat, 'output.envelope=trustpilot is written as JSON only');
+  if (output.envelope === 'trustpilot' && dataFormat === 'PROTOBUF') throw unsupported('output.data.format', dataFormat, 'output.envelope=trustpilot is written as JSON, AVRO and JSON_SR');
   if (dataFormat !== 'AVRO' && dataFormat !== 'JSON_SR' && dataFormat !== 'PROTOBUF') throw unsupported('output.data.format', dataFormat, 'the registry formats written today are AVRO, JSON_SR and PROTOBUF');
   if (keyFormat !== dataFormat && keyFormat !== 'JSON' && keyFormat !== 'STRING') {
     throw unsupported('output.data.key.format', keyFormat, `with output.data.format=${dataFormat} keys are written as ${dataFormat}, JSON or STRING`);
@@ -30,6 +32,10 @@ export async function sourceRecordFormat(output: SourceConfig['output']): Promis
     keySubjects: { strategy: registry.keySubjects, ...context },
     valueSubjects: { strategy: registry.valueSubjects, ...context },
   };
+  if (output.envelope === 'trustpilot') {
+    const options = { ...common, registryKeys: keyFormat === dataFormat };
+    return dataFormat === 'AVRO' ? trustpilotAvroFormat(options) : trustpilotJsonSchemaFormat(options);
+  }
   if (dataFormat === 'PROTOBUF') return confluentProtobufFormat({ ...common, protobufKeys: keyFormat === 'PROTOBUF' });
   return dataFormat === 'AVRO'
     ? confluentAvroFormat({ ...common, avroKeys: keyFormat === 'AVRO' })

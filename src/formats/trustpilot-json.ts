@@ -28,6 +28,9 @@ import { CHANGE_OPS, type ChangeOp, type SnapshotPage, type SnapshotSummary, typ
 import { EnvelopeError } from './confluent-json.js';
 import type { ChangeEncoder, EncodedRecord, RecordFormat } from './ports.js';
 
+/** Where trustpilot's Connect schemas are named (com.trustpilot.connector.dynamodb.envelope, .source, .json). */
+export const TRUSTPILOT_NAMESPACE = 'com.trustpilot.connector.dynamodb';
+
 /** version and source.version of every record trustpilot's connector wrote. */
 export const TRUSTPILOT_RECORD_VERSION = '1.0';
 
@@ -46,7 +49,7 @@ export function trustpilotJsonEncoder(keySchema: KeySchema): ChangeEncoder {
   return {
     snapshotPage(items, page) {
       const tail = `,"source":${sourceJson(page.tableName, runningSnapshot(page))},"op":"r","ts_ms":${integer(page.snapshotStartTime)}}`;
-      return items.map((item) => ({ key: writeKey(item), value: `${VALUE_HEAD}${documentJson(item)}${tail}`, timestampMs: page.readAtMs }));
+      return items.map((item) => ({ key: writeKey(item), value: `${VALUE_HEAD}${trustpilotDocumentJson(item)}${tail}`, timestampMs: page.readAtMs }));
     },
     streamChange(change) {
       const snapshot = change.snapshot ?? null;
@@ -54,7 +57,7 @@ export function trustpilotJsonEncoder(keySchema: KeySchema): ChangeEncoder {
         sourceOf = { snapshot, tableName: change.tableName, text: sourceJson(change.tableName, streamState(snapshot)) };
       }
       const key = writeKey(change.keys);
-      const document = documentJson(change.after ?? change.keys);
+      const document = trustpilotDocumentJson(change.after ?? change.keys);
       const value = `${VALUE_HEAD}${document},"source":${sourceOf.text},"op":"${change.op}","ts_ms":${integer(change.changedAtMs)}}`;
       const records: EncodedRecord[] = [{ key, value, timestampMs: change.changedAtMs }];
       if (change.op === 'd') records.push({ key, value: null, timestampMs: change.changedAtMs });
@@ -67,7 +70,7 @@ export function trustpilotJsonEncoder(keySchema: KeySchema): ChangeEncoder {
 
 const VALUE_HEAD = `{"version":"${TRUSTPILOT_RECORD_VERSION}","document":`;
 
-interface InitSync {
+export interface InitSync {
   running: boolean;
   state: InitSyncState;
   startMs: number | null;
@@ -75,26 +78,51 @@ interface InitSync {
   count: number | null;
 }
 
-function runningSnapshot(page: SnapshotPage): InitSync {
+export function runningSnapshot(page: SnapshotPage): InitSync {
   return { running: true, state: 'RUNNING', startMs: page.snapshotStartTime, endMs: null, count: null };
 }
 
-function streamState(snapshot: SnapshotSummary | null): InitSync {
+export function streamState(snapshot: SnapshotSummary | null): InitSync {
   if (snapshot === null) return { running: false, state: 'UNDEFINED', startMs: null, endMs: null, count: null };
   return { running: false, state: 'FINISHED', startMs: snapshot.startedAtMs, endMs: snapshot.endedAtMs, count: snapshot.items };
 }
 
-function sourceJson(tableName: string, sync: InitSync): string {
-  return (
-    `{"version":"${TRUSTPILOT_RECORD_VERSION}","table_name":${JSON.stringify(tableName)},"init_sync":${sync.running},` +
-    `"init_sync_state":"${sync.state}","init_sync_start":${integerOrNull(sync.startMs)},` +
-    `"init_sync_end":${integerOrNull(sync.endMs)},"init_sync_count":${integerOrNull(sync.count)}}`
-  );
+/** trustpilot's source struct, its fields in its schema's order. */
+export interface TrustpilotSource {
+  version: string;
+  table_name: string;
+  init_sync: boolean;
+  init_sync_state: InitSyncState;
+  init_sync_start: number | null;
+  init_sync_end: number | null;
+  init_sync_count: number | null;
 }
 
-/** The document member: the item's DynamoDB JSON (lower-case tags, names rewritten) as a JSON string. */
-function documentJson(item: Item): string {
-  return JSON.stringify(serializeDynamoDbJson(withTrustpilotNames(item), 'lower-case'));
+export function trustpilotSource(tableName: string, sync: InitSync): TrustpilotSource {
+  return {
+    version: TRUSTPILOT_RECORD_VERSION,
+    table_name: tableName,
+    init_sync: sync.running,
+    init_sync_state: sync.state,
+    init_sync_start: wholeOrNull(sync.startMs),
+    init_sync_end: wholeOrNull(sync.endMs),
+    init_sync_count: wholeOrNull(sync.count),
+  };
+}
+
+/** Written once per page or snapshot summary, not per record: JSON.stringify keeps the fields' order. */
+function sourceJson(tableName: string, sync: InitSync): string {
+  return JSON.stringify(trustpilotSource(tableName, sync));
+}
+
+/** The document: the item's DynamoDB JSON (lower-case tags, names rewritten), as text. */
+export function trustpilotDocument(item: Item): string {
+  return serializeDynamoDbJson(withTrustpilotNames(item), 'lower-case');
+}
+
+/** The document member: the document as a JSON string. */
+function trustpilotDocumentJson(item: Item): string {
+  return JSON.stringify(trustpilotDocument(item));
 }
 
 function integer(value: number): string {
@@ -102,12 +130,13 @@ function integer(value: number): string {
   return String(value);
 }
 
-function integerOrNull(value: number | null): string {
-  return value === null ? 'null' : integer(value);
+function wholeOrNull(value: number | null): number | null {
+  if (value !== null && !Number.isSafeInteger(value)) throw new Error(`trustpilot record: expected a whole number, got ${value}`);
+  return value;
 }
 
 /** Writes the key of an item (or of a stream record's Keys): its key attributes, renamed, with string values. */
-function keyWriter(keySchema: KeySchema): (item: Item) => string {
+export function keyWriter(keySchema: KeySchema): (item: Item) => string {
   const names = keySchema.rangeKey === undefined ? [keySchema.hashKey] : [keySchema.hashKey, keySchema.rangeKey];
   const prefixes = names.map((name, i) => `${i === 0 ? '{' : ','}${JSON.stringify(trustpilotName(name))}:`);
   return (item) => {
@@ -118,11 +147,30 @@ function keyWriter(keySchema: KeySchema): (item: Item) => string {
   };
 }
 
-function keyText(value: Item[string], name: string): string {
+/** A key attribute's value as trustpilot's key holds it: text (numbers as their digits, binary as base64). */
+export function keyText(value: Item[string], name: string): string {
   if (value.S !== undefined) return value.S;
   if (value.N !== undefined) return value.N;
   if (value.B !== undefined) return Buffer.from(value.B.buffer, value.B.byteOffset, value.B.byteLength).toString('base64');
   throw new Error(`Attribute ${JSON.stringify(name)}: key attributes must be S, N or B`);
+}
+
+/** The key's attributes, hash key first, with the field names trustpilot gives them. */
+export function trustpilotKeyFields(keySchema: KeySchema): Array<{ attribute: string; field: string }> {
+  const names = keySchema.rangeKey === undefined ? [keySchema.hashKey] : [keySchema.hashKey, keySchema.rangeKey];
+  return names.map((attribute) => ({ attribute, field: trustpilotName(attribute) }));
+}
+
+/**
+ * The full name of trustpilot's key schema for a topic: `<topic>.Key`, every character not allowed in an Avro
+ * full name made "_" (its SchemaNameAdjuster), and "_" put before a part that would start with a digit.
+ */
+export function trustpilotKeyRecordName(topic: string): string {
+  const adjusted = `${topic}.Key`.replace(/^[^A-Za-z_]|(?<!^)[^A-Za-z0-9_.]/g, '_');
+  return adjusted
+    .split('.')
+    .map((part) => (/^[A-Za-z_]/.test(part) ? part : `_${part}`))
+    .join('.');
 }
 
 // ---------------------------------------------------------------------------------------------- attribute names
