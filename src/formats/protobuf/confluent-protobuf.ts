@@ -9,19 +9,14 @@ import { CONNECTOR_VERSION } from '../../domain/version.js';
 import { avroName } from '../avro/names.js';
 import { documentJson, type DocumentFormat } from '../confluent-json.js';
 import type { ChangeEncoder, EncodedRecord, RecordFormat } from '../ports.js';
-import type { SchemaRegistry } from '../registry/ports.js';
-import { subjectName, type SubjectNaming } from '../registry/subject-names.js';
-import { wireHeader } from '../registry/wire-format.js';
+import { registeredHeader, type RegistryTarget } from '../registry/registration.js';
 import { envelopeProto, keyProto, protoPackage } from './proto-schemas.js';
 
-export interface ConfluentProtobufOptions {
-  registry: SchemaRegistry;
+export interface ConfluentProtobufOptions extends RegistryTarget {
   document: DocumentFormat;
   tombstones: boolean;
   /** Keys in Protobuf too (output.data.key.format=PROTOBUF), or as the JSON text of the key attributes. */
   protobufKeys: boolean;
-  keySubjects: SubjectNaming;
-  valueSubjects: SubjectNaming;
 }
 
 /** Message-indexes of a file's first message: Confluent writes [0] as the single byte 0. */
@@ -73,9 +68,8 @@ async function confluentProtobufEncoder(options: ConfluentProtobufOptions, table
 async function registered(options: ConfluentProtobufOptions, table: TableInfo, topic: string, isKey: boolean, text: string, message: string) {
   const fullName = `${protoPackage(table.name)}.${message}`;
   const type = protobuf.parse(text, { keepCase: true }).root.lookupType(fullName);
-  const naming = isKey ? options.keySubjects : options.valueSubjects;
-  const id = await options.registry.register(subjectName(naming, topic, isKey, fullName), { schemaType: 'PROTOBUF', schema: text });
-  return { type, prefix: Buffer.concat([wireHeader(id), FIRST_MESSAGE]) };
+  const header = await registeredHeader(options, topic, isKey, fullName, { schemaType: 'PROTOBUF', schema: text });
+  return { type, prefix: Buffer.concat([header, FIRST_MESSAGE]) };
 }
 
 type KeyEncoder = (item: Item, schema: TableInfo['keySchema']) => Buffer | string;
