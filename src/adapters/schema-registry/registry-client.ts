@@ -10,6 +10,8 @@ export interface RegistryConnection {
 
 /** How often a call is tried, and the wait between tries, before the caller hears of the failure. */
 const RETRIES = { maxRetries: 3, retriesWaitMs: 500, retriesMaxWaitMs: 5_000 };
+/** A registry that hangs is a failure like one that refuses connections: its callers retry, then say so. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * The registry through Confluent's own client. Only its REST client module is loaded: the package's index
@@ -26,6 +28,7 @@ export async function schemaRegistryClient(connection: RegistryConnection): Prom
   const client = new SchemaRegistryClient({
     baseURLs,
     ...RETRIES,
+    createAxiosDefaults: { timeout: REQUEST_TIMEOUT_MS },
     ...(basicAuth?.source === 'USER_INFO' ? { basicAuthCredentials: { credentialsSource: 'USER_INFO', userInfo: basicAuth.userInfo } } : {}),
     ...(basicAuth?.source === 'URL' && urlWithCredentials ? { basicAuthCredentials: { credentialsSource: 'URL', userInfo: urlWithCredentials } } : {}),
   });
