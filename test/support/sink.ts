@@ -62,7 +62,7 @@ export function aroundBatchWrites(name: string, around: (input: BatchWriteItemCo
 }
 
 /** Produces records (value objects are JSON-encoded; null = tombstone) to a new topic with `partitions`. */
-export async function produce(topic: string, records: Array<{ key?: string | null; value: unknown; partition?: number }>, partitions = 1) {
+export async function produce(topic: string, records: Array<{ key?: string | Buffer | null; value: unknown; partition?: number }>, partitions = 1) {
   const kafka = createKafka({ bootstrapServers: inject('stack').kafka.bootstrapServers, clientId: 'sink-test-producer' }, logLevel.ERROR);
   const admin = kafka.admin();
   await admin.connect();
