@@ -1,199 +1,26 @@
 // A config written for trustpilot's kafka-connect-dynamodb (its class name, its keys, no format set), run
 // through the config path the CLI takes (connector file → Worker), writes records a trustpilot consumer reads;
 // and this project's sink replicates a table from them, deletes included.
-import { CreateTableCommand, DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
-import { createDynamoDbClient, type DynamoDbConnection } from '../../../src/adapters/dynamodb/client.js';
-import { createLogger } from '../../../src/runtime/logger.js';
-import { Worker } from '../../../src/runtime/worker.js';
-import { isolatedDynamoDb, suiteResources, uniqueName } from '../../support/aws.js';
-import { startSink } from '../../support/sink.js';
-import { createTable, expectedState, normalise, putItems, scanAll, type Item } from '../../support/tables.js';
-import { TopicFollower, type ConsumedRecord } from '../../support/topic-follower.js';
-
-const VALUE_FIELDS = ['version', 'document', 'source', 'op', 'ts_ms'];
-const SOURCE_FIELDS = ['version', 'table_name', 'init_sync', 'init_sync_state', 'init_sync_start', 'init_sync_end', 'init_sync_count'];
-
-/** A trustpilot connector's properties, as its docs/options.md lists them, plus what our worker needs to reach Kafka. */
-function trustpilotConfig(table: string, dynamodb: DynamoDbConnection): Record<string, string> {
-  const credentials = dynamodb.credentials as { accessKeyId: string; secretAccessKey: string };
-  return {
-    'connector.class': 'com.trustpilot.connector.dynamodb.DynamoDBSourceConnector',
-    'tasks.max': '1',
-    'aws.region': dynamodb.region,
-    'aws.access.key.id': credentials.accessKeyId,
-    'aws.secret.key': credentials.secretAccessKey,
-    'dynamodb.service.endpoint': dynamodb.endpoint!,
-    'dynamodb.table.whitelist': table,
-    'init.sync.delay.period': '60',
-    'connect.dynamodb.rediscovery.period': '60000',
-    'bootstrap.servers': inject('stack').kafka.bootstrapServers,
-    'offset.storage.topic': `${table}-offsets`,
-  };
-}
-
-/** Runs a connector file through the worker, as `dynamodb-kafka run <file>` does. */
-async function runConnectorFile(name: string, config: Record<string, string>) {
-  const file = join(mkdtempSync(join(tmpdir(), 'dynamodb-kafka-trustpilot-')), `${name}.json`);
-  writeFileSync(file, JSON.stringify({ name, config }));
-  const worker = await Worker.fromFiles([file], createLogger(name, 'warn'));
-  await worker.start();
-  return worker;
-}
-
-/** What a trustpilot consumer does with a record: the value's JSON, its document's JSON. */
-function consume(record: ConsumedRecord) {
-  const value = JSON.parse(record.value!);
-  return { key: JSON.parse(record.key!), value, document: JSON.parse(value.document) as Record<string, Record<string, unknown>> };
-}
+import { describe, it } from 'vitest';
+import { createDynamoDbClient } from '../../../src/adapters/dynamodb/client.js';
+import { isolatedDynamoDb, suiteResources } from '../../support/aws.js';
+import { expectTrustpilotReplication, expectTrustpilotShape, readTrustpilotJson } from '../../support/trustpilot-run.js';
 
 describe("source: trustpilot's record shape from a trustpilot config", () => {
-  const { connection, dynamodb, defer } = suiteResources('trustpilot');
+  const resources = suiteResources('trustpilot');
 
   it('writes r records while snapshotting, then c, u, d and a tombstone, field by field as trustpilot does', async () => {
-    const table = uniqueName('tpshape');
-    await createTable(dynamodb, table, 'NEW_IMAGE'); // trustpilot reads NEW_IMAGE streams
-    await putItems(dynamodb, table, [
-      { id: { S: '5028' }, 'attribute-1': { S: 'test185347' }, 'attribute-ns': { NS: ['3', '1'] }, 'attribute-m': { M: { key1: { S: 'MTYPE' } } }, 'attribute-null': { NULL: true } },
-      { id: { S: 'a' }, n: { N: '12345678901234567890123456789012345678' } },
-      { id: { S: 'b' }, flag: { BOOL: true } },
-    ]);
-    const worker = await runConnectorFile(uniqueName('tpsource'), trustpilotConfig(table, connection));
-    defer(() => worker.stop());
-    const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, `dynamodb-${table}`);
-    defer(() => follower.close());
-
-    const reads = () => follower.records.filter((record) => record.value !== null && consume(record).value.op === 'r');
-    await follower.waitFor(() => reads().length === 3, 60_000, 'the snapshot of 3 items');
-    const snapshot = reads().map(consume);
-    const startedAt = snapshot[0]!.value.source.init_sync_start as number;
-    for (const { value } of snapshot) {
-      expect(Object.keys(value)).toEqual(VALUE_FIELDS);
-      expect(Object.keys(value.source)).toEqual(SOURCE_FIELDS);
-      expect(value).toMatchObject({ version: '1.0', op: 'r', ts_ms: startedAt });
-      expect(value.source).toEqual({
-        version: '1.0',
-        table_name: table,
-        init_sync: true,
-        init_sync_state: 'RUNNING',
-        init_sync_start: startedAt,
-        init_sync_end: null,
-        init_sync_count: null,
-      });
-    }
-    const documented = snapshot.find((record) => record.key.id === '5028')!;
-    expect(documented.key).toEqual({ id: '5028' });
-    expect(documented.document).toEqual({
-      id: { s: '5028' },
-      attribute1: { s: 'test185347' },
-      attributens: { ns: expect.arrayContaining(['3', '1']) },
-      attributem: { m: { key1: { s: 'MTYPE' } } },
-      attributenull: { null: true },
-    });
-    expect(snapshot.find((record) => record.key.id === 'a')!.document.n).toEqual({ n: '12345678901234567890123456789012345678' });
-
-    await dynamodb.send(new PutItemCommand({ TableName: table, Item: { id: { S: 'new' }, v: { N: '1' } } }));
-    await dynamodb.send(new UpdateItemCommand({ TableName: table, Key: { id: { S: 'b' } }, UpdateExpression: 'SET flag = :f', ExpressionAttributeValues: { ':f': { BOOL: false } } }));
-    await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { id: { S: 'a' } } }));
-    await follower.waitFor((records) => records.some((record) => record.value === null), 60_000, 'the tombstone');
-
-    const stream = follower.records.filter((record) => record.value !== null && consume(record).value.op !== 'r').map(consume);
-    const last = (op: string, id: string) => stream.filter((record) => record.value.op === op && record.key.id === id).at(-1)!;
-    expect(last('c', 'new').document).toEqual({ id: { s: 'new' }, v: { n: '1' } });
-    expect(last('u', 'b').document).toEqual({ id: { s: 'b' }, flag: { bool: false } });
-    const deleted = last('d', 'a');
-    expect(deleted.document).toEqual({ id: { s: 'a' } }); // a delete's document holds the item's keys, as trustpilot's does
-    for (const { value } of stream) {
-      expect(Object.keys(value)).toEqual(VALUE_FIELDS);
-      expect(value.version).toBe('1.0');
-      expect(value.source).toMatchObject({ table_name: table, init_sync: false, init_sync_state: 'FINISHED', init_sync_start: startedAt, init_sync_count: 3 });
-      expect(value.source.init_sync_end).toBeGreaterThanOrEqual(startedAt);
-      expect(value.ts_ms).toBeGreaterThan(0);
-    }
-
-    // The tombstone follows its delete, with the same key.
-    const deleteAt = follower.records.findIndex((record) => record.value !== null && consume(record).value.op === 'd');
-    expect(follower.records[deleteAt + 1]).toMatchObject({ key: '{"id":"a"}', value: null });
+    await expectTrustpilotShape(resources, {}, readTrustpilotJson);
   });
 });
 
 describe("sink: a table replicated through trustpilot's record shape", () => {
-  const { connection: sourceConnection, dynamodb: sourceDb, defer } = suiteResources('tpreplsource');
-  const targetConnection = isolatedDynamoDb('tprepltarget');
-  const targetDb = createDynamoDbClient(targetConnection);
-  defer(async () => targetDb.destroy());
+  const source = suiteResources('tpreplsource');
+  const connection = isolatedDynamoDb('tprepltarget');
+  const dynamodb = createDynamoDbClient(connection);
+  source.defer(async () => dynamodb.destroy());
 
   it('ends with the target equal to the source after inserts, updates and deletes, number keys included', async () => {
-    const table = uniqueName('tprepl');
-    const keySchema = { hashKey: 'pk', rangeKey: 'sk' };
-    await createNumberSortedTable(sourceDb, table, true);
-    const item = (index: number): Item => ({
-      pk: { S: `customer-${index % 7}` },
-      sk: { N: String(index) },
-      total: { N: `${index}.${index % 100}` },
-      tags: { SS: ['a', `t${index % 5}`] },
-      blob: { B: Uint8Array.from([index % 256, 0, 255]) },
-      nested: { M: { 'list-of': { L: [{ NULL: true }, { BOOL: index % 2 === 0 }] } } },
-    });
-    await putItems(sourceDb, table, Array.from({ length: 60 }, (_, index) => item(index)));
-    const worker = await runConnectorFile(uniqueName('tpreplsource'), trustpilotConfig(table, sourceConnection));
-    defer(() => worker.stop());
-    const topic = `dynamodb-${table}`;
-    const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, topic);
-    defer(() => follower.close());
-    await follower.waitFor((records) => records.filter((record) => record.value?.includes('"op":"r"')).length === 60, 60_000, 'the snapshot');
-
-    // Every existing item of an even sk is deleted, updated or overwritten; five new ones come, two of them go.
-    let deletes = 0;
-    const remove = async (key: Item) => {
-      await sourceDb.send(new DeleteItemCommand({ TableName: table, Key: key }));
-      deletes++;
-    };
-    for (let index = 0; index < 30; index++) {
-      const key = { pk: { S: `customer-${(index * 2) % 7}` }, sk: { N: String(index * 2) } };
-      if (index % 3 === 0) await remove(key);
-      else if (index % 3 === 1) {
-        await sourceDb.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET #total = :t ADD tags :s', ExpressionAttributeNames: { '#total': 'total' }, ExpressionAttributeValues: { ':t': { N: String(index * 1000) }, ':s': { SS: ['updated'] } } }));
-      } else await sourceDb.send(new PutItemCommand({ TableName: table, Item: { ...item(100 + index), pk: key.pk, sk: key.sk } }));
-    }
-    const fresh = Array.from({ length: 5 }, (_, index) => item(1000 + index));
-    await putItems(sourceDb, table, fresh);
-    for (const gone of fresh.slice(0, 2)) await remove({ pk: gone.pk!, sk: gone.sk! });
-    await follower.waitFor((records) => records.filter((record) => record.value === null).length === deletes, 60_000, 'every tombstone');
-
-    // The sink starts once the whole history is in the topic: its first round holds deletes and their tombstones,
-    // whose string keys must be read as the numbers the target table stores.
-    const target = uniqueName('tptarget');
-    await createNumberSortedTable(targetDb, target, false);
-    const sink = await startSink(uniqueName('tpreplsink'), targetConnection, { topics: topic, 'table.name.format': target, 'errors.tolerance': 'none' });
-    defer(() => sink.stop());
-
-    const state = (client: DynamoDBClient, name: string) => scanAll(client, name).then((items) => normalise(expectedState(items, keySchema)));
-    const expected = await state(sourceDb, table);
-    expect(Object.keys(expected)).toHaveLength(60 - 10 + 5 - 2);
-    await expect.poll(() => state(targetDb, target), { timeout: 90_000 }).toEqual(expected);
-    expect(sink.connector.status().tasks.every((task) => task.state === 'RUNNING' && task.recordsDeadLettered === 0)).toBe(true);
+    await expectTrustpilotReplication(source, { connection, dynamodb }, {}, {});
   });
 });
-
-/** A table keyed by (pk S, sk N): trustpilot's keys carry the number as text, which the sink must type back. */
-async function createNumberSortedTable(client: DynamoDBClient, name: string, withStream: boolean): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      ...(withStream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
-    }),
-  );
-}
