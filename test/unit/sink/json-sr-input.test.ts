@@ -72,6 +72,14 @@ describe('the sink reads JSON_SR values', () => {
     expect(fetches.sort()).toEqual([keyId, valueId].sort());
   });
 
+  it('refuses a key without the header when key fields are referenced, and reads a tombstone\'s plain JSON key as AVRO does', async () => {
+    const { registry, convert } = setup({ hash: parseKeyReference('key.id', 'aws.dynamodb.pk.hash') });
+    const valueId = await registry.register('orders-value', { schemaType: 'JSON', schema: JSON.stringify(ORDER_SCHEMA) });
+    await expect(convert([record(wire(valueId, '{}'), '{"id":"k"}')])).rejects.toThrow(/^topic orders partition 2 offset 17: key is not JSON_SR in Confluent's wire format: magic byte 123/);
+    const [forget] = await setup().convert([record(null, '{"orderid":7}')]);
+    expect(forget).toMatchObject({ kind: 'delete', key: { orderid: { N: '7' } } });
+  });
+
   it('loads each format\'s schemas with its own reader: AVRO values, JSON_SR keys', async () => {
     const inner = new InMemorySchemaRegistry();
     const keyId = await inner.register('orders-key', { schemaType: 'JSON', schema: '{"type":"object"}' });
