@@ -223,7 +223,9 @@ export class SinkTask {
   private rejected(record: SinkRecord, error: Error): FailedRecord {
     const where = `topic ${record.topic} partition ${record.partition} offset ${record.offset}`;
     if (this.settings.tolerance === 'none') {
-      throw new Error(`${where}: ${error.message} (errors.tolerance=none; set errors.tolerance=all and a dead-letter topic to skip such records)`);
+      // A ConversionError's message already names the record: its bare reason, so the position is said once.
+      const reason = error instanceof ConversionError ? error.reason : error.message;
+      throw new Error(`${where}: ${reason} (errors.tolerance=none; set errors.tolerance=all and a dead-letter topic to skip such records)`);
     }
     return { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, value: record.value, error };
   }

@@ -114,6 +114,7 @@ describe('SinkTask: its rounds, against in-memory ports', () => {
     await running.start();
     await until(() => running.status.state === 'FAILED', 'the task to stop');
     expect(running.status.error).toMatch(/topic orders partition 0 offset 1: .*errors.tolerance=none/);
+    expect(running.status.error!.match(/offset 1:/g)).toHaveLength(1);
     expect(topics.committed.get('orders/0')).toBeUndefined();
   });
 });
