@@ -64,6 +64,15 @@ describe('the confluent envelope in Protobuf', () => {
     expect(tombstone).toEqual({ key: deleted!.key, value: null, timestampMs: NOW - 10 });
   });
 
+  it('writes keys as the JSON text of the key attributes when they are not PROTOBUF, registering only the value', async () => {
+    const registry = new InMemorySchemaRegistry();
+    const encoder = await confluentProtobufFormat({ registry, document: 'json', tombstones: false, protobufKeys: false, keySubjects: { strategy: 'TopicNameStrategy' }, valueSubjects: { strategy: 'TopicNameStrategy' } }).forTable(table, 'orders-v2');
+    const [record] = encoder.snapshotPage([item], { tableName: table.name, keySchema: table.keySchema, snapshotStartTime: 5, snapshotCount: 1, segment: 0, totalSegments: 1, readAtMs: NOW, nowMs: NOW });
+    expect(record!.key).toBe('{"id":"a","order-no":12345678901234567890123456789012345678}');
+    expect(JSON.parse((await decode(registry, record!.value, 'Envelope')).after.document)).toMatchObject({ id: 'a', blob: 'AP8=' });
+    expect([...registry.subjects.keys()]).toEqual(['orders-v2-value']);
+  });
+
   it('registers under the subjects of each naming strategy', () => expectSubjectsPerStrategy(table, format));
 
   it('fails, before writing anything, when the registry refuses a schema', () => expectRefusalNamed(table, format));

@@ -29,3 +29,14 @@ describe('sourceRecordFormat: output.envelope=trustpilot', () => {
     );
   });
 });
+
+describe('sourceRecordFormat: output.data.format=PROTOBUF', () => {
+  it("writes Confluent's envelope, keys as PROTOBUF or JSON, and refuses other key formats", async () => {
+    expect((await sourceRecordFormat(output({ dataFormat: 'PROTOBUF', keyFormat: 'PROTOBUF', registry }))).description).toBe(
+      'PROTOBUF (confluent envelope, dynamodb-json documents) through the Schema Registry at http://registry.test:8081',
+    );
+    expect((await sourceRecordFormat(output({ dataFormat: 'PROTOBUF', keyFormat: 'JSON', registry }))).description).toMatch(/^PROTOBUF /);
+    await expect(sourceRecordFormat(output({ dataFormat: 'PROTOBUF', keyFormat: 'AVRO', registry }))).rejects.toThrow(/keys are written as PROTOBUF, JSON or STRING/);
+    await expect(sourceRecordFormat(output({ dataFormat: 'PROTOBUF', keyFormat: 'PROTOBUF' }))).rejects.toThrow(/schema.registry.url: required/);
+  });
+});
