@@ -8,6 +8,7 @@
 //   google.protobuf.*Value (wrappers) → the wrapped value                    confluent.type.Decimal → N, every digit
 //   google.protobuf.Timestamp → N: milliseconds since the epoch, the sub-millisecond part as decimal fraction
 //     digits (Connect's Timestamp, as the AVRO sink reads it, is milliseconds too)
+//   google.protobuf.Struct, Value, ListValue (JSON in protobuf) → M, its kind's attribute (null → NULL), L
 //   other messages (google.type.Date, Duration, Any, …) → M of their fields
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import protobuf from 'protobufjs';
@@ -20,6 +21,9 @@ export type ProtoToAttribute = (value: unknown, path: AttributePath) => Attribut
 const WRAPPERS = new Set(['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map((name) => `.google.protobuf.${name}Value`));
 const TIMESTAMP = '.google.protobuf.Timestamp';
 const CONFLUENT_DECIMAL = '.confluent.type.Decimal';
+const STRUCT = '.google.protobuf.Struct';
+const VALUE = '.google.protobuf.Value';
+const LIST_VALUE = '.google.protobuf.ListValue';
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
 /** The converter of a message type's values, into M (or, for well-known types, what they stand for). */
@@ -113,7 +117,29 @@ function wellKnown(type: protobuf.Type, compiled: Map<protobuf.Type, ProtoToAttr
       return { N: checkDynamoDbNumber(decimalText(message.value, message.scale), path) };
     };
   }
+  if (name === STRUCT || name === VALUE || name === LIST_VALUE) return (value, path) => jsonValue(name, value, path);
   return undefined;
+}
+
+/**
+ * Protobuf's JSON types as the attributes JSON becomes: a Struct's fields M, a Value its kind, a ListValue L.
+ * Their definitions are protobufjs's (camelCase names); only the kind that is set is an own property.
+ */
+function jsonValue(name: string, value: unknown, path: AttributePath): AttributeValue {
+  const message = value as Record<string, unknown>;
+  const has = (kind: string) => Object.hasOwn(message, kind) && message[kind] != null;
+  if (name === STRUCT) {
+    const map: Item = {};
+    for (const [key, member] of Object.entries((message.fields ?? {}) as Record<string, unknown>)) setOwn(map, key, jsonValue(VALUE, member, at(path, key)));
+    return { M: map };
+  }
+  if (name === LIST_VALUE) return { L: ((message.values ?? []) as unknown[]).map((member, i) => jsonValue(VALUE, member, at(path, i))) };
+  if (has('numberValue')) return { N: checkDynamoDbNumber(doubleText(message.numberValue as number, path), path) };
+  if (has('stringValue')) return { S: message.stringValue as string };
+  if (has('boolValue')) return { BOOL: message.boolValue as boolean };
+  if (has('structValue')) return jsonValue(STRUCT, message.structValue, path);
+  if (has('listValue')) return jsonValue(LIST_VALUE, message.listValue, path);
+  return { NULL: true }; // nullValue, or no kind set
 }
 
 /** seconds + nanos as milliseconds since the epoch, exactly: 1.5 ms is "1.5", a whole millisecond has no fraction. */

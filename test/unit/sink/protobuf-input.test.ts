@@ -119,6 +119,20 @@ describe('the sink reads PROTOBUF values', () => {
     });
   });
 
+  it('reads google.protobuf.Struct as the attributes its JSON would become', async () => {
+    const { registry, convert } = setup({ hash: parseKeyReference('value.id', 'h') });
+    const proto = 'syntax = "proto3"; package j; import "google/protobuf/struct.proto"; message Doc { string id = 1; google.protobuf.Struct data = 2; }';
+    const id = await registry.register('orders-value', { schemaType: 'PROTOBUF', schema: proto });
+    const root = new protobuf.Root();
+    protobuf.parse(proto, root);
+    root.addJSON(protobuf.common.get('google/protobuf/struct.proto')!.nested!);
+    const data = { fields: { n: { numberValue: 1.5 }, s: { stringValue: '' }, b: { boolValue: false }, z: { nullValue: 0 }, l: { listValue: { values: [{ stringValue: 'x' }, { structValue: { fields: { deep: { boolValue: true } } } }] } } } };
+    const [op] = await convert([ordersRecord(wire(id, [0], root.lookupType('j.Doc').encode({ id: 'd1', data }).finish()))]);
+    expect(op!.kind === 'put' && op!.item.data).toEqual({
+      M: { n: { N: '1.5' }, s: { S: '' }, b: { BOOL: false }, z: { NULL: true }, l: { L: [{ S: 'x' }, { M: { deep: { BOOL: true } } }] } },
+    });
+  });
+
   it('reads the message the message-indexes name, and each id once per batch', async () => {
     const { registry, convert } = setup({ hash: parseKeyReference('value.x', 'h') });
     const { id, other } = await registered(registry);
