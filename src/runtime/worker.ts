@@ -12,7 +12,7 @@ import { includeListFinder, TagTableFinder, type TableFinder } from '../source/d
 import type { PipelineSettings } from '../source/settings.js';
 import { dynamodbConnection, kafkaConnection, sinkKafkaConnection, sourcePorts } from './connections.js';
 import type { Logger } from './logger.js';
-import { sourceRecordFormat } from '../formats/record-format.js';
+import { sourceRecordFormat } from './record-formats.js';
 import { SourceConnector, type ConnectorStatus } from './source-connector.js';
 
 /** How long the REST API's root waits for a broker to say its cluster's id. */

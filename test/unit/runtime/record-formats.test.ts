@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../../src/config/source-config.js';
-import { sourceRecordFormat } from '../../../src/formats/record-format.js';
+import { sourceRecordFormat } from '../../../src/runtime/record-formats.js';
 
 const output = (overrides: Partial<SourceConfig['output']>): SourceConfig['output'] => ({
   dataFormat: 'JSON',

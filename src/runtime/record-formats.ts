@@ -1,14 +1,14 @@
 import { schemaRegistryClient } from '../adapters/schema-registry/registry-client.js';
 import type { SourceConfig } from '../config/source-config.js';
 import { ConfigError, keyProblem } from '../config/errors.js';
-import { confluentAvroFormat } from './avro/confluent-avro.js';
-import { confluentJsonFormat } from './confluent-json.js';
-import { confluentJsonSchemaFormat } from './json-schema/confluent-json-sr.js';
-import { confluentProtobufFormat } from './protobuf/confluent-protobuf.js';
-import type { RecordFormat } from './ports.js';
-import { trustpilotJsonFormat } from './trustpilot-json.js';
-import { trustpilotAvroFormat } from './avro/trustpilot-avro.js';
-import { trustpilotJsonSchemaFormat } from './json-schema/trustpilot-json-sr.js';
+import { confluentAvroFormat } from '../formats/avro/confluent-avro.js';
+import { confluentJsonFormat } from '../formats/confluent-json.js';
+import { confluentJsonSchemaFormat } from '../formats/json-schema/confluent-json-sr.js';
+import { confluentProtobufFormat } from '../formats/protobuf/confluent-protobuf.js';
+import type { RecordFormat } from '../formats/ports.js';
+import { trustpilotJsonFormat } from '../formats/trustpilot-json.js';
+import { trustpilotAvroFormat } from '../formats/avro/trustpilot-avro.js';
+import { trustpilotJsonSchemaFormat } from '../formats/json-schema/trustpilot-json-sr.js';
 
 /** The record format a source connector's configuration asks for (a registry format connects its client). */
 export async function sourceRecordFormat(output: SourceConfig['output']): Promise<RecordFormat> {
