@@ -60,7 +60,7 @@ function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, t
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
   };
   const connector = new SourceConnector(
-    { name, finder: includeListFinder([table]), settingsFor: () => settings, format, exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 } },
+    { name, finder: includeListFinder([table]), settingsFor: () => settings, format, exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 }, tasks: 1, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxRecordsPerWrite: settings.maxBatchSize },
     sourcePorts({ kafka, connection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb, streams }),
     createLogger(name, 'warn'),
   );

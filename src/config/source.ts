@@ -57,9 +57,6 @@ export function parseSourceConfig(name: string, raw: Record<string, string>, opt
 
   const connectorName = settleName(name, keys.name, context);
   const connectorClass = keys['connector.class'];
-  if (isSet('tasks.max') && keys['tasks.max'] > 1) {
-    warnings.push(`tasks.max=${keys['tasks.max']} is not used by the source yet: one process runs all of the connector's tables, each with its own producer`);
-  }
   if (connectorClass === undefined && !problems.some((problem) => problem.key === 'connector.class')) {
     problems.push(keyProblem('connector.class', `required: one of ${Object.keys(SOURCE_CONNECTOR_CLASSES).join(', ')}`));
   }

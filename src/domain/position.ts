@@ -60,7 +60,18 @@ export interface ShardOffset {
   finished: boolean;
 }
 
+/**
+ * The transactional ids of the connector's tasks when they last started. When they change (another tasks.max, or
+ * the per-table ids of releases before tasks), the ids of before are fenced before any task reads its offsets: a
+ * table that moved to another task could otherwise have a transaction of its old owner still open.
+ */
+export interface TaskWritersOffset {
+  v: 1;
+  transactionalIds: string[];
+}
+
 export const partitions = {
+  taskWriters: (): SourcePartition => ({ tasks: 'transactional-ids' }),
   segment: (tableName: string, segment: number): SourcePartition => ({ tableName, segment: String(segment) }),
   stream: (tableName: string): SourcePartition => ({ stream: tableName }),
   shard: (tableName: string, shardId: string): SourcePartition => ({ stream: tableName, shard: shardId }),

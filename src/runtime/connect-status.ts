@@ -12,10 +12,8 @@ export interface ConnectTaskStatus {
   trace?: string;
   /** Sink tasks: the topics they wait for, while those do not exist yet (a running task, not a failure). */
   waitingFor?: string;
-  /** Source tasks are table pipelines: which table, its topic and phase (SNAPSHOT, STREAMING, …). */
-  table?: string;
-  topic?: string;
-  phase?: string;
+  /** Source tasks: their tables, each with its topic, phase (SNAPSHOT, STREAMING, …) and error. */
+  tables?: Array<{ table: string; topic: string; phase: string; error?: string }>;
 }
 
 /** The body of Kafka Connect's `GET /connectors/{name}/status`, with this connector's details added. */
@@ -30,7 +28,8 @@ export interface ConnectConnectorStatus {
 
 /**
  * A connector's status in Kafka Connect's shape, so the tools that read Connect's REST API read ours. A source
- * connector's tasks are its table pipelines; it is FAILED only when discovery fails before finding any table.
+ * task lists its tables; its trace is its own failure, or its failing tables' (a task keeps running while one
+ * of its tables fails). A source connector is FAILED only when discovery fails before finding any table.
  */
 export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, workerId: string): ConnectConnectorStatus {
   if (status.type === 'sink') {
@@ -48,22 +47,26 @@ export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, wor
     };
   }
   const discoveryFailed = status.discovery.error !== undefined && status.discovery.tables.length === 0;
+  const trace = status.error ?? status.discovery.error;
   return {
     name: status.name,
     connector: {
       state: discoveryFailed ? 'FAILED' : 'RUNNING',
       worker_id: workerId,
-      ...(status.discovery.error ? { trace: status.discovery.error } : {}),
+      ...(trace ? { trace } : {}),
     },
-    tasks: status.tables.map((table, id) => ({
-      id,
-      state: connectState(table.state),
-      worker_id: workerId,
-      ...(table.error ? { trace: table.error } : {}),
-      table: table.table,
-      topic: table.topic,
-      phase: table.state,
-    })),
+    // Tasks without tables are not shown: Kafka Connect would not have started them.
+    tasks: status.tasks.filter((task) => task.tables.length > 0 || task.error).map((task) => {
+      const failing = task.tables.filter((table) => table.error).map((table) => `table ${table.table}: ${table.error}`);
+      const trace = task.error ?? (failing.length > 0 ? failing.join('\n') : undefined);
+      return {
+        id: task.id,
+        state: task.state === 'FENCED' ? 'FAILED' : connectState(task.state),
+        worker_id: workerId,
+        ...(trace ? { trace } : {}),
+        tables: task.tables.map((table) => ({ table: table.table, topic: table.topic, phase: table.state, ...(table.error ? { error: table.error } : {}) })),
+      };
+    }),
     type: 'source',
     discovery: status.discovery,
   };

@@ -1,19 +1,18 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Sema } from 'async-sema';
-import { AwsError } from '../domain/aws-error.js';
 import type { KafkaClientEvents } from '../adapters/kafka/client-events.js';
 import type { TableFinder } from '../source/discovery.js';
-import { FencedError, type ChangeStreams, type SourceKafka, type SourceTables } from '../source/ports.js';
+import type { ChangeStreams, SourceKafka, SourceTables } from '../source/ports.js';
 import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
-import { OversizedRecordError } from '../source/oversized-records.js';
-import { SchemaRegistryError } from '../formats/registry/ports.js';
-import { TableNotReplicableError, TablePipeline } from '../source/table-pipeline.js';
+import { taskOfTable } from '../source/task-assignment.js';
 import { Backoff } from './backoff.js';
-import type { RecordFormat } from '../formats/ports.js';
 import { FailureLog } from './failure-log.js';
+import type { RecordFormat } from '../formats/ports.js';
 import type { Logger } from './logger.js';
 import { waitForRecovery } from './recovery-wait.js';
+import { SourceTask, type TaskStatus } from './source-task.js';
+import { fenceEarlierLayouts, taskTransactionalId } from './zombie-fencing.js';
 
 export interface SourceConnectorPlan {
   name: string;
@@ -25,6 +24,12 @@ export interface SourceConnectorPlan {
   exactlyOnce: boolean;
   offsetsTopic: string;
   topic: { partitions: number; replicationFactor: number };
+  /** tasks.max: the tables are spread over this many tasks, each with one producer. */
+  tasks: number;
+  /** The largest record written: the topics' max.message.bytes. */
+  maxMessageBytes: number;
+  /** Records coalesced into one write (one transaction) of a task. */
+  maxRecordsPerWrite: number;
 }
 
 /** The connector's ports to Kafka and DynamoDB, and what its Kafka clients said (to explain failures). */
@@ -49,6 +54,10 @@ export interface ConnectorStatus {
   name: string;
   type: 'source';
   discovery: DiscoveryStatus;
+  /** Why the tasks cannot start yet (the producers of an earlier task layout could not be fenced; retrying). */
+  error?: string;
+  tasks: TaskStatus[];
+  /** Every task's tables. */
   tables: PipelineStatus[];
 }
 
@@ -61,25 +70,20 @@ const MAX_BACKOFF_MS = 60_000;
  */
 export const SNAPSHOT_PAGES_IN_MEMORY = 32;
 
-interface RunningTable {
-  controller: AbortController;
-  supervisor: Promise<void>;
-}
-
 /**
- * Runs one pipeline per discovered table, each supervised on its own: a failing table is restarted from its
- * committed offsets with growing backoff and reported once per distinct error, while the other tables go on.
- * Discovery runs again every period: a new table starts its pipeline, a table that no longer matches (or was
- * deleted) has its pipeline stopped. Stopping keeps the table's offsets, so a table that comes back resumes,
- * or re-snapshots by the gap rules.
+ * Runs a source connector's tables in `tasks` tasks (Kafka Connect's unit of work: one producer, many tables).
+ * A table sits in the task its name hashes to, so it keeps its task however many tables come and go. Discovery
+ * runs again every period: a new table starts in its task, a table that no longer matches (or was deleted) is
+ * stopped. Stopping keeps the table's offsets, so a table that comes back resumes, or re-snapshots by the gap
+ * rules. With exactly-once, producers of an earlier task layout are fenced before any task starts.
  */
 export class SourceConnector {
   private readonly controller = new AbortController();
-  private readonly running = new Map<string, RunningTable>();
-  private readonly pipelines = new Map<string, TablePipeline>();
+  private readonly tasks: SourceTask[];
+  private readonly tableTasks = new Map<string, SourceTask>();
   private readonly discovery: DiscoveryStatus;
-  private readonly snapshotPages = new Sema(SNAPSHOT_PAGES_IN_MEMORY);
-  private discoveryLoop?: Promise<void>;
+  private startError?: string;
+  private runLoop?: Promise<void>;
 
   constructor(
     private readonly plan: SourceConnectorPlan,
@@ -87,26 +91,78 @@ export class SourceConnector {
     private readonly log: Logger,
   ) {
     this.discovery = { method: plan.finder.description, tables: [] };
+    const snapshotPages = new Sema(SNAPSHOT_PAGES_IN_MEMORY);
+    this.tasks = Array.from({ length: plan.tasks }, (_, id) =>
+      new SourceTask(
+        {
+          connector: plan.name,
+          id,
+          ...(plan.exactlyOnce ? { transactionalId: taskTransactionalId(plan.name, id) } : {}),
+          foundBy: plan.finder.description,
+          settingsFor: plan.settingsFor,
+          format: plan.format,
+          offsetsTopic: plan.offsetsTopic,
+          topic: plan.topic,
+          maxMessageBytes: plan.maxMessageBytes,
+          maxRecordsPerWrite: plan.maxRecordsPerWrite,
+          snapshotPages,
+        },
+        clients,
+        log,
+      ),
+    );
   }
 
   start(): void {
-    this.discoveryLoop = this.discover();
+    this.runLoop = (async () => {
+      if (this.plan.exactlyOnce && !(await this.fenceEarlierLayouts())) return;
+      await this.discover();
+    })();
   }
 
   async stop(): Promise<void> {
     this.controller.abort(new Error('connector stopping'));
-    await this.discoveryLoop;
-    await Promise.allSettled([...this.running.values()].map((table) => table.supervisor));
+    await this.runLoop;
+    await Promise.allSettled(this.tasks.map((task) => task.stop()));
     await this.clients.kafka.close();
   }
 
   status(): ConnectorStatus {
+    const tasks = this.tasks.map((task) => task.status());
     return {
       name: this.plan.name,
       type: 'source',
       discovery: { ...this.discovery, tables: [...this.discovery.tables] },
-      tables: [...this.pipelines.values()].map((pipeline) => ({ ...pipeline.status })),
+      ...(this.startError ? { error: this.startError } : {}),
+      tasks,
+      tables: tasks.flatMap((task) => task.tables),
     };
+  }
+
+  /** Fences the producers of an earlier task layout, retrying while Kafka fails; false when stopped meanwhile. */
+  private async fenceEarlierLayouts(): Promise<boolean> {
+    const signal = this.controller.signal;
+    const backoff = new Backoff(1_000, MAX_BACKOFF_MS);
+    const failures = new FailureLog(MAX_BACKOFF_MS);
+    const current = this.tasks.map((task) => taskTransactionalId(this.plan.name, task.id));
+    while (!signal.aborted) {
+      try {
+        const { fenced } = await fenceEarlierLayouts(this.clients.kafka, { offsetsTopic: this.plan.offsetsTopic, connector: this.plan.name, current });
+        if (fenced.length > 0) this.log.info(`fenced the producers of the connector's earlier task layout: ${fenced.join(', ')}`);
+        if (this.startError) this.log.info('earlier producers fenced: starting the tasks');
+        this.startError = undefined;
+        return !signal.aborted;
+      } catch (error) {
+        if (signal.aborted) return false;
+        const message = error instanceof Error ? error.message : String(error);
+        const line = `cannot fence the producers of the connector's earlier tasks, so no task starts yet (retrying): ${this.clients.kafkaEvents?.explain(message) ?? message}`;
+        const logged = failures.lineFor(line);
+        if (logged) this.log.error(logged);
+        this.startError = line;
+        await waitForRecovery(backoff.next(), () => this.clients.kafka.probe(), signal);
+      }
+    }
+    return false;
   }
 
   /** Finds the tables, then again every period; a failed discovery is retried and leaves the running tables alone. */
@@ -138,101 +194,23 @@ export class SourceConnector {
     }
   }
 
-  /** Starts pipelines for tables that are new and stops those of tables no longer found. */
+  /** Starts tables that are new in their tasks and stops those no longer found. */
   private async apply(tables: string[]): Promise<void> {
     const wanted = new Set(tables);
-    const added = tables.filter((table) => !this.running.has(table));
+    const added = tables.filter((table) => !this.tableTasks.has(table));
     if (added.length > 0) this.log.info(`starting ${added.length} table(s) ${this.plan.finder.description}: ${added.join(', ')}`);
     for (const table of added) {
-      const controller = new AbortController();
-      const stopWithConnector = () => controller.abort(this.controller.signal.reason);
-      this.controller.signal.addEventListener('abort', stopWithConnector, { once: true });
-      const supervisor = this.supervise(table, controller.signal).finally(() =>
-        this.controller.signal.removeEventListener('abort', stopWithConnector),
-      );
-      this.running.set(table, { controller, supervisor });
+      const task = this.tasks[taskOfTable(table, this.tasks.length)]!;
+      this.tableTasks.set(table, task);
+      task.add(table);
     }
-    const gone = [...this.running].filter(([table]) => !wanted.has(table));
+    const gone = [...this.tableTasks].filter(([table]) => !wanted.has(table));
     await Promise.all(
-      gone.map(async ([table, { controller, supervisor }]) => {
-        this.log.info(`table ${table} is no longer found (deleted, or ${this.plan.finder.description} no more): stopping its pipeline; its offsets are kept`);
-        controller.abort(new Error(`table ${table} no longer found`));
-        await supervisor;
-        this.running.delete(table);
-        this.pipelines.delete(table);
+      gone.map(async ([table, task]) => {
+        this.log.info(`table ${table} is no longer found (deleted, or ${this.plan.finder.description} no more): stopping it; its offsets are kept`);
+        await task.remove(table);
+        this.tableTasks.delete(table);
       }),
     );
-  }
-
-  /**
-   * How to tell that what failed works again: DynamoDB for an AWS failure that retrying can cure, Kafka for
-   * anything else (a timed-out transaction, a lost connection); none for failures that only a person can fix.
-   */
-  private probeFor(error: unknown, table: string): (() => Promise<unknown>) | undefined {
-    if (error instanceof AwsError) return error.canRetry ? () => this.clients.tables.describe(table) : undefined;
-    if (error instanceof SchemaRegistryError) return undefined; // the backoff alone paces the retries
-    return () => this.clients.kafka.probe();
-  }
-
-  /** A failure's message; a Kafka one also names the broker connection failure behind it, when there was one. */
-  private explain(error: unknown): string {
-    const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof AwsError || error instanceof TableNotReplicableError || error instanceof SchemaRegistryError) return message;
-    return this.clients.kafkaEvents?.explain(message) ?? message;
-  }
-
-  private async supervise(table: string, signal: AbortSignal): Promise<void> {
-    const log = this.log.child(table);
-    const backoff = new Backoff(1_000, MAX_BACKOFF_MS);
-    const failures = new FailureLog(MAX_BACKOFF_MS);
-    while (!signal.aborted) {
-      const pipeline = new TablePipeline({
-        ...this.clients,
-        settings: this.plan.settingsFor(table),
-        format: this.plan.format,
-        tableName: table,
-        foundBy: this.plan.finder.description,
-        snapshotPages: this.snapshotPages,
-        exactlyOnce: this.plan.exactlyOnce,
-        offsetsTopic: this.plan.offsetsTopic,
-        topic: this.plan.topic,
-        log,
-      });
-      const previous = this.pipelines.get(table);
-      this.pipelines.set(table, pipeline);
-      if (previous?.status.error) pipeline.status.error = previous.status.error;
-      const startedAt = Date.now();
-      try {
-        log.info(`starting (topic ${pipeline.status.topic})`);
-        await pipeline.run(signal);
-        return;
-      } catch (error) {
-        if (signal.aborted) return;
-        const message = this.explain(error);
-        if (error instanceof FencedError) {
-          // A newer owner runs this table now; restarting would fence it back, and the two would take turns.
-          pipeline.status.error = `stopped: ${message}. Restart this connector to take the table back.`;
-          log.error(pipeline.status.error);
-          return;
-        }
-        const line = failures.lineFor(message);
-        if (line) log.error(line);
-        pipeline.status.error = message;
-        // A pipeline that ran a while before failing starts over with a short backoff.
-        if (Date.now() - startedAt > 5 * MAX_BACKOFF_MS) backoff.reset();
-        // A table that cannot be replicated as it is (or a change that cannot be written) waits the longest:
-        // only a change to it, or to the configuration, can help.
-        const needsPerson =
-          error instanceof TableNotReplicableError ||
-          error instanceof OversizedRecordError ||
-          (error instanceof SchemaRegistryError && error.refused);
-        const wait = needsPerson ? MAX_BACKOFF_MS : backoff.next();
-        const recovery = await waitForRecovery(wait, needsPerson ? undefined : this.probeFor(error, table), signal);
-        if (recovery === 'recovered') log.info(`${error instanceof AwsError ? 'DynamoDB' : 'Kafka'} answers again: restarting now`);
-        // After an outage's end the first restarts may still stumble on its leftovers: they retry soon, not
-        // after the backoff the outage grew.
-        if (recovery === 'recovered') backoff.reset();
-      }
-    }
   }
 }

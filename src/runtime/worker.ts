@@ -73,13 +73,16 @@ export class Worker {
           exactlyOnce: config.exactlyOnce,
           offsetsTopic: config.offsetStorageTopic,
           topic: { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor },
+          tasks: config.tasksMax,
+          maxMessageBytes: config.topics.maxMessageBytes,
+          maxRecordsPerWrite: config.output.maxBatchSize,
         },
         sourcePorts({ kafka, connection, admin, dynamodb, streams }),
         log,
       );
       log.info(
         `source: tables ${finder.description}; mode ${config.syncMode}; ` +
-          `${config.exactlyOnce ? 'exactly-once' : 'at-least-once'}; records ${format.description}; Kafka ${config.kafka.bootstrapServers}; ` +
+          `${config.tasksMax} task(s); ${config.exactlyOnce ? 'exactly-once' : 'at-least-once'}; records ${format.description}; Kafka ${config.kafka.bootstrapServers}; ` +
           `DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}`,
       );
       connector.start();

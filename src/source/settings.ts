@@ -3,7 +3,7 @@ import type { SourceConfig } from '../config/source-config.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import type { ChangeEncoder } from '../formats/ports.js';
-import type { Emitter } from './emitter.js';
+import type { TableEmitter } from './emitter.js';
 import type { RecordLimits } from './oversized-records.js';
 import type { ChangeStreams, SourceTables } from './ports.js';
 import type { PipelineStatus } from './status.js';
@@ -30,7 +30,8 @@ export interface PhaseContext {
   tables: SourceTables;
   streams: ChangeStreams;
   store: OffsetStore;
-  emitter: Emitter;
+  /** The table's lane of its task's single writer. */
+  emitter: TableEmitter;
   status: PipelineStatus;
   /** Snapshot pages held in memory (scanning, queued or being written), shared by the connector's tables. */
   snapshotPages: Sema;

@@ -3,6 +3,8 @@ export interface PipelineStatus {
   table: string;
   topic: string;
   state: string;
+  /** The task that carries the table. */
+  task?: number;
   error?: string;
   snapshot?: {
     snapshotCount: number;

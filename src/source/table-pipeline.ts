@@ -4,10 +4,10 @@ import { withRetries } from '../domain/retry.js';
 import { checkVersion, partitions, type SegmentOffset, type ShardOffset, type StreamOffset } from '../domain/position.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
-import { Emitter, type OffsetUpdate } from './emitter.js';
+import type { Emitter, OffsetUpdate } from './emitter.js';
 import { GapError } from './gap.js';
 import { nextState, type PipelineEvent, type PipelineState } from './lifecycle.js';
-import type { BatchWriter, ChangeStreams, SourceKafka, SourceTables } from './ports.js';
+import type { ChangeStreams, SourceKafka, SourceTables } from './ports.js';
 import { HANDOFF_MARGIN_MS, type PhaseContext, type PipelineSettings } from './settings.js';
 import { defaultSegments, runSnapshot } from './snapshot.js';
 import type { PipelineStatus } from './status.js';
@@ -25,12 +25,14 @@ export interface PipelineDependencies {
   tableName: string;
   /** How the table was chosen, for the message when it does not exist ("listed in dynamodb.table.includelist"). */
   foundBy: string;
-  exactlyOnce: boolean;
-  offsetsTopic: string;
   topic: { partitions: number; replicationFactor: number };
-  kafka: SourceKafka;
+  kafka: Pick<SourceKafka, 'ensureTopic'>;
   tables: SourceTables;
   streams: ChangeStreams;
+  /** The task's committed offsets; each of its tables reads and writes only its own partitions. */
+  store: OffsetStore;
+  /** The task's single writer: the pipeline writes through a lane of its own. */
+  emitter: Emitter;
   /** The connector's budget of snapshot pages held in memory, shared by all its tables. */
   snapshotPages: Sema;
   log: { info(message: string): void; warn(message: string): void };
@@ -42,8 +44,8 @@ export class TableNotReplicableError extends Error {
 }
 
 /**
- * Replicates one table: snapshot, then stream, back to snapshot on a gap. Owns its transactional producer (its
- * id is per connector and table, so a new owner fences an old one), its offsets and its single writer.
+ * Replicates one table: snapshot, then stream, back to snapshot on a gap. It writes through its own lane of its
+ * task's emitter (the task owns the producer and the offsets), so a failing table stops only itself.
  */
 export class TablePipeline {
   readonly status: PipelineStatus;
@@ -55,8 +57,7 @@ export class TablePipeline {
 
   async run(signal: AbortSignal): Promise<void> {
     const { deps } = this;
-    let writer: BatchWriter | undefined;
-    let emitter: Emitter | undefined;
+    const lane = deps.emitter.lane();
     try {
       const table = await this.describe(signal);
       const encoder = await deps.format.forTable(table, deps.settings.topic);
@@ -65,35 +66,29 @@ export class TablePipeline {
       const configs = { 'max.message.bytes': String(maxMessageBytes) };
       await deps.kafka.ensureTopic({ topic: deps.settings.topic, ...deps.topic, configs });
       if (deadLetterTopic) await deps.kafka.ensureTopic({ topic: deadLetterTopic, ...deps.topic, configs });
-      writer = await deps.kafka.openWriter({
-        ...(deps.exactlyOnce ? { transactionalId: `${deps.settings.connector}-${deps.tableName}` } : {}),
-        maxMessageBytes,
-      });
-      // Offsets are read after the producer fenced any previous owner, so nothing can be committed behind us.
-      const store = await deps.kafka.loadOffsets(deps.offsetsTopic, deps.settings.connector);
-      emitter = new Emitter(writer, store, { queueCapacity: 32, maxRecordsPerWrite: deps.settings.maxBatchSize });
       // A failed write stops the phases at once: a reader waiting on an idle shard would not notice until its
       // next submit, and the table would sit there, unwritten, looking healthy.
-      const phaseSignal = AbortSignal.any([signal, emitter.failureSignal]);
+      const phaseSignal = AbortSignal.any([signal, lane.failureSignal]);
       // The error of the run before (kept in the status while this one starts) is over once a write succeeds.
       const inherited = this.status.error;
-      void emitter.firstWrite.then(() => {
+      void lane.firstWrite.then(() => {
         if (this.status.error === inherited) this.status.error = undefined;
       });
-      const context: PhaseContext = { ...deps, table, encoder, store, emitter, status: this.status, signal: phaseSignal };
+      const context: PhaseContext = { ...deps, table, encoder, emitter: lane, status: this.status, signal: phaseSignal };
       await this.loop(context);
     } catch (error) {
-      if (signal.aborted) {
+      // A failed write of the task is this table's failure too, even once the task began stopping its tables.
+      if (signal.aborted && !deps.emitter.failed) {
         this.move('STOP');
       } else {
-        const cause = emitter?.failed ?? error;
+        const cause = deps.emitter.failed ?? error;
         this.status.error = cause instanceof Error ? cause.message : String(cause);
         this.move('FAILURE');
         throw cause;
       }
     } finally {
-      await emitter?.close().catch(() => undefined);
-      await writer?.close().catch(() => undefined);
+      // Its batches already queued are written (or fail) before a restart reads this table's positions again.
+      await lane.close();
     }
   }
 

@@ -29,6 +29,8 @@ export async function startSource(options: {
   tables: string[] | TableFinder;
   dynamodb: DynamoDbConnection;
   exactlyOnce?: boolean;
+  /** tasks.max: how many tasks (producers) carry the tables; 1 by default, as Kafka Connect's. */
+  tasks?: number;
   overrides?: Overrides;
   /** How changes become records; by default the confluent envelope in JSON. */
   format?: RecordFormat;
@@ -62,6 +64,9 @@ export async function startSource(options: {
       exactlyOnce: options.exactlyOnce ?? true,
       offsetsTopic: `${options.name}-offsets`,
       topic: { partitions: 1, replicationFactor: 1 },
+      tasks: options.tasks ?? 1,
+      maxMessageBytes: settingsFor('').records.maxMessageBytes,
+      maxRecordsPerWrite: settingsFor('').maxBatchSize,
     },
     sourcePorts({ kafka, connection: { bootstrapServers }, admin, dynamodb, streams }),
     options.log ?? createLogger(options.name, 'warn'),

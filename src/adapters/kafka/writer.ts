@@ -60,8 +60,8 @@ export async function openTransactionalWriter(
   const explain = (error: unknown) =>
     FENCED_CODES.has((error as { code?: number }).code ?? 0)
       ? new FencedError(
-          `transactional id ${transactionalId} was taken over by another producer (the same connector running elsewhere ` +
-            `on the same table): ${(error as Error).message}`,
+          `transactional id ${transactionalId} was taken over by another producer (the same connector's task started ` +
+            `elsewhere, or in another layout of tasks): ${(error as Error).message}`,
           { cause: error },
         )
       : explainRefusal(error, options);

@@ -10,7 +10,7 @@ import { createTable } from '../../support/tables.js';
 describe('run --rest-port: Kafka Connect status endpoints', () => {
   const { connection, dynamodb, defer } = suiteResources('reststatus');
 
-  it('reports each table pipeline as a task, a table that cannot be replicated as FAILED, on 127.0.0.1 only', async () => {
+  it("reports its task and the task's tables, a table that cannot be replicated as FAILED in its running task, on 127.0.0.1 only", async () => {
     const good = uniqueName('rest-good');
     const noStream = uniqueName('rest-nostream');
     await createTable(dynamodb, good);
@@ -44,12 +44,13 @@ describe('run --rest-port: Kafka Connect status endpoints', () => {
       return { code: response.status, body: JSON.parse(text) };
     };
     expect(await get('/connectors')).toEqual({ code: 200, body: [name] });
-    const taskOf = (body: any, table: string) => body.tasks.find((task: { table: string }) => task.table === table);
+    // One task (tasks.max=1) carries both tables, each listed with its topic, phase and error.
+    const tableOf = (body: any, table: string) => body.tasks[0]?.tables.find((entry: { table: string }) => entry.table === table);
     await expect
-      .poll(async () => taskOf((await get(`/connectors/${name}/status`)).body, good)?.phase, { timeout: 60_000 })
+      .poll(async () => tableOf((await get(`/connectors/${name}/status`)).body, good)?.phase, { timeout: 60_000 })
       .toBe('STREAMING');
     await expect
-      .poll(async () => taskOf((await get(`/connectors/${name}/status`)).body, noStream)?.state, { timeout: 60_000 })
+      .poll(async () => tableOf((await get(`/connectors/${name}/status`)).body, noStream)?.phase, { timeout: 60_000 })
       .toBe('FAILED');
     const { body: status } = await get(`/connectors/${name}/status`);
     expect(status).toMatchObject({
@@ -58,10 +59,13 @@ describe('run --rest-port: Kafka Connect status endpoints', () => {
       connector: { state: 'RUNNING', worker_id: `127.0.0.1:${port}` },
       discovery: { method: 'listed in dynamodb.table.includelist', tables: [good, noStream] },
     });
-    expect(taskOf(status, good)).toMatchObject({ state: 'RUNNING', topic: good, worker_id: `127.0.0.1:${port}` });
-    expect(taskOf(status, noStream).trace).toMatch(new RegExp(`table ${noStream} has no DynamoDB stream`));
+    expect(status.tasks).toHaveLength(1);
+    expect(status.tasks[0]).toMatchObject({ id: 0, state: 'RUNNING', worker_id: `127.0.0.1:${port}` });
+    expect(tableOf(status, good)).toEqual({ table: good, topic: good, phase: 'STREAMING' });
+    expect(tableOf(status, noStream).error).toMatch(new RegExp(`table ${noStream} has no DynamoDB stream`));
+    expect(status.tasks[0].trace).toMatch(new RegExp(`^table ${noStream}: table ${noStream} has no DynamoDB stream`));
 
-    expect((await get('/connectors?expand=status')).body[name].status.tasks).toHaveLength(2);
+    expect((await get('/connectors?expand=status')).body[name].status.tasks[0].tables).toHaveLength(2);
     expect(await get('/connectors/nobody/status')).toEqual({ code: 404, body: { error_code: 404, message: 'Connector nobody not found' } });
     expect((await get(`/connectors/${name}`, 'DELETE')).code).toBe(405);
     // The build's commit (recorded by `npm run build`) and the id the broker's storage was formatted with.

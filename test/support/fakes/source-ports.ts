@@ -262,6 +262,8 @@ export class InMemoryStreams implements ChangeStreams {
 export class InMemoryKafka implements SourceKafka {
   readonly topics = new Map<string, { spec: TopicSpec; messages: OutgoingMessage[] }>();
   private readonly owners = new Map<string, object>();
+  /** The transactional id of every writer opened, in order (undefined: an at-least-once writer). */
+  readonly writersOpened: Array<string | undefined> = [];
   /** The next writes to fail (before anything of them is committed), with this error. */
   private failing: Array<Error> = [];
   down = false;
@@ -281,6 +283,7 @@ export class InMemoryKafka implements SourceKafka {
   async openWriter(options: { transactionalId?: string; maxMessageBytes: number }): Promise<BatchWriter> {
     const owner = {};
     const { transactionalId } = options;
+    this.writersOpened.push(transactionalId);
     if (transactionalId !== undefined) this.owners.set(transactionalId, owner);
     const commit = (messages: OutgoingMessage[]) => {
       for (const message of messages) {

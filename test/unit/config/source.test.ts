@@ -21,9 +21,6 @@ function errorFor(raw: Record<string, string>, options: { env?: Record<string, s
   throw new Error('expected a ConfigError');
 }
 
-const TASKS_MAX_WARNING = (tasks: number) =>
-  `tasks.max=${tasks} is not used by the source yet: one process runs all of the connector's tables, each with its own producer`;
-
 const problemLines = (error: ConfigError): string[] => error.problems.map((problem) => problem.message);
 
 describe('parseSourceConfig: defaults', () => {
@@ -91,7 +88,7 @@ describe('parseSourceConfig: defaults', () => {
       output: { documentFormat: 'json', tombstones: false, maxBatchSize: 50 },
       exactlyOnce: false,
       offsetStorageTopic: 'my-offsets',
-      warnings: [TASKS_MAX_WARNING(4)],
+      warnings: [],
     });
   });
 
@@ -688,7 +685,6 @@ describe('connector files into parseSourceConfig', () => {
     });
     expect(config.warnings).toEqual([
       'init.sync.delay.period is ignored: the snapshot starts at once; its progress is committed with every batch, so a rebalance loses nothing',
-      TASKS_MAX_WARNING(2),
     ]);
   });
 

@@ -9,6 +9,7 @@ import {
   type ShardOffset,
   type SourcePartition,
   type StreamOffset,
+  type TaskWritersOffset,
 } from '../../../src/domain/position.js';
 
 /**
@@ -16,7 +17,7 @@ import {
  * offsets already stored in users' offsets topics unreadable (or stored under different keys).
  */
 interface FixtureEntry {
-  type: 'SegmentOffset' | 'StreamOffset' | 'ShardOffset';
+  type: 'SegmentOffset' | 'StreamOffset' | 'ShardOffset' | 'TaskWritersOffset';
   /** For entries of a format that gained optional fields: which. */
   note?: string;
   partition: SourcePartition;
@@ -56,6 +57,7 @@ const FIELDS: Record<FixtureEntry['type'], Record<string, Presence>> = {
     snapshotItems: 'added',
   } satisfies Record<keyof StreamOffset, Presence>,
   ShardOffset: { v: 'always', streamArn: 'always', seq_No: 'always', finished: 'always' } satisfies Record<keyof ShardOffset, Presence>,
+  TaskWritersOffset: { v: 'always', transactionalIds: 'always' } satisfies Record<keyof TaskWritersOffset, Presence>,
 };
 
 const fieldsOf = (type: FixtureEntry['type'], presence: Presence) =>
@@ -71,13 +73,15 @@ function partitionOf(entry: FixtureEntry): SourcePartition {
       return partitions.stream(entry.partition.stream!);
     case 'ShardOffset':
       return partitions.shard(entry.partition.stream!, entry.partition.shard!);
+    case 'TaskWritersOffset':
+      return partitions.taskWriters();
   }
 }
 
 describe('offsets-v1 fixture', () => {
   it('holds one example of each released format for connector orders-source, and of each with its added fields', () => {
     expect(fixture.connector).toBe('orders-source');
-    expect([...new Set(fixture.offsets.map((entry) => entry.type))].sort()).toEqual(['SegmentOffset', 'ShardOffset', 'StreamOffset']);
+    expect([...new Set(fixture.offsets.map((entry) => entry.type))].sort()).toEqual(['SegmentOffset', 'ShardOffset', 'StreamOffset', 'TaskWritersOffset']);
     for (const type of ['SegmentOffset', 'StreamOffset'] as const) {
       const entries = fixture.offsets.filter((entry) => entry.type === type);
       expect(entries.some((entry) => fieldsOf(type, 'added').every((field) => !(field in entry.offset)))).toBe(true);

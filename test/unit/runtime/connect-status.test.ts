@@ -4,34 +4,54 @@ import { connectStatus } from '../../../src/runtime/connect-status.js';
 const discovery = { method: 'matching the tag filters env:prod', tables: ['a', 'b'] };
 
 describe('connectStatus', () => {
-  it('maps table pipelines to tasks, keeping their table, topic and phase', () => {
+  it("maps tasks to Connect tasks listing their tables; a failing table shows in its running task's trace", () => {
+    const tables = [
+      { table: 'a', topic: 'a', state: 'SNAPSHOT', task: 0 },
+      { table: 'b', topic: 'b', state: 'FAILED', error: 'table b has no DynamoDB stream', task: 0 },
+      { table: 'c', topic: 'c', state: 'STOPPED', task: 1 },
+    ];
     const status = connectStatus(
       {
         name: 'src',
         type: 'source',
         discovery,
-        tables: [
-          { table: 'a', topic: 'a', state: 'SNAPSHOT' },
-          { table: 'b', topic: 'b', state: 'FAILED', error: 'table b has no DynamoDB stream' },
-          { table: 'c', topic: 'c', state: 'STOPPED' },
+        tasks: [
+          { id: 0, state: 'RUNNING', tables: tables.slice(0, 2) },
+          { id: 1, state: 'FENCED', error: 'stopped: transactional id src-1 was taken over', tables: tables.slice(2) },
+          { id: 2, state: 'IDLE', tables: [] },
         ],
+        tables,
       },
       '127.0.0.1:8083',
     );
     expect(status.connector).toEqual({ state: 'RUNNING', worker_id: '127.0.0.1:8083' });
-    expect(status.tasks.map((task) => [task.id, task.state, task.phase, task.trace])).toEqual([
-      [0, 'RUNNING', 'SNAPSHOT', undefined],
-      [1, 'FAILED', 'FAILED', 'table b has no DynamoDB stream'],
-      [2, 'UNASSIGNED', 'STOPPED', undefined],
+    expect(status.tasks).toEqual([
+      {
+        id: 0,
+        state: 'RUNNING',
+        worker_id: '127.0.0.1:8083',
+        trace: 'table b: table b has no DynamoDB stream',
+        tables: [
+          { table: 'a', topic: 'a', phase: 'SNAPSHOT' },
+          { table: 'b', topic: 'b', phase: 'FAILED', error: 'table b has no DynamoDB stream' },
+        ],
+      },
+      {
+        id: 1,
+        state: 'FAILED',
+        worker_id: '127.0.0.1:8083',
+        trace: 'stopped: transactional id src-1 was taken over',
+        tables: [{ table: 'c', topic: 'c', phase: 'STOPPED' }],
+      },
     ]);
   });
 
   it('fails the source connector only when discovery failed before finding any table', () => {
     const failing = { ...discovery, error: 'table discovery failed: ListTables: unreachable' };
-    const withTables = connectStatus({ name: 's', type: 'source', discovery: failing, tables: [] }, 'w');
+    const withTables = connectStatus({ name: 's', type: 'source', discovery: failing, tasks: [], tables: [] }, 'w');
     expect(withTables.connector.state).toBe('RUNNING');
     expect(withTables.connector.trace).toBe(failing.error);
-    const none = connectStatus({ name: 's', type: 'source', discovery: { ...failing, tables: [] }, tables: [] }, 'w');
+    const none = connectStatus({ name: 's', type: 'source', discovery: { ...failing, tables: [] }, tasks: [], tables: [] }, 'w');
     expect(none.connector.state).toBe('FAILED');
   });
 

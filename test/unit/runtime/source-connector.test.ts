@@ -5,21 +5,12 @@ import { confluentJsonFormat } from '../../../src/formats/confluent-json.js';
 import type { Logger } from '../../../src/runtime/logger.js';
 import { SourceConnector } from '../../../src/runtime/source-connector.js';
 import { TagTableFinder } from '../../../src/source/discovery.js';
-import type { PipelineSettings } from '../../../src/source/settings.js';
+import { taskOfTable } from '../../../src/source/task-assignment.js';
 import { InMemoryKafka, InMemoryStreams, InMemoryTableCatalog, InMemoryTables } from '../../support/fakes/source-ports.js';
 import { until } from '../../support/fakes/until.js';
+import { testPipelineSettings } from '../../support/pipeline-settings.js';
 
-function settings(table: string): PipelineSettings {
-  return {
-    connector: 'tagged',
-    syncMode: 'SNAPSHOT_CDC',
-    topic: table,
-    maxBatchSize: 1000,
-    records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
-    snapshot: { maxPollRecords: 100, segments: 1, maxRcuPercentage: 50, consistentRead: false },
-    cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 1, gapPolicy: 'resnapshot' },
-  };
-}
+const settings = (table: string) => testPipelineSettings('tagged', table);
 
 function capturingLogger(lines: string[]): Logger {
   const write = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
@@ -30,7 +21,7 @@ function capturingLogger(lines: string[]): Logger {
  * A source connector with TAG discovery (env:prod, asked again every millisecond) over in-memory tables, their
  * tags, streams and Kafka. `table()` adds a table with one item and a stream, tagged as given.
  */
-function world() {
+function world(tasks = 1) {
   const catalog = new InMemoryTableCatalog();
   const tables = new InMemoryTables();
   const streams = new InMemoryStreams();
@@ -52,6 +43,9 @@ function world() {
       exactlyOnce: true,
       offsetsTopic: 'offsets',
       topic: { partitions: 1, replicationFactor: 1 },
+      tasks,
+      maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+      maxRecordsPerWrite: 1000,
     },
     { kafka, tables, streams },
     log,
@@ -106,6 +100,31 @@ describe('SourceConnector: TAG discovery, asked again every period', () => {
       expect(lines.filter((line) => line.includes('table discovery failed'))).toHaveLength(1);
       expect(lines).toContain('INFO table discovery works again');
       expect(streaming('orders')).toBe(true);
+    } finally {
+      await connector.stop();
+    }
+  });
+
+  it('spreads the tables over tasks.max tasks, each writing through one producer of its own', async () => {
+    const { kafka, table, connector, streaming } = world(3);
+    const names = Array.from({ length: 12 }, (_, index) => `t${index}`);
+    for (const name of names) table(name, { env: 'prod' });
+    connector.start();
+    try {
+      await until(() => names.every(streaming), 'every table streaming');
+      const tasks = connector.status().tasks;
+      expect(tasks.map((task) => task.id)).toEqual([0, 1, 2]);
+      expect(tasks.flatMap((task) => task.tables.map((status) => status.table)).sort()).toEqual([...names].sort());
+      for (const task of tasks) {
+        expect(task.tables.every((status) => status.task === task.id)).toBe(true);
+        expect(task.tables.every((status) => taskOfTable(status.table, 3) === task.id)).toBe(true);
+      }
+      expect(tasks.filter((task) => task.tables.length > 0).length).toBeGreaterThan(1);
+      // One producer per task that has tables, opened after the connector fenced every id once.
+      const busy = tasks.filter((task) => task.tables.length > 0).map((task) => `tagged-${task.id}`);
+      const byTasks = kafka.writersOpened.slice(4); // 3 fencing opens + 1 recording the layout
+      expect([...byTasks].sort()).toEqual([...busy].sort());
+      for (const name of names) expect(kafka.messages(name).filter((message) => message.value !== null)).toHaveLength(1);
     } finally {
       await connector.stop();
     }

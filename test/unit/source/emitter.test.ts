@@ -83,27 +83,27 @@ function setup(options: Partial<EmitterOptions> = {}, autoSucceed = false) {
   const writer = new FakeWriter(autoSucceed);
   const store = OffsetStore.empty('offsets-topic', 'orders-source');
   const emitter = new Emitter(writer, store, { queueCapacity: 100, maxRecordsPerWrite: 1000, ...options });
-  return { writer, store, emitter };
+  return { writer, store, emitter, lane: emitter.lane() };
 }
 
 describe('Emitter', () => {
   it('writes batches in submission order', async () => {
-    const { writer, emitter } = setup({ maxRecordsPerWrite: 3 }, true);
+    const { writer, emitter, lane } = setup({ maxRecordsPerWrite: 3 }, true);
     const batches = [batch(1), batch(2), batch(3), batch(1), batch(4), batch(2), batch(1)];
-    for (const b of batches) await emitter.submit(b);
-    await emitter.drain();
+    for (const b of batches) await lane.submit(b);
+    await lane.drain();
     expect(writer.calls.flatMap((call) => call.data)).toEqual(batches.flatMap((b) => b.records));
     expect(emitter.recordsWritten).toBe(14);
     expect(emitter.writes).toBe(writer.calls.length);
   });
 
   it('coalesces queued batches into one write, up to maxRecordsPerWrite', async () => {
-    const { writer, emitter } = setup({ maxRecordsPerWrite: 3 });
+    const { writer, emitter, lane } = setup({ maxRecordsPerWrite: 3 });
     const a = batch([record('a')]);
-    await emitter.submit(a);
+    await lane.submit(a);
     const first = await writer.call(0); // a is in flight, the rest queues behind it
     const queued = [batch([record('b1'), record('b2')]), batch([record('c')]), batch([record('d')]), batch([record('e1'), record('e2'), record('e3'), record('e4')]), batch([record('f')])];
-    for (const b of queued) await emitter.submit(b);
+    for (const b of queued) await lane.submit(b);
     expect(writer.calls).toHaveLength(1);
     expect(first.data.map((m) => m.key)).toEqual(['a']);
 
@@ -120,13 +120,13 @@ describe('Emitter', () => {
     const fifth = await writer.call(4);
     expect(fifth.data.map((m) => m.key)).toEqual(['f']);
     fifth.succeed();
-    await emitter.drain();
+    await lane.drain();
     expect(emitter.writes).toBe(5);
   });
 
   it('applies offsets to the store only after the write succeeded', async () => {
-    const { writer, store, emitter } = setup();
-    const { written } = await emitter.submit(batch(1, [{ partition: P, offset: { n: 1 } }]));
+    const { writer, store, emitter, lane } = setup();
+    const { written } = await lane.submit(batch(1, [{ partition: P, offset: { n: 1 } }]));
     const call = await writer.call(0);
     expect(call.offsets).toEqual([{ topic: 'offsets-topic', key: offsetKey('orders-source', P), value: '{"n":1}' }]);
     await settle();
@@ -140,13 +140,13 @@ describe('Emitter', () => {
   });
 
   it('writes only the latest offset per partition of a coalesced write', async () => {
-    const { writer, store, emitter } = setup();
-    await emitter.submit(batch(1, [{ partition: P, offset: { n: 1 } }]));
+    const { writer, store, emitter, lane } = setup();
+    await lane.submit(batch(1, [{ partition: P, offset: { n: 1 } }]));
     const first = await writer.call(0);
-    await emitter.submit(batch(1, [{ partition: P, offset: { n: 2 } }, { partition: Q, offset: { n: 10 } }]));
+    await lane.submit(batch(1, [{ partition: P, offset: { n: 2 } }, { partition: Q, offset: { n: 10 } }]));
     // Same partition with its keys in another order.
-    await emitter.submit(batch(1, [{ partition: { segment: '0', tableName: 'orders' }, offset: { n: 3 } }]));
-    await emitter.submit(batch(1, [{ partition: P, offset: { n: 4 } }]));
+    await lane.submit(batch(1, [{ partition: { segment: '0', tableName: 'orders' }, offset: { n: 3 } }]));
+    await lane.submit(batch(1, [{ partition: P, offset: { n: 4 } }]));
     first.succeed();
 
     const second = await writer.call(1);
@@ -163,29 +163,29 @@ describe('Emitter', () => {
     expect(store.get(Q)).toBeUndefined();
 
     second.succeed();
-    await emitter.drain();
+    await lane.drain();
     expect(store.get(P)).toEqual({ n: 4 });
     expect(store.get(Q)).toEqual({ n: 10 });
   });
 
   it('deletes an offset with a null update, once written', async () => {
-    const { writer, store, emitter } = setup({}, true);
-    await emitter.submit(batch(0, [{ partition: P, offset: { n: 1 } }]));
-    await emitter.drain();
+    const { writer, store, emitter, lane } = setup({}, true);
+    await lane.submit(batch(0, [{ partition: P, offset: { n: 1 } }]));
+    await lane.drain();
     expect(store.get(P)).toEqual({ n: 1 });
-    await emitter.submit(batch(0, [{ partition: P, offset: null }]));
-    await emitter.drain();
+    await lane.submit(batch(0, [{ partition: P, offset: null }]));
+    await lane.drain();
     expect(writer.calls.at(-1)!.offsets).toEqual([{ topic: 'offsets-topic', key: offsetKey('orders-source', P), value: null }]);
     expect(store.get(P)).toBeUndefined();
   });
 
   it('blocks submit while queueCapacity batches wait, and resumes after a write', async () => {
-    const { writer, emitter } = setup({ queueCapacity: 2, maxRecordsPerWrite: 10 });
-    await emitter.submit(batch(1));
+    const { writer, emitter, lane } = setup({ queueCapacity: 2, maxRecordsPerWrite: 10 });
+    await lane.submit(batch(1));
     const first = await writer.call(0); // the queue is empty again, one write in flight
-    await emitter.submit(batch(1));
-    await emitter.submit(batch(1)); // the queue is full
-    const blocked = emitter.submit(batch(1));
+    await lane.submit(batch(1));
+    await lane.submit(batch(1)); // the queue is full
+    const blocked = lane.submit(batch(1));
     const accepted = track(blocked);
     await settle();
     expect(accepted.settled).toBe(false);
@@ -200,42 +200,42 @@ describe('Emitter', () => {
     expect(third.data).toHaveLength(1);
     third.succeed();
     await written;
-    await emitter.drain();
+    await lane.drain();
   });
 
   it('drain() waits for a write that is in flight, not only queued ones', async () => {
-    const { writer, emitter } = setup();
-    await emitter.submit(batch(1));
+    const { writer, emitter, lane } = setup();
+    await lane.submit(batch(1));
     const call = await writer.call(0); // nothing queued, one write in flight
-    const drained = track(emitter.drain());
+    const drained = track(lane.drain());
     await settle();
     expect(drained.settled).toBe(false);
 
     call.succeed();
-    await emitter.drain();
+    await lane.drain();
     await settle();
     expect(drained.settled).toBe(true);
     expect(drained.error).toBeUndefined();
   });
 
   it('drain() resolves at once when nothing was submitted', async () => {
-    const { emitter } = setup();
-    await expect(emitter.drain()).resolves.toBeUndefined();
+    const { emitter, lane } = setup();
+    await expect(lane.drain()).resolves.toBeUndefined();
   });
 
   it('a failed write rejects drain(), later submits and every pending batch; the store keeps the last good offsets', async () => {
-    const { writer, store, emitter } = setup({ queueCapacity: 2, maxRecordsPerWrite: 1 });
-    const good = await emitter.submit(batch(1, [{ partition: P, offset: { n: 1 } }]));
+    const { writer, store, emitter, lane } = setup({ queueCapacity: 2, maxRecordsPerWrite: 1 });
+    const good = await lane.submit(batch(1, [{ partition: P, offset: { n: 1 } }]));
     (await writer.call(0)).succeed();
     await good.written;
     expect(store.get(P)).toEqual({ n: 1 });
 
-    const inFlight = await emitter.submit(batch(1, [{ partition: P, offset: { n: 2 } }]));
+    const inFlight = await lane.submit(batch(1, [{ partition: P, offset: { n: 2 } }]));
     const failing = await writer.call(1);
-    const queued1 = await emitter.submit(batch(1, [{ partition: P, offset: { n: 3 } }]));
-    const queued2 = await emitter.submit(batch(1, [{ partition: Q, offset: { n: 1 } }]));
-    const blockedSubmit = emitter.submit(batch(1, [{ partition: P, offset: { n: 4 } }])); // waits for space
-    const drained = emitter.drain();
+    const queued1 = await lane.submit(batch(1, [{ partition: P, offset: { n: 3 } }]));
+    const queued2 = await lane.submit(batch(1, [{ partition: Q, offset: { n: 1 } }]));
+    const blockedSubmit = lane.submit(batch(1, [{ partition: P, offset: { n: 4 } }])); // waits for space
+    const drained = lane.drain();
     const blocked = track(blockedSubmit);
     const drainState = track(drained);
     await settle();
@@ -249,8 +249,8 @@ describe('Emitter', () => {
     await expect(queued2.written).rejects.toBe(boom);
     await expect(blockedSubmit).rejects.toBe(boom);
     await expect(drained).rejects.toBe(boom);
-    await expect(emitter.drain()).rejects.toBe(boom);
-    await expect(emitter.submit(batch(1))).rejects.toBe(boom);
+    await expect(lane.drain()).rejects.toBe(boom);
+    await expect(lane.submit(batch(1))).rejects.toBe(boom);
     expect(emitter.failed).toBe(boom);
 
     expect(store.get(P)).toEqual({ n: 1 });
@@ -261,8 +261,8 @@ describe('Emitter', () => {
   });
 
   it('aborts failureSignal with the error when a write fails, so a reader with nothing to submit learns of it', async () => {
-    const { writer, emitter } = setup();
-    await emitter.submit(batch(1));
+    const { writer, emitter, lane } = setup();
+    await lane.submit(batch(1));
     expect(emitter.failureSignal.aborted).toBe(false);
     const boom = new Error('record too large');
     (await writer.call(0)).fail(boom);
@@ -272,23 +272,23 @@ describe('Emitter', () => {
   });
 
   it('wraps a non-Error write failure in an Error', async () => {
-    const { writer, emitter } = setup();
-    const { written } = await emitter.submit(batch(1));
+    const { writer, emitter, lane } = setup();
+    const { written } = await lane.submit(batch(1));
     (await writer.call(0)).fail('broker gone');
     await expect(written).rejects.toThrow('broker gone');
-    await expect(emitter.drain()).rejects.toBeInstanceOf(Error);
+    await expect(lane.drain()).rejects.toBeInstanceOf(Error);
   });
 
   it('close() writes what is queued, then refuses new batches', async () => {
-    const { writer, store, emitter } = setup();
-    await emitter.submit(batch([record('a')], [{ partition: P, offset: { n: 1 } }]));
+    const { writer, store, emitter, lane } = setup();
+    await lane.submit(batch([record('a')], [{ partition: P, offset: { n: 1 } }]));
     const first = await writer.call(0);
-    await emitter.submit(batch([record('b')], [{ partition: P, offset: { n: 2 } }]));
-    await emitter.submit(batch([record('c')], [{ partition: Q, offset: { n: 1 } }]));
+    await lane.submit(batch([record('b')], [{ partition: P, offset: { n: 2 } }]));
+    await lane.submit(batch([record('c')], [{ partition: Q, offset: { n: 1 } }]));
 
     const closing = emitter.close();
     const closed = track(closing);
-    await expect(emitter.submit(batch(1))).rejects.toThrow('emitter is closed');
+    await expect(lane.submit(batch(1))).rejects.toThrow('emitter is closed');
     first.succeed();
     const second = await writer.call(1);
     expect(second.data.map((m) => m.key)).toEqual(['b', 'c']);
@@ -303,9 +303,9 @@ describe('Emitter', () => {
   });
 
   it('close() on an idle emitter writes nothing', async () => {
-    const { writer, emitter } = setup();
+    const { writer, emitter, lane } = setup();
     await emitter.close();
     expect(writer.calls).toHaveLength(0);
-    await expect(emitter.submit(batch(1))).rejects.toThrow('emitter is closed');
+    await expect(lane.submit(batch(1))).rejects.toThrow('emitter is closed');
   });
 });

@@ -39,7 +39,7 @@ async function setup() {
     tables,
     streams,
     store,
-    emitter,
+    emitter: emitter.lane(),
     status: { table: 'orders', topic: 'orders', state: 'STREAMING' },
     snapshotPages: new Sema(1),
     signal: controller.signal,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import type { PipelineSettings } from '../../../src/source/settings.js';
+import { Emitter } from '../../../src/source/emitter.js';
 import { TableNotReplicableError, TablePipeline } from '../../../src/source/table-pipeline.js';
 import { InMemoryKafka, InMemoryStreams, InMemoryTables } from '../../support/fakes/source-ports.js';
 import { until } from '../../support/fakes/until.js';
@@ -13,6 +14,7 @@ import { SchemaRegistryError } from '../../../src/formats/registry/ports.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/1';
 const OFFSETS = 'offsets';
+const TRANSACTIONAL_ID = 'orders-source-0';
 
 const items = (count: number, prefix = 'item'): Item[] => Array.from({ length: count }, (_, i) => ({ id: { S: `${prefix}-${i}` }, n: { N: String(i) } }));
 
@@ -37,24 +39,31 @@ function world(tableItems: Item[] = items(7), format: RecordFormat = confluentJs
   tables.add('orders', tableItems, { streamArn: STREAM });
   streams.addShard(STREAM, 'shard-1');
   const log: string[] = [];
-  const start = (overrides: Partial<PipelineSettings> = {}, table = 'orders', inheritedError?: string) => {
+  const start = async (overrides: Partial<PipelineSettings> = {}, table = 'orders', inheritedError?: string) => {
+    // What the pipeline's task gives it: a writer (fencing the one before), the offsets read after, an emitter.
+    const writer = await kafka.openWriter({ transactionalId: TRANSACTIONAL_ID, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES });
+    const store = await kafka.loadOffsets(OFFSETS, 'orders-source');
+    const emitter = new Emitter(writer, store, { queueCapacity: 32, maxRecordsPerWrite: overrides.maxBatchSize ?? 1000 });
     const pipeline = new TablePipeline({
       settings: settings(overrides),
       format,
       tableName: table,
       foundBy: 'listed in dynamodb.table.includelist',
-      exactlyOnce: true,
-      offsetsTopic: OFFSETS,
       topic: { partitions: 1, replicationFactor: 1 },
       kafka,
       tables,
       streams,
+      store,
+      emitter,
       snapshotPages: new Sema(8),
       log: { info: (line) => log.push(line), warn: (line) => log.push(line) },
     });
     if (inheritedError) pipeline.status.error = inheritedError; // as the supervisor carries it over
     const controller = new AbortController();
-    const running = pipeline.run(controller.signal);
+    const running = pipeline.run(controller.signal).finally(async () => {
+      await emitter.close().catch(() => undefined);
+      await writer.close();
+    });
     running.catch(() => undefined);
     return {
       pipeline,
@@ -72,7 +81,7 @@ function world(tableItems: Item[] = items(7), format: RecordFormat = confluentJs
 describe('TablePipeline: its lifecycle, against in-memory ports', () => {
   it('first start: STARTING → SNAPSHOT (every item once) → STREAMING (then every change)', async () => {
     const { start, streams, envelopes, log } = world();
-    const { pipeline, stop } = start();
+    const { pipeline, stop } = await start();
     await until(() => pipeline.status.state === 'STREAMING', 'streaming');
     expect(log.filter((line) => line.includes('→'))).toEqual(['STARTING → SNAPSHOT', 'SNAPSHOT → STREAMING']);
     expect(envelopes().filter((envelope) => envelope.op === 'r')).toHaveLength(7);
@@ -85,7 +94,7 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
 
   it("tells trustpilot's records about the snapshot: RUNNING while it runs, then its start, end and item count, across a restart", async () => {
     const { start, streams, envelopes } = world(items(7), trustpilotJsonFormat());
-    const first = start();
+    const first = await start();
     await until(() => first.pipeline.status.state === 'STREAMING', 'streaming');
     const read = envelopes().filter((record) => record.op === 'r');
     expect(read).toHaveLength(7);
@@ -98,7 +107,7 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
     expect(after).toMatchObject({ init_sync: false, init_sync_state: 'FINISHED', init_sync_start: startedAt, init_sync_count: 7 });
     expect(after.init_sync_end).toBeGreaterThanOrEqual(startedAt);
 
-    const second = start();
+    const second = await start();
     streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'b' } });
     await until(() => envelopes().filter((record) => record.op === 'c').length === 2, 'the second change');
     await second.stop();
@@ -111,7 +120,7 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
       forTable: async () => Promise.reject(new SchemaRegistryError('Schema Registry at memory refused registering the schema of subject "orders-value": HTTP 409', true)),
     };
     const { start, kafka } = world(items(3), refusing);
-    const { pipeline, running } = start();
+    const { pipeline, running } = await start();
     await expect(running).rejects.toThrow(/refused registering the schema of subject "orders-value"/);
     expect(pipeline.status.state).toBe('FAILED');
     expect(pipeline.status.error).toMatch(/orders-value/);
@@ -120,14 +129,14 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
 
   it('restart after a complete snapshot: straight to STREAMING, nothing scanned again, no change read twice', async () => {
     const { start, streams, tables, envelopes } = world();
-    const first = start();
+    const first = await start();
     await until(() => first.pipeline.status.state === 'STREAMING', 'streaming');
     streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'a' } });
     await until(() => envelopes().some((envelope) => envelope.op === 'c'), 'the first change');
     await first.stop();
     const scans = tables.scans;
 
-    const second = start();
+    const second = await start();
     streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'b' } });
     await until(() => envelopes().filter((envelope) => envelope.op === 'c').length === 2, 'the second change');
     expect(tables.scans).toBe(scans);
@@ -138,12 +147,12 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
 
   it('a re-created stream (new ARN) is a gap: the table is snapshotted again (snapshotCount 2)', async () => {
     const { start, tables, streams, envelopes, log } = world();
-    const first = start();
+    const first = await start();
     await until(() => first.pipeline.status.state === 'STREAMING', 'streaming');
     await first.stop();
     tables.replaceStream('orders', `${STREAM}-new`);
     streams.addShard(`${STREAM}-new`, 'shard-9');
-    const second = start();
+    const second = await start();
     await until(() => second.pipeline.status.state === 'STREAMING', 'streaming again');
     expect(envelopes().filter((envelope) => envelope.op === 'r' && envelope.source.snapshotCount === 2)).toHaveLength(7);
     expect(log.some((line) => line.includes('re-snapshotting') && line.includes('re-created'))).toBe(true);
@@ -152,7 +161,7 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
 
   it('records trimmed past the checkpoint while stopped: STREAMING → SNAPSHOT again (resnapshot policy)', async () => {
     const { start, streams, envelopes, log } = world();
-    const first = start();
+    const first = await start();
     await until(() => first.pipeline.status.state === 'STREAMING', 'streaming');
     streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'a' } });
     await until(() => envelopes().some((envelope) => envelope.op === 'c'), 'the first change');
@@ -162,7 +171,7 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
     streams.trim(STREAM, 'shard-1', 2); // 'b' is gone before it was read
 
     log.length = 0;
-    const second = start();
+    const second = await start();
     await until(() => envelopes().filter((envelope) => envelope.op === 'r' && envelope.source.snapshotCount === 2).length === 7, 'the second snapshot');
     await until(() => second.pipeline.status.state === 'STREAMING', 'streaming again');
     expect(log.filter((line) => line.includes('→'))).toEqual(['STARTING → STREAMING', 'STREAMING → SNAPSHOT', 'SNAPSHOT → STREAMING']);
@@ -172,7 +181,7 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
 
   it('SNAPSHOT mode ends in SNAPSHOT_DONE and reads no stream', async () => {
     const { start, streams, envelopes } = world();
-    const { pipeline, stop } = start({ syncMode: 'SNAPSHOT' });
+    const { pipeline, stop } = await start({ syncMode: 'SNAPSHOT' });
     await until(() => pipeline.status.state === 'SNAPSHOT_DONE', 'snapshot done');
     expect(envelopes()).toHaveLength(7);
     expect(streams.reads).toHaveLength(0);
@@ -182,7 +191,7 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
   it('CDC mode starts at the stream, with no snapshot', async () => {
     const { start, streams, envelopes } = world();
     streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'early' } });
-    const { pipeline, stop } = start({ syncMode: 'CDC' });
+    const { pipeline, stop } = await start({ syncMode: 'CDC' });
     await until(() => envelopes().length === 1, 'the change');
     expect(pipeline.status.snapshot).toBeUndefined();
     expect(envelopes()[0].op).toBe('c');
@@ -192,11 +201,11 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
   it("clears the error of the run before once a write succeeds, and not before", async () => {
     const { start, streams, kafka } = world([]);
     kafka.failWrites(new Error('still broken'));
-    const first = start({ syncMode: 'CDC' }, 'orders', 'could not create topic orders: Local: Timed out');
+    const first = await start({ syncMode: 'CDC' }, 'orders', 'could not create topic orders: Local: Timed out');
     await expect(first.running).rejects.toThrow('still broken');
     expect(first.pipeline.status.error).toBe('still broken');
 
-    const second = start({ syncMode: 'CDC' }, 'orders', 'still broken');
+    const second = await start({ syncMode: 'CDC' }, 'orders', 'still broken');
     await until(() => second.pipeline.status.state === 'STREAMING', 'streaming');
     streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'x' } });
     await until(() => second.pipeline.status.error === undefined, 'the old error cleared');
@@ -205,7 +214,7 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
 
   it('a missing table fails with TableNotReplicableError naming it and how it was found', async () => {
     const { start } = world();
-    const { pipeline, running } = start({}, 'missing');
+    const { pipeline, running } = await start({}, 'missing');
     await expect(running).rejects.toThrow(TableNotReplicableError);
     await expect(running).rejects.toThrow('table missing does not exist (listed in dynamodb.table.includelist)');
     expect(pipeline.status.state).toBe('FAILED');
@@ -213,7 +222,7 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
 
   it('a failed write fails the pipeline at once, even while its reader waits on an idle shard', async () => {
     const { start, streams, kafka } = world([]);
-    const { pipeline, running } = start({ syncMode: 'CDC' });
+    const { pipeline, running } = await start({ syncMode: 'CDC' });
     await until(() => pipeline.status.state === 'STREAMING', 'streaming');
     kafka.failWrites(new Error('broker refused the record'));
     streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'x' } });
@@ -237,13 +246,13 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
         },
       };
     };
-    const first = start({ maxBatchSize: 3 });
+    const first = await start({ maxBatchSize: 3 });
     await expect(first.running).rejects.toThrow('connection lost');
     const committedBefore = envelopes().length;
     expect(committedBefore).toBeGreaterThan(0);
     expect(committedBefore).toBeLessThan(40);
 
-    const second = start({ maxBatchSize: 3 });
+    const second = await start({ maxBatchSize: 3 });
     await until(() => second.pipeline.status.state === 'STREAMING', 'streaming after the reopen');
     const ids = envelopes().map((envelope) => JSON.parse(envelope.after.document).id.S as string);
     expect(ids.sort()).toEqual(items(40).map((item) => item.id!.S!).sort());
@@ -252,9 +261,9 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
 
   it('a fenced writer fails with FencedError and writes nothing more', async () => {
     const { start, kafka, streams, envelopes } = world([]);
-    const first = start({ syncMode: 'CDC' });
+    const first = await start({ syncMode: 'CDC' });
     await until(() => first.pipeline.status.state === 'STREAMING', 'streaming');
-    await kafka.openWriter({ transactionalId: 'orders-source-orders', maxMessageBytes: 1_000_000 }); // a new owner
+    await kafka.openWriter({ transactionalId: TRANSACTIONAL_ID, maxMessageBytes: 1_000_000 }); // a new owner
     streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'x' } });
     await expect(first.running).rejects.toThrow(/taken over/);
     expect(envelopes()).toHaveLength(0);
