@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConversionError } from '../../../src/sink/conversion-error.js';
+import { ConversionError } from '../../../src/domain/conversion-error.js';
 import { DeadLetterReporter, type FailedRecord } from '../../../src/sink/dead-letter.js';
 import { InMemoryDeadLetterTopics } from '../../support/fakes/sink-ports.js';
 
