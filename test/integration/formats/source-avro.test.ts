@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
 import { confluentAvroFormat } from '../../../src/formats/avro/confluent-avro.js';
 import { EXACT_LONG } from '../../../src/formats/avro/exact-long.js';
-import type { SubjectNameStrategy } from '../../../src/formats/registry/subject-names.js';
+import type { SubjectNameStrategy } from '../../../src/domain/subject-names.js';
 import { suiteResources } from '../../support/aws.js';
 import { captureEveryWay, expectReadBackEqualsTable } from '../../support/read-back.js';
 import { scanAll } from '../../support/tables.js';

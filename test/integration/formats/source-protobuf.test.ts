@@ -2,7 +2,7 @@ import { ProtobufDeserializer, SerdeType } from '@confluentinc/schemaregistry';
 import { describe, expect, inject, it } from 'vitest';
 import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
 import { confluentProtobufFormat } from '../../../src/formats/protobuf/confluent-protobuf.js';
-import type { SubjectNameStrategy } from '../../../src/formats/registry/subject-names.js';
+import type { SubjectNameStrategy } from '../../../src/domain/subject-names.js';
 import { suiteResources } from '../../support/aws.js';
 import { serializedProtobufClient } from '../../support/protobuf-serialized.js';
 import { captureEveryWay, expectReadBackEqualsTable } from '../../support/read-back.js';
