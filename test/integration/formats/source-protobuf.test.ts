@@ -1,9 +1,9 @@
 import { ProtobufDeserializer, SerdeType } from '@confluentinc/schemaregistry';
 import { describe, expect, inject, it } from 'vitest';
-import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
 import { confluentProtobufFormat } from '../../../src/formats/protobuf/confluent-protobuf.js';
 import type { SubjectNameStrategy } from '../../../src/domain/subject-names.js';
 import { suiteResources } from '../../support/aws.js';
+import { sourceFormatOptions } from '../../support/format-replication.js';
 import { serializedProtobufClient } from '../../support/protobuf-serialized.js';
 import { captureEveryWay, expectReadBackEqualsTable } from '../../support/read-back.js';
 import { scanAll } from '../../support/tables.js';
@@ -26,8 +26,7 @@ describe('source: PROTOBUF through a real Schema Registry', () => {
   }
 
   async function run(strategy: SubjectNameStrategy) {
-    const registry = await schemaRegistryClient({ url: registryUrl() });
-    const format = confluentProtobufFormat({ registry, document: 'dynamodb-json', tombstones: true, protobufKeys: true, keySubjects: { strategy }, valueSubjects: { strategy } });
+    const format = confluentProtobufFormat({ ...(await sourceFormatOptions(strategy)), protobufKeys: true });
     return captureEveryWay(suite, 'proto-src', format);
   }
 
