@@ -9,6 +9,7 @@ import type { SubjectNameStrategy } from '../../src/domain/subject-names.js';
 import type { RecordFormat } from '../../src/formats/ports.js';
 import { uniqueName, type suiteResources } from './aws.js';
 import { captureEveryWay } from './read-back.js';
+import { schemaRegistryUrl } from './registry-server.js';
 import { produce, startSink } from './sink.js';
 import { scanAll, type Item } from './tables.js';
 import { TopicFollower } from './topic-follower.js';
@@ -28,7 +29,7 @@ export async function committedOffset(groupId: string, topic: string): Promise<n
 /** A source format's settings but for its keys' setting: the local stack's registry, DynamoDB JSON documents, tombstones. */
 export async function sourceFormatOptions(strategy: SubjectNameStrategy = 'TopicNameStrategy') {
   const subjects = { strategy };
-  const registry = await schemaRegistryClient({ url: inject('stack').schemaRegistry!.url });
+  const registry = await schemaRegistryClient({ url: schemaRegistryUrl() });
   return { registry, document: 'dynamodb-json', tombstones: true, keySubjects: subjects, valueSubjects: subjects } as const;
 }
 
@@ -54,7 +55,7 @@ export interface QuickStartOrders {
 /** The orders, produced by Confluent's serializer with its own registry client, are written by the sink, typed, by orderid. */
 export async function expectQuickStartOrders(resources: ReturnType<typeof suiteResources>, prefix: string, orders: QuickStartOrders): Promise<void> {
   const { connection, dynamodb, defer } = resources;
-  const registryUrl = inject('stack').schemaRegistry!.url;
+  const registryUrl = schemaRegistryUrl();
   const topic = uniqueName(prefix);
   const client = new SchemaRegistryClient({ baseURLs: [registryUrl] });
   await client.register(`${topic}-value`, orders.schemas.value);
@@ -153,7 +154,7 @@ export async function expectPoisonDeadLettered(
     topics: topic,
     'input.data.format': input.format,
     'input.key.format': 'STRING',
-    'schema.registry.url': inject('stack').schemaRegistry!.url,
+    'schema.registry.url': schemaRegistryUrl(),
     'aws.dynamodb.pk.hash': 'value.id',
     'aws.dynamodb.pk.sort': '',
     'errors.tolerance': 'all',

@@ -1,5 +1,5 @@
 import { AvroSerializer, SerdeType } from '@confluentinc/schemaregistry';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
 import { confluentAvroFormat } from '../../../src/formats/avro/confluent-avro.js';
 import { wireHeader } from '../../../src/formats/registry/wire-format.js';
@@ -14,11 +14,12 @@ import {
   ID_RECORD_AVRO,
   sourceFormatOptions,
 } from '../../support/format-replication.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 describe('sink: AVRO through a real Schema Registry', () => {
   const resources = suiteResources('sink-avro');
   const { connection, defer } = resources;
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  const registryUrl = useSchemaRegistry();
 
   it("writes Confluent's quick-start orders, produced by Confluent's AvroSerializer, keyed by value.orderid and value.ordertime", async () => {
     await expectQuickStartOrders(resources, 'orders', {

@@ -1,5 +1,5 @@
 import { JsonSerializer, SerdeType } from '@confluentinc/schemaregistry';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
 import { confluentJsonSchemaFormat } from '../../../src/formats/json-schema/confluent-json-sr.js';
 import { wireHeader } from '../../../src/formats/registry/wire-format.js';
@@ -11,6 +11,7 @@ import {
   ID_RECORD_AVRO,
   sourceFormatOptions,
 } from '../../support/format-replication.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 /** Confluent's quick-start orders as a JSON Schema: every JSON type the sink maps. */
 const ORDER_SCHEMA = {
@@ -32,7 +33,7 @@ const KEY_SCHEMA = { $schema: 'http://json-schema.org/draft-07/schema#', title: 
 
 describe('sink: JSON_SR through a real Schema Registry', () => {
   const resources = suiteResources('sink-json-sr');
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  const registryUrl = useSchemaRegistry();
 
   it("writes records that Confluent's JsonSerializer wrote, keys and values, with their JSON types as DynamoDB types", async () => {
     await expectQuickStartOrders(resources, 'jsonsr-orders', {

@@ -2,7 +2,7 @@ import { create, createFileRegistry, createMutableRegistry } from '@bufbuild/pro
 import { FieldDescriptorProto_Label as Label, FieldDescriptorProto_Type as Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { ProtobufSerializer, SerdeType } from '@confluentinc/schemaregistry';
 import protobuf from 'protobufjs';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
 import { confluentProtobufFormat } from '../../../src/formats/protobuf/confluent-protobuf.js';
 import { wireHeader } from '../../../src/formats/registry/wire-format.js';
@@ -14,6 +14,7 @@ import {
   ID_RECORD_AVRO,
   sourceFormatOptions,
 } from '../../support/format-replication.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 /** Confluent's quick-start `orders` (its datagen's schema) as a .proto, as the registry holds it. */
 const ORDERS_PROTO = `syntax = "proto3";
@@ -55,7 +56,7 @@ function ordersDescriptor() {
 
 describe('sink: PROTOBUF through a real Schema Registry', () => {
   const resources = suiteResources('sink-protobuf');
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  const registryUrl = useSchemaRegistry();
 
   it("writes Confluent's quick-start orders, produced by Confluent's ProtobufSerializer, keyed by value.orderid and value.ordertime", async () => {
     await expectQuickStartOrders(resources, 'proto-orders', {

@@ -8,10 +8,11 @@ import { sourceFormatOptions } from '../../support/format-replication.js';
 import { startSource } from '../../support/source.js';
 import { createTable, scanAll, type Item } from '../../support/tables.js';
 import { TopicFollower } from '../../support/topic-follower.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 describe('source: JSON_SR through a real Schema Registry', () => {
   const { connection, dynamodb, defer } = suiteResources('source-json-sr');
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  const registryUrl = useSchemaRegistry();
 
   it("writes records that Confluent's JSON Schema deserializer validates and reads back as the table", async () => {
     const table = uniqueName('jsonsr-src');

@@ -1,5 +1,5 @@
 import { ProtobufDeserializer, SerdeType } from '@confluentinc/schemaregistry';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { confluentProtobufFormat } from '../../../src/formats/protobuf/confluent-protobuf.js';
 import type { SubjectNameStrategy } from '../../../src/domain/subject-names.js';
 import { suiteResources } from '../../support/aws.js';
@@ -8,11 +8,12 @@ import { serializedProtobufClient } from '../../support/protobuf-serialized.js';
 import { captureEveryWay, expectReadBackEqualsTable } from '../../support/read-back.js';
 import { scanAll } from '../../support/tables.js';
 import type { ConsumedRecord } from '../../support/topic-follower.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 describe('source: PROTOBUF through a real Schema Registry', () => {
   const suite = suiteResources('source-protobuf');
   const { dynamodb } = suite;
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  const registryUrl = useSchemaRegistry();
 
   /**
    * Confluent's own deserializer, not our decode path nor our protobuf library: it reads the wire format and the
