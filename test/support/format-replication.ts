@@ -10,9 +10,8 @@ import type { RecordFormat } from '../../src/formats/ports.js';
 import { uniqueName, type suiteResources } from './aws.js';
 import { captureEveryWay } from './read-back.js';
 import { schemaRegistryUrl } from './registry-server.js';
-import { produce, startSink } from './sink.js';
+import { produce, sinkWithDeadLetters, startSink } from './sink.js';
 import { scanAll, type Item } from './tables.js';
-import { TopicFollower } from './topic-follower.js';
 
 /** The group's committed offset in partition 0 of the topic (-1 before any commit). */
 export async function committedOffset(groupId: string, topic: string): Promise<number> {
@@ -147,26 +146,14 @@ export async function expectPoisonDeadLettered(
   const bad = [...common, ...particular];
   const records = [{ key: 'good-1', value: wire(schemaId, 'good-1') }, ...bad.map(({ key, value }) => ({ key, value })), { key: 'good-2', value: wire(schemaId, 'good-2') }];
   const messages = bad.map((record) => record.message);
-  const { connection, dynamodb, defer } = resources;
   await produce(topic, records);
-  const deadLetters = `${topic}-dlq`;
-  const sink = await startSink(uniqueName('sink-dlq'), connection, {
-    topics: topic,
+  const good = records.filter((record) => record.key.startsWith('good-')).map((record) => record.key);
+  const poison = records.filter((record) => !record.key.startsWith('good-'));
+  const { follower } = await sinkWithDeadLetters(resources, topic, good, {
     'input.data.format': input.format,
     'input.key.format': 'STRING',
     'schema.registry.url': schemaRegistryUrl(),
-    'aws.dynamodb.pk.hash': 'value.id',
-    'aws.dynamodb.pk.sort': '',
-    'errors.tolerance': 'all',
-    'errors.deadletterqueue.topic.name': deadLetters,
-    'errors.deadletterqueue.context.headers.enable': 'true',
   });
-  defer(() => sink.stop());
-  const good = records.filter((record) => record.key.startsWith('good-')).map((record) => record.key);
-  const poison = records.filter((record) => !record.key.startsWith('good-'));
-  await expect.poll(async () => (await scanAll(dynamodb, topic).catch(() => [])).map((item) => item.id!.S).sort(), { timeout: 60_000 }).toEqual(good.sort());
-  const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, deadLetters, 1, 'read_uncommitted');
-  defer(() => follower.close());
   await follower.waitFor((read) => read.length === poison.length, 60_000, 'the poison records in the dead-letter topic');
   expect(follower.records.map((record) => record.key)).toEqual(poison.map((record) => record.key));
   const first = records.indexOf(poison[0]!);
