@@ -7,6 +7,7 @@ import { createKafka, logLevel } from '../../src/adapters/kafka/client.js';
 import { schemaRegistryClient } from '../../src/adapters/schema-registry/registry-client.js';
 import type { SubjectNameStrategy } from '../../src/domain/subject-names.js';
 import type { RecordFormat } from '../../src/formats/ports.js';
+import type { RegistrySchema } from '../../src/formats/registry/ports.js';
 import { uniqueName, type suiteResources } from './aws.js';
 import { captureEveryWay } from './read-back.js';
 import { schemaRegistryUrl } from './registry-server.js';
@@ -78,15 +79,16 @@ export async function expectQuickStartOrders(resources: ReturnType<typeof suiteR
 
 /**
  * A table with every type, written by the source in `format`, changed every way (a delete among them), is
- * replicated by the sink reading the topic with `sinkKeys`: the copy equals the table, and every record, the
- * tombstone included, is committed without a dead letter.
+ * replicated by the sink reading the topic in `inputFormat` through the stack's registry: the copy equals the
+ * table, and every record, the tombstone included, is committed without a dead letter.
  */
 export async function expectReplicatedThrough(
   resources: ReturnType<typeof suiteResources>,
   prefix: string,
   format: RecordFormat,
-  sinkKeys: Record<string, string>,
+  inputFormat: string,
 ): Promise<void> {
+  const sinkKeys = { 'input.data.format': inputFormat, 'schema.registry.url': schemaRegistryUrl() };
   const { connection, dynamodb, defer } = resources;
   const sinkName = uniqueName(prefix);
   let sink: Awaited<ReturnType<typeof startSink>> | undefined;
@@ -107,10 +109,19 @@ export async function expectReplicatedThrough(
 }
 
 /** A schema id no registry hands out in a test run. */
-export const UNKNOWN_SCHEMA_ID = 2_000_000_000;
+const UNKNOWN_SCHEMA_ID = 2_000_000_000;
 
 /** A record of one string field, `id`: the Avro poison test's value schema, and a schema of the wrong type for the others. */
 export const ID_RECORD_AVRO = { schemaType: 'AVRO', schema: JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'id', type: 'string' }] }) } as const;
+
+/** One format's poison test: its sink input format, its name in error messages, its value schema (a string field `id`). */
+export interface PoisonFormat {
+  format: string;
+  name: string;
+  schema: RegistrySchema;
+  /** How the format refuses a schema id that names an Avro schema (e.g. "not Protobuf"); unset for AVRO itself. */
+  refusesAvro?: string;
+}
 
 /** A poison record of one format and the dead-letter message it must get. */
 export interface PoisonCase {
@@ -120,19 +131,22 @@ export interface PoisonCase {
 }
 
 /**
- * The sink in `input.format` (keys as STRING, the item's key from value.id) reads good-1, a value without the wire
- * header, one naming a schema id the registry does not have, the format's own poison records (`particular`, from offset 3 on), then
+ * The sink in `input.format` (keys as STRING, the item's key from value.id) reads, from a new topic whose value schema
+ * is `input.schema`: good-1, a value without the wire header, one naming a schema id the registry does not have, the
+ * format's own poison records (`particular`, from offset 3 on), one naming an Avro schema (with `refusesAvro`), then
  * good-2; `wire(schemaId, id)` writes a value whose `id` field is `id` in the format. The good ones are written, the
  * poison ones land in the dead-letter topic in order, with Connect's headers and their messages.
  */
 export async function expectPoisonDeadLettered(
   resources: ReturnType<typeof suiteResources>,
-  topic: string,
-  input: { format: string; name: string },
+  prefix: string,
+  input: PoisonFormat,
   wire: (schemaId: number, id: string) => Buffer,
-  schemaId: number,
-  particular: PoisonCase[],
+  particular: (topic: string, schemaId: number) => PoisonCase[] = () => [],
 ): Promise<void> {
+  const topic = uniqueName(prefix);
+  const registry = await schemaRegistryClient({ url: schemaRegistryUrl() });
+  const schemaId = await registry.register(`${topic}-value`, input.schema);
   const common: PoisonCase[] = [
     { key: 'json', value: '{"id":"json"}', message: `topic ${topic} partition 0 offset 1: value is not ${input.name} in Confluent's wire format: magic byte 123, expected 0` },
     {
@@ -143,7 +157,12 @@ export async function expectPoisonDeadLettered(
       ),
     },
   ];
-  const bad = [...common, ...particular];
+  const bad = [...common, ...particular(topic, schemaId)];
+  if (input.refusesAvro !== undefined) {
+    const avroId = await registry.register(`${topic}-avro-value`, ID_RECORD_AVRO);
+    const offset = bad.length + 1;
+    bad.push({ key: 'avro-id', value: wire(avroId, 'avro'), message: `topic ${topic} partition 0 offset ${offset}: value has schema id ${avroId}, which cannot be read: it is an AVRO schema, ${input.refusesAvro}` });
+  }
   const records = [{ key: 'good-1', value: wire(schemaId, 'good-1') }, ...bad.map(({ key, value }) => ({ key, value })), { key: 'good-2', value: wire(schemaId, 'good-2') }];
   const messages = bad.map((record) => record.message);
   await produce(topic, records);

@@ -1,6 +1,5 @@
 import { AvroSerializer, SerdeType } from '@confluentinc/schemaregistry';
 import { describe, expect, it } from 'vitest';
-import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
 import { confluentAvroFormat } from '../../../src/formats/avro/confluent-avro.js';
 import { wireHeader } from '../../../src/formats/registry/wire-format.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
@@ -19,7 +18,7 @@ import { useSchemaRegistry } from '../../support/registry-server.js';
 describe('sink: AVRO through a real Schema Registry', () => {
   const resources = suiteResources('sink-avro');
   const { connection, defer } = resources;
-  const registryUrl = useSchemaRegistry();
+  useSchemaRegistry();
 
   it("writes Confluent's quick-start orders, produced by Confluent's AvroSerializer, keyed by value.orderid and value.ordertime", async () => {
     await expectQuickStartOrders(resources, 'orders', {
@@ -49,16 +48,13 @@ describe('sink: AVRO through a real Schema Registry', () => {
 
   it('replicates a table, every type and its deletes, from the source in AVRO to the sink in AVRO', async () => {
     const format = confluentAvroFormat({ ...(await sourceFormatOptions()), avroKeys: true });
-    await expectReplicatedThrough(resources, 'avro-rep', format, { 'input.data.format': 'AVRO', 'schema.registry.url': registryUrl() });
+    await expectReplicatedThrough(resources, 'avro-rep', format, 'AVRO');
   });
 
   it('sends records that are not Avro, or name a schema the registry does not have, to the dead-letter topic with their error', async () => {
-    const topic = uniqueName('avro-dlq');
-    const registry = await schemaRegistryClient({ url: registryUrl() });
-    const schemaId = await registry.register(`${topic}-value`, ID_RECORD_AVRO);
     const avroString = (text: string) => Buffer.concat([Buffer.from([text.length * 2]), Buffer.from(text)]); // zig-zag length, then UTF-8
     const wire = (id: number, text: string) => Buffer.concat([wireHeader(id), avroString(text)]);
-    await expectPoisonDeadLettered(resources, topic, { format: 'AVRO', name: 'Avro' }, wire, schemaId, [
+    await expectPoisonDeadLettered(resources, 'avro-dlq', { format: 'AVRO', name: 'Avro', schema: ID_RECORD_AVRO }, wire, (topic, schemaId) => [
       { key: 'truncated', value: wire(schemaId, 'truncated').subarray(0, 9), message: expect.stringMatching(new RegExp(`^topic ${topic} partition 0 offset 3: value does not decode with schema id ${schemaId}: `)) },
     ]);
   });
