@@ -1,7 +1,7 @@
 // The record-format keys both connectors share: the data formats and the Schema Registry settings, named as
 // Kafka Connect's converters and Confluent's connectors name them.
 import { z } from 'zod';
-import { subjectNameStrategy, type SubjectNameStrategy } from '../formats/registry/subject-names.js';
+import { subjectNameStrategy, type SubjectNameStrategy } from '../domain/subject-names.js';
 import type { ConfigProblem } from './errors.js';
 import { keyProblem } from './errors.js';
 import { HIDDEN } from './secrets.js';

@@ -1,5 +1,5 @@
 import type { DataFormat, KeyFormat, RegistrySettings } from './registry-keys.js';
-import type { TagFilter } from './tag-filters.js';
+import type { TagFilter } from '../domain/tag-match.js';
 
 /*
  * The shape of a parsed source connector configuration. parseSourceConfig (source.ts) builds it from the flat

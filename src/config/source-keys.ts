@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DISCOVERY_MODES, DOCUMENT_FORMATS, GAP_POLICIES, OUTPUT_ENVELOPES, OVERSIZED_RECORD_POLICIES, STREAM_POSITIONS, SYNC_MODES } from './source-config.js';
 import { dataFormat, keyFormat, registryKeys } from './registry-keys.js';
-import { parseTagFilters, type TagFilter } from './tag-filters.js';
+import type { TagFilter } from '../domain/tag-match.js';
+import { parseTagFilters } from './tag-filters.js';
 import { DEFAULT_TIMESTAMP_FORMAT, timestampParser, type TimestampParser } from './timestamp.js';
 import {
   boolean,

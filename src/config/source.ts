@@ -15,7 +15,7 @@ import {
   type SourceKeys,
 } from './source-keys.js';
 import { closestKey } from './suggest.js';
-import type { TagFilter } from './tag-filters.js';
+import type { TagFilter } from '../domain/tag-match.js';
 import { parseStartTimestamp } from './timestamp.js';
 import { hasTableNameCharacters, MAX_TABLE_NAME_LENGTH } from '../domain/table-name.js';
 

@@ -1,8 +1,4 @@
-/** Tables must carry tag `key`; with values, its value must be one of them; without, any value will do. */
-export interface TagFilter {
-  key: string;
-  values: string[];
-}
+import type { TagFilter } from '../domain/tag-match.js';
 
 /**
  * Parses Confluent's `k1:v1,v2;k2:v3` (semicolon between filters, colon after the key, commas between values).

@@ -1,4 +1,8 @@
-import type { TagFilter } from '../config/tag-filters.js';
+/** Tables must carry tag `key`; with values, its value must be one of them; without, any value will do. */
+export interface TagFilter {
+  key: string;
+  values: string[];
+}
 
 /**
  * True when a table's tags satisfy every filter (AND across filters): the table carries the filter's key and,

@@ -1,11 +1,9 @@
 // What the connectors need from a record format: the source turns changes into Kafka records with it. A format
-// is chosen per connector (src/formats/record-format.ts); each format module owns both its writing and reading.
+// is chosen per connector (src/runtime/record-formats.ts); each format module owns both its writing and reading.
 import type { Item } from '../domain/attribute-codec.js';
 import type { SnapshotPage, StreamChange } from '../domain/change.js';
+import type { RecordBytes } from '../domain/outgoing-message.js';
 import type { TableInfo } from '../domain/table-info.js';
-
-/** Text is sent as UTF-8; formats with a binary wire form (Schema Registry's) give bytes. */
-export type RecordBytes = string | Buffer;
 
 export interface EncodedRecord {
   key: RecordBytes;

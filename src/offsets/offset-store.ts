@@ -1,5 +1,5 @@
 import { offsetKey, type SourcePartition } from '../domain/position.js';
-import type { OutgoingMessage } from '../source/ports.js';
+import type { OutgoingMessage } from '../domain/outgoing-message.js';
 
 /**
  * One connector's source offsets, as stored in the compacted offsets topic (Kafka Connect's format; the Kafka

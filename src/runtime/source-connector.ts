@@ -1,8 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Sema } from 'async-sema';
-import type { KafkaClientEvents } from '../adapters/kafka/client-events.js';
 import type { TableFinder } from '../source/discovery.js';
-import type { ChangeStreams, SourceKafka, SourceTables } from '../source/ports.js';
 import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
 import { taskOfTable } from '../source/task-assignment.js';
@@ -11,8 +9,10 @@ import { FailureLog } from './failure-log.js';
 import type { RecordFormat } from '../formats/ports.js';
 import type { Logger } from './logger.js';
 import { waitForRecovery } from './recovery-wait.js';
-import { SourceTask, type TaskStatus } from './source-task.js';
+import { SourceTask, type SourceConnectorClients, type TaskStatus } from './source-task.js';
 import { fenceEarlierLayouts, taskTransactionalId } from './zombie-fencing.js';
+
+export type { SourceConnectorClients } from './source-task.js';
 
 export interface SourceConnectorPlan {
   name: string;
@@ -30,14 +30,6 @@ export interface SourceConnectorPlan {
   maxMessageBytes: number;
   /** Records coalesced into one write (one transaction) of a task. */
   maxRecordsPerWrite: number;
-}
-
-/** The connector's ports to Kafka and DynamoDB, and what its Kafka clients said (to explain failures). */
-export interface SourceConnectorClients {
-  kafka: SourceKafka;
-  tables: SourceTables;
-  streams: ChangeStreams;
-  kafkaEvents?: KafkaClientEvents;
 }
 
 export interface DiscoveryStatus {

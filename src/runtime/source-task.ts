@@ -1,11 +1,12 @@
 import type { Sema } from 'async-sema';
+import type { KafkaClientEvents } from '../adapters/kafka/client-events.js';
 import { AwsError } from '../domain/aws-error.js';
 import type { RecordFormat } from '../formats/ports.js';
 import { SchemaRegistryError } from '../formats/registry/ports.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import { Emitter } from '../source/emitter.js';
 import { OversizedRecordError } from '../source/oversized-records.js';
-import { FencedError, type BatchWriter } from '../source/ports.js';
+import { FencedError, type BatchWriter, type ChangeStreams, type SourceKafka, type SourceTables } from '../source/ports.js';
 import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
 import { TableNotReplicableError, TablePipeline } from '../source/table-pipeline.js';
@@ -13,8 +14,15 @@ import { Backoff } from './backoff.js';
 import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
 import { waitForRecovery } from './recovery-wait.js';
-import type { SourceConnectorClients } from './source-connector.js';
 import { nextTaskState, type TaskEvent, type TaskState } from './task-lifecycle.js';
+
+/** The connector's ports to Kafka and DynamoDB, and what its Kafka clients said (to explain failures). */
+export interface SourceConnectorClients {
+  kafka: SourceKafka;
+  tables: SourceTables;
+  streams: ChangeStreams;
+  kafkaEvents?: KafkaClientEvents;
+}
 
 const MAX_BACKOFF_MS = 60_000;
 /** Batches one table may have waiting for the task's writer. */

@@ -1,13 +1,4 @@
-import type { DeadLetterSink, DeadLetterWriter } from './ports.js';
-
-export interface FailedRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  error: Error;
-}
+import type { DeadLetterSink, DeadLetterWriter, FailedRecord } from './ports.js';
 
 /**
  * Sends records that could not be converted or written to the dead-letter topic: the original bytes, with

@@ -2,7 +2,7 @@
 // units are measured in.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../domain/attribute-codec.js';
-import { significantDigitCount } from './number-text.js';
+import { significantDigitCount } from '../domain/number-text.js';
 
 /** 400 KB, attribute names included. */
 export const MAX_ITEM_BYTES = 400 * 1024;

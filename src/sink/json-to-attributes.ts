@@ -6,9 +6,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isLosslessNumber } from 'lossless-json';
 import { BASE64, type Item } from '../domain/attribute-codec.js';
 import { at, pathText, setOwn, type AttributePath } from '../domain/attribute-path.js';
-import { ConversionError } from './conversion-error.js';
+import { ConversionError } from '../domain/conversion-error.js';
 import { parseJsonLosslessly } from './lossless-parse.js';
-import { checkDynamoDbNumber, decimalText } from './number-text.js';
+import { checkDynamoDbNumber, decimalText } from '../domain/number-text.js';
 
 // Standard base64 (what Kafka Connect's JsonConverter writes), padding optional.
 const INTEGER = /^-?\d+$/;

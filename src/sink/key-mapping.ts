@@ -2,7 +2,7 @@
 // record's primary key attributes come from.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item, KeySchema } from '../domain/attribute-codec.js';
-import { ConversionError } from './conversion-error.js';
+import { ConversionError } from '../domain/conversion-error.js';
 import { setOwn } from '../domain/attribute-path.js';
 import { describeAttribute } from './json-to-attributes.js';
 import { parseKeyReference as parseReference, type KeyReference } from '../domain/key-reference.js';

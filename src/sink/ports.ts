@@ -3,7 +3,6 @@
 // (convert, write, dead-letter, then commit) are unit-tested.
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { TableInfo, KeyAttributeType } from '../domain/table-info.js';
-import type { FailedRecord } from './dead-letter.js';
 import type { SinkRecord } from './sink-record.js';
 
 /** The next offset to read in a partition: what a commit records. */
@@ -65,6 +64,16 @@ export interface SinkTables {
   create(spec: TableToCreate): Promise<void>;
   /** Writes up to 25 requests until all are processed, retrying throttling by the policy. */
   writeBatch(table: string, requests: WriteRequest[], policy: RetryPolicy): Promise<void>;
+}
+
+/** A record that could not be converted or written, with its original bytes and why. */
+export interface FailedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  error: Error;
 }
 
 /** Where records that cannot be converted or written go; resolves once they are durable. */

@@ -27,7 +27,7 @@ import { EnvelopeError, readEnvelope, type ReadEnvelope } from '../formats/confl
 import { readTrustpilotRecord } from '../formats/trustpilot-json.js';
 import { isTableName, TABLE_NAME_RULE } from '../domain/table-name.js';
 import { at, setOwn } from '../domain/attribute-path.js';
-import { ConversionError } from './conversion-error.js';
+import { ConversionError } from '../domain/conversion-error.js';
 import { itemSize, MAX_ITEM_BYTES, valueSize } from './item-size.js';
 import {
   anyJsonToAttribute,
@@ -47,7 +47,7 @@ import { JsonSchemaReader } from '../formats/json-schema/json-sr-reader.js';
 import { keyAttributes, keyAttributeType, type KeyAttributeType, type KeyReference } from './key-mapping.js';
 import { positionOf, type SinkRecord } from './sink-record.js';
 
-export { ConversionError } from './conversion-error.js';
+export { ConversionError } from '../domain/conversion-error.js';
 
 export type InputFormat = 'JSON' | 'STRING' | 'BYTES' | 'AVRO' | 'JSON_SR' | 'PROTOBUF';
 export type NullValues = 'delete' | 'ignore' | 'fail';

@@ -1,4 +1,5 @@
 // One Kafka record as the sink sees it: bytes in, no deserialization yet (conversion is record-converter's job).
+import type { RecordPosition } from '../domain/record-position.js';
 
 export interface SinkRecord {
   topic: string;
@@ -9,13 +10,6 @@ export interface SinkRecord {
   /** null is a tombstone. */
   value: Buffer | null;
   headers?: Record<string, Buffer | string>;
-}
-
-/** Where a record came from: what error messages and dead-letter headers name. */
-export interface RecordPosition {
-  topic: string;
-  partition: number;
-  offset: string;
 }
 
 export function positionOf(record: SinkRecord): RecordPosition {

@@ -6,9 +6,8 @@ import type { SinkConfig } from '../config/sink-config.js';
 import type { KeySchema } from '../domain/attribute-codec.js';
 import type { KeyAttributeType } from '../domain/table-info.js';
 import { planBatches, type PlannedBatch } from './batch-planner.js';
-import type { FailedRecord } from './dead-letter.js';
 import { loadRegistrySchemas } from './registry-input.js';
-import type { DeadLetterSink, MissingTopics, RecordSource, RecordSourceOptions, RetryPolicy, SinkTables } from './ports.js';
+import type { DeadLetterSink, FailedRecord, MissingTopics, RecordSource, RecordSourceOptions, RetryPolicy, SinkTables } from './ports.js';
 import { ConversionError, convertRecord, tableNameFor, type ConverterSettings, type WriteOperation } from './record-converter.js';
 import type { SinkRecord } from './sink-record.js';
 

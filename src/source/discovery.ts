@@ -1,5 +1,5 @@
 import { AwsError } from '../domain/aws-error.js';
-import type { TagFilter } from '../config/tag-filters.js';
+import type { TagFilter } from '../domain/tag-match.js';
 import { matchesTagFilters } from '../domain/tag-match.js';
 import type { TableCatalog } from './ports.js';
 

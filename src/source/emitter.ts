@@ -1,4 +1,5 @@
-import type { BatchWriter, OutgoingMessage } from './ports.js';
+import type { OutgoingMessage } from '../domain/outgoing-message.js';
+import type { BatchWriter } from './ports.js';
 import type { SourcePartition } from '../domain/position.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 

@@ -1,16 +1,5 @@
-import type { OutgoingMessage } from './ports.js';
-import type { PhaseContext } from './settings.js';
-
-export type OversizedRecordPolicy = 'drop-before' | 'dead-letter' | 'fail';
-
-/** How big a record may grow, and what happens to a change that does not fit. */
-export interface RecordLimits {
-  /** The largest record (key, value, headers) written: the topics' max.message.bytes. */
-  maxMessageBytes: number;
-  policy: OversizedRecordPolicy;
-  /** Set with the dead-letter policy. */
-  deadLetterTopic?: string;
-}
+import type { OutgoingMessage } from '../domain/outgoing-message.js';
+import type { PhaseContext, RecordLimits } from './settings.js';
 
 /** Header on a change written without its old image because, with it, the record was too large. */
 export const BEFORE_DROPPED_HEADER = 'dynamodb.before.dropped';

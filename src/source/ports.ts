@@ -4,8 +4,8 @@
 // unit-tested.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import type { RecordBytes } from '../formats/ports.js';
-import type { TagFilter } from '../config/tag-filters.js';
+import type { TagFilter } from '../domain/tag-match.js';
+import type { OutgoingMessage } from '../domain/outgoing-message.js';
 import type { ShardInfo } from '../domain/shard-tree.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
@@ -80,15 +80,6 @@ export interface ChangeStreams {
 }
 
 // ---------------------------------------------------------------------------------------------- Kafka
-
-export interface OutgoingMessage {
-  topic: string;
-  key: RecordBytes | null;
-  /** null = tombstone. */
-  value: RecordBytes | null;
-  timestampMs?: number;
-  headers?: Record<string, string>;
-}
 
 /**
  * Writes batches of messages. With exactly-once, a batch (the data and the offsets that cover it) is one Kafka

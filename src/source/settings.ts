@@ -4,11 +4,21 @@ import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import type { ChangeEncoder } from '../formats/ports.js';
 import type { TableEmitter } from './emitter.js';
-import type { RecordLimits } from './oversized-records.js';
 import type { ChangeStreams, SourceTables } from './ports.js';
 import type { PipelineStatus } from './status.js';
 
 export type SyncMode = 'SNAPSHOT_CDC' | 'SNAPSHOT' | 'CDC';
+
+export type OversizedRecordPolicy = 'drop-before' | 'dead-letter' | 'fail';
+
+/** How big a record may grow, and what happens to a change that does not fit. */
+export interface RecordLimits {
+  /** The largest record (key, value, headers) written: the topics' max.message.bytes. */
+  maxMessageBytes: number;
+  policy: OversizedRecordPolicy;
+  /** Set with the dead-letter policy. */
+  deadLetterTopic?: string;
+}
 
 /** What one table pipeline needs from the connector configuration. */
 export interface PipelineSettings {

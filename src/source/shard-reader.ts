@@ -3,11 +3,12 @@ import { AwsError } from '../domain/aws-error.js';
 import { withRetries } from '../domain/retry.js';
 import { EVENT_NAMES, readStreamRecord, withoutBefore, type SnapshotSummary, type StreamChange } from '../domain/change.js';
 import { completedSnapshot, partitions, type ShardOffset, type SourcePartition, type StreamOffset } from '../domain/position.js';
+import type { OutgoingMessage } from '../domain/outgoing-message.js';
 import { initialShardState, transition, type ShardEvent, type ShardState } from '../domain/shard-lifecycle.js';
 import type { ShardInfo } from '../domain/shard-tree.js';
 import { GapError } from './gap.js';
 import { allFit, fitChange, noteOversized } from './oversized-records.js';
-import type { IteratorStart, OutgoingMessage, RecordsPage, StreamRecord } from './ports.js';
+import type { IteratorStart, RecordsPage, StreamRecord } from './ports.js';
 import type { PhaseContext } from './settings.js';
 
 /** DynamoDB Streams keeps records for 24 hours. */

@@ -2,10 +2,10 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { withRetries } from '../domain/retry.js';
 import { fromDynamoDbJson, serializeDynamoDbJson } from '../domain/attribute-codec.js';
 import { checkVersion, partitions, type SegmentOffset } from '../domain/position.js';
+import type { OutgoingMessage } from '../domain/outgoing-message.js';
 import { CapacityLimiter } from './rate-limiter.js';
 import type { PhaseContext } from './settings.js';
 import { fitChange, fits, noteOversized } from './oversized-records.js';
-import type { OutgoingMessage } from './ports.js';
 
 const GIB = 1024 ** 3;
 

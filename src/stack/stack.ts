@@ -64,25 +64,43 @@ export async function stackUp(
 ): Promise<StackEndpoints> {
   return withLock(paths, async () => {
     const running = (await runningState(paths)) ?? (await startCore(paths, progress));
-    const marker = markerFor(paths);
-    if (options.with?.includes('moto') && !running.moto) {
-      await stopSilent(paths, readState(paths)?.moto);
-      const python = await ensureMotoInstalled(paths, progress);
-      progress('Starting moto…');
-      const moto = await startMoto(python, paths.runDir, marker);
-      running.moto = { pid: moto.pid, logFile: moto.logFile, endpoint: moto.endpoint, region: moto.region };
-      writeFileSync(paths.stateFile, JSON.stringify(running, null, 2));
-    }
-    if (options.with?.includes('schema-registry') && !running.schemaRegistry) {
-      await stopSilent(paths, readState(paths)?.schemaRegistry);
-      const install = await ensureSchemaRegistryInstalled(paths, progress);
-      progress('Starting the Schema Registry (Apicurio)…');
-      const registry = await retryOnPortTaken(() => startSchemaRegistry(install, paths.runDir, marker));
-      running.schemaRegistry = { pid: registry.pid, logFile: registry.logFile, url: registry.url };
-      writeFileSync(paths.stateFile, JSON.stringify(running, null, 2));
-    }
+    await startOptional(paths, running, options.with ?? [], progress);
     return endpointsOf(running);
   });
+}
+
+/**
+ * Adds optional servers to the running stack, and never starts or replaces its core: for a client that found the
+ * stack up (a test suite that needs the registry) and must not take it from the others when it is slow to answer.
+ */
+export async function stackAdd(servers: readonly OptionalServer[], progress: Progress = () => {}, paths = stackPaths()): Promise<StackEndpoints> {
+  return withLock(paths, async () => {
+    const running = await runningState(paths);
+    if (!running) throw new StackError('No local stack is running (start one with `dynamodb-kafka stack up`).');
+    await startOptional(paths, running, servers, progress);
+    return endpointsOf(running);
+  });
+}
+
+/** Starts the optional servers the running stack lacks, recording each in its state. */
+async function startOptional(paths: StackPaths, running: StackState, servers: readonly OptionalServer[], progress: Progress): Promise<void> {
+  const marker = markerFor(paths);
+  if (servers.includes('moto') && !running.moto) {
+    await stopSilent(paths, readState(paths)?.moto);
+    const python = await ensureMotoInstalled(paths, progress);
+    progress('Starting moto…');
+    const moto = await startMoto(python, paths.runDir, marker);
+    running.moto = { pid: moto.pid, logFile: moto.logFile, endpoint: moto.endpoint, region: moto.region };
+    writeFileSync(paths.stateFile, JSON.stringify(running, null, 2));
+  }
+  if (servers.includes('schema-registry') && !running.schemaRegistry) {
+    await stopSilent(paths, readState(paths)?.schemaRegistry);
+    const install = await ensureSchemaRegistryInstalled(paths, progress);
+    progress('Starting the Schema Registry (Apicurio)…');
+    const registry = await retryOnPortTaken(() => startSchemaRegistry(install, paths.runDir, marker));
+    running.schemaRegistry = { pid: registry.pid, logFile: registry.logFile, url: registry.url };
+    writeFileSync(paths.stateFile, JSON.stringify(running, null, 2));
+  }
 }
 
 /** An optional server recorded but no longer answering is replaced, not left running beside the new one. */

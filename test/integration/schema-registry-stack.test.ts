@@ -1,6 +1,7 @@
 import { AvroDeserializer, AvroSerializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../support/aws.js';
+import { useSchemaRegistry } from '../support/registry-server.js';
 
 /**
  * The stack's Schema Registry (Apicurio, `stack up --with schema-registry`) answers Confluent's REST API as
@@ -8,7 +9,7 @@ import { uniqueName } from '../support/aws.js';
  * record formats are built on.
  */
 describe('local Schema Registry (Apicurio, Confluent-compatible API)', () => {
-  const url = () => inject('stack').schemaRegistry!.url;
+  const url = useSchemaRegistry();
   const subjects: string[] = [];
 
   /** A subject of this test's own, deleted after it. */

@@ -41,16 +41,18 @@ export function expectReadBackEqualsTable(read: readonly ReadRecord[], items: re
 
 /**
  * Runs a source in `format` on a new table holding richItem('first'), applies changeEveryWay once the snapshot read
- * is out, and returns every record up to the delete's tombstone. The first item's insert may come twice (snapshot
- * read, then its stream record: the hand-off replays the minutes before the snapshot); the tombstone comes last.
+ * is out (after `onSnapshotRead`, when given), and returns every record up to the delete's tombstone. The first
+ * item's insert may come twice (snapshot read, then its stream record: the hand-off replays the minutes before the
+ * snapshot); the tombstone comes last.
  */
 export async function captureEveryWay(
   suite: { connection: DynamoDbConnection; dynamodb: DynamoDBClient; defer: (cleanup: () => Promise<void>) => void },
   prefix: string,
   format: RecordFormat,
-  table = uniqueName(prefix),
+  onSnapshotRead?: (table: string) => Promise<void>,
 ): Promise<{ table: string; records: ConsumedRecord[] }> {
   const { connection, dynamodb, defer } = suite;
+  const table = uniqueName(prefix);
   await createTable(dynamodb, table, 'NEW_AND_OLD_IMAGES', { hashKey: 'pk', rangeKey: 'sk' }, { sk: 'N' });
   await dynamodb.send(new PutItemCommand({ TableName: table, Item: richItem('first') }));
   const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, table);
@@ -58,6 +60,7 @@ export async function captureEveryWay(
   const source = await startSource({ name: uniqueName(prefix), tables: [table], dynamodb: connection, format });
   defer(() => source.stop());
   await follower.waitFor((records) => records.length >= 1, 60_000, 'the snapshot read');
+  await onSnapshotRead?.(table);
   await changeEveryWay(dynamodb, table);
   await follower.waitFor((records) => records.some((record) => record.bytes.value === null), 60_000, 'the tombstone after the delete');
   return { table, records: follower.records };

@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import type { TableInfo } from '../../src/domain/table-info.js';
 import type { RecordFormat } from '../../src/formats/ports.js';
-import type { SubjectNameStrategy } from '../../src/formats/registry/subject-names.js';
+import type { SubjectNameStrategy } from '../../src/domain/subject-names.js';
 import { InMemorySchemaRegistry } from './fakes/schema-registry.js';
 
 /** Its name and its number sort key's need escaping in Avro and Protobuf names. */

@@ -1,11 +1,14 @@
 import type { BatchWriteItemCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createDynamoDbClient, type DynamoDbConnection } from '../../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../../src/adapters/kafka/client.js';
 import { parseSinkConfig } from '../../src/config/sink.js';
 import { dynamodbConnection } from '../../src/runtime/connections.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { SinkConnector } from '../../src/runtime/sink-connector.js';
+import { uniqueName, type suiteResources } from './aws.js';
+import { scanAll } from './tables.js';
+import { TopicFollower } from './topic-follower.js';
 
 /** Runs a sink connector in this process, configured with the real keys against the test stack. */
 export async function startSink(
@@ -40,6 +43,30 @@ export async function startSink(
       client.destroy();
     },
   };
+}
+
+/**
+ * A sink of `topic` (with `config` added) keyed by value.id that dead-letters what it cannot write, with Kafka
+ * Connect's error headers; resolves once the `written` ids are in table `topic`, with a follower of the dead-letter
+ * topic.
+ */
+export async function sinkWithDeadLetters(resources: ReturnType<typeof suiteResources>, topic: string, written: string[], config: Record<string, string> = {}) {
+  const { connection, dynamodb, defer } = resources;
+  const deadLetters = `${topic}-dlq`;
+  const sink = await startSink(uniqueName('sink-dlq'), connection, {
+    topics: topic,
+    ...config,
+    'aws.dynamodb.pk.hash': 'value.id',
+    'aws.dynamodb.pk.sort': '',
+    'errors.tolerance': 'all',
+    'errors.deadletterqueue.topic.name': deadLetters,
+    'errors.deadletterqueue.context.headers.enable': 'true',
+  });
+  defer(() => sink.stop());
+  await expect.poll(async () => (await scanAll(dynamodb, topic).catch(() => [])).map((item) => item.id!.S).sort(), { timeout: 60_000 }).toEqual([...written].sort());
+  const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, deadLetters, 1, 'read_uncommitted');
+  defer(() => follower.close());
+  return { sink, follower };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ListTablesCommand, ListTagsOfResourceCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import type { TagFilter } from '../../config/tag-filters.js';
+import type { TagFilter } from '../../domain/tag-match.js';
 import { AwsError } from '../../domain/aws-error.js';
 import type { TableCatalog } from '../../source/ports.js';
 import { classifyAwsError } from './errors.js';

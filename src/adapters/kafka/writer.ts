@@ -1,5 +1,6 @@
 import ckjs from '@confluentinc/kafka-javascript';
-import { FencedError, type BatchWriter, type OutgoingMessage } from '../../source/ports.js';
+import type { OutgoingMessage } from '../../domain/outgoing-message.js';
+import { FencedError, type BatchWriter } from '../../source/ports.js';
 import { RECONNECT_SOON, type Kafka, type KafkaConnection, type Producer } from './client.js';
 
 /** librdkafka's local "fenced by a newer instance" and the broker's PRODUCER_FENCED. */

@@ -12,7 +12,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import avro from 'avsc';
 import type { Item } from '../../domain/attribute-codec.js';
 import { at, setOwn, type AttributePath } from '../../domain/attribute-path.js';
-import { checkDynamoDbNumber, decimalText, doubleText, floatText } from '../../sink/number-text.js';
+import { checkDynamoDbNumber, decimalText, doubleText, floatText } from '../../domain/number-text.js';
 import { DYNAMODB_TYPE_ATTRIBUTE } from './confluent-avro.js';
 import { EXACT_LONG } from './exact-long.js';
 

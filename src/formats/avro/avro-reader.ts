@@ -3,7 +3,7 @@
 // each id once), then `read` decodes each record synchronously, without a promise per record.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type avro from 'avsc';
-import { ConversionError } from '../../sink/conversion-error.js';
+import { ConversionError } from '../../domain/conversion-error.js';
 import type { RegistrySchema, SchemaRegistry } from '../registry/ports.js';
 import { RegistrySchemaCache, schemaIdOf, type CompiledSchema, type RegistryRetry } from '../registry/schema-cache.js';
 import { HEADER_BYTES } from '../registry/wire-format.js';

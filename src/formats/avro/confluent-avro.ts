@@ -10,7 +10,7 @@ import { documentJson, type DocumentFormat } from '../confluent-json.js';
 import type { ChangeEncoder, EncodedRecord, RecordFormat } from '../ports.js';
 import type { SchemaRegistry } from '../registry/ports.js';
 import { registeredHeader, type RegistryTarget } from '../registry/registration.js';
-import type { SubjectNaming } from '../registry/subject-names.js';
+import type { SubjectNaming } from '../../domain/subject-names.js';
 import { EXACT_LONG } from './exact-long.js';
 import { avroName } from './names.js';
 

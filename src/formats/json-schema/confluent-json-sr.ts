@@ -6,7 +6,7 @@ import { confluentJsonEncoder, type DocumentFormat } from '../confluent-json.js'
 import type { ChangeEncoder, RecordFormat } from '../ports.js';
 import type { SchemaRegistry } from '../registry/ports.js';
 import { framedEncoder, registeredHeader, type RegistryTarget } from '../registry/registration.js';
-import type { SubjectNaming } from '../registry/subject-names.js';
+import type { SubjectNaming } from '../../domain/subject-names.js';
 import { avroName } from '../avro/names.js';
 
 export interface ConfluentJsonSchemaOptions {

@@ -14,7 +14,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import protobuf from 'protobufjs';
 import type { Item } from '../../domain/attribute-codec.js';
 import { at, setOwn, type AttributePath } from '../../domain/attribute-path.js';
-import { checkDynamoDbNumber, decimalText, doubleText, floatText } from '../../sink/number-text.js';
+import { checkDynamoDbNumber, decimalText, doubleText, floatText } from '../../domain/number-text.js';
 
 export type ProtoToAttribute = (value: unknown, path: AttributePath) => AttributeValue;
 

@@ -4,8 +4,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import protobuf from 'protobufjs';
 import { at } from '../../domain/attribute-path.js';
-import { ConversionError } from '../../sink/conversion-error.js';
-import { checkDynamoDbNumber } from '../../sink/number-text.js';
+import { ConversionError } from '../../domain/conversion-error.js';
+import { checkDynamoDbNumber } from '../../domain/number-text.js';
 import type { RegistrySchema, SchemaRegistry } from '../registry/ports.js';
 import { RegistrySchemaCache, type CompiledSchema, type RegistryRetry } from '../registry/schema-cache.js';
 import { HEADER_BYTES } from '../registry/wire-format.js';

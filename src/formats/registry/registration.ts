@@ -1,8 +1,9 @@
 // What every registry format's encoder does when it is made: register the table's key and value schemas for the
 // topic, under the subjects their naming strategies give, and write records behind the ids' wire headers.
-import type { ChangeEncoder, EncodedRecord, RecordBytes } from '../ports.js';
+import type { RecordBytes } from '../../domain/outgoing-message.js';
+import { subjectName, type SubjectNaming } from '../../domain/subject-names.js';
+import type { ChangeEncoder, EncodedRecord } from '../ports.js';
 import type { RegistrySchema, SchemaRegistry } from './ports.js';
-import { subjectName, type SubjectNaming } from './subject-names.js';
 import { wireHeader } from './wire-format.js';
 
 export interface RegistryTarget {

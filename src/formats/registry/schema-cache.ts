@@ -4,7 +4,7 @@
 // schema synchronously, without a promise per record.
 import { setTimeout as delay } from 'node:timers/promises';
 import { backoffDelayMs } from '../../domain/retry.js';
-import { ConversionError } from '../../sink/conversion-error.js';
+import { ConversionError } from '../../domain/conversion-error.js';
 import { SchemaRegistryError, type RegistrySchema, type SchemaRegistry } from './ports.js';
 import { HEADER_BYTES, MAGIC_BYTE } from './wire-format.js';
 

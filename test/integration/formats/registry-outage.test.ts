@@ -1,10 +1,11 @@
 import { AvroSerializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { faultSeed } from '../../support/fault-plan.js';
 import { FaultProxy } from '../../support/fault-proxy.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { produce, startSink } from '../../support/sink.js';
 import { createTable, scanAll } from '../../support/tables.js';
+import { schemaRegistryUrl, useSchemaRegistry } from '../../support/registry-server.js';
 
 /**
  * The registry hangs mid-run (every request held, as a stopped server would) just as a record with a schema the
@@ -12,9 +13,10 @@ import { createTable, scanAll } from '../../support/tables.js';
  */
 describe('sink: the Schema Registry hanging mid-run', () => {
   const { connection, dynamodb, defer } = suiteResources('registry-outage');
+  useSchemaRegistry();
 
   it('holds the record whose schema it cannot fetch, then writes it and everything after once the registry answers', async () => {
-    const registryUrl = new URL(inject('stack').schemaRegistry!.url);
+    const registryUrl = new URL(schemaRegistryUrl());
     const proxy = await FaultProxy.start(registryUrl.origin, faultSeed());
     defer(() => proxy.close());
 

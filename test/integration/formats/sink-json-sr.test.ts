@@ -1,11 +1,15 @@
-import { JsonSerializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
-import { describe, expect, inject, it } from 'vitest';
-import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
+import { JsonSerializer, SerdeType } from '@confluentinc/schemaregistry';
+import { describe, it } from 'vitest';
 import { confluentJsonSchemaFormat } from '../../../src/formats/json-schema/confluent-json-sr.js';
 import { wireHeader } from '../../../src/formats/registry/wire-format.js';
-import { suiteResources, uniqueName } from '../../support/aws.js';
-import { expectPoisonDeadLettered, expectReplicatedThrough, sinkOrders, sourceFormatOptions } from '../../support/format-replication.js';
-import { produce } from '../../support/sink.js';
+import { suiteResources } from '../../support/aws.js';
+import {
+  expectPoisonDeadLettered,
+  expectQuickStartOrders,
+  expectReplicatedThrough,
+  sourceFormatOptions,
+} from '../../support/format-replication.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 /** Confluent's quick-start orders as a JSON Schema: every JSON type the sink maps. */
 const ORDER_SCHEMA = {
@@ -27,70 +31,48 @@ const KEY_SCHEMA = { $schema: 'http://json-schema.org/draft-07/schema#', title: 
 
 describe('sink: JSON_SR through a real Schema Registry', () => {
   const resources = suiteResources('sink-json-sr');
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  useSchemaRegistry();
 
   it("writes records that Confluent's JsonSerializer wrote, keys and values, with their JSON types as DynamoDB types", async () => {
-    const topic = uniqueName('jsonsr-orders');
-    const client = new SchemaRegistryClient({ baseURLs: [registryUrl()] });
-    await client.register(`${topic}-value`, { schemaType: 'JSON', schema: JSON.stringify(ORDER_SCHEMA) });
-    await client.register(`${topic}-key`, { schemaType: 'JSON', schema: JSON.stringify(KEY_SCHEMA) });
-    const values = new JsonSerializer(client, SerdeType.VALUE, { useLatestVersion: true, validate: true });
-    const keys = new JsonSerializer(client, SerdeType.KEY, { useLatestVersion: true, validate: true });
-    const orders = [1, 2, 3].map((n) => ({
-      ordertime: 1_511_538_140_542 + n,
-      itemid: `Item_${n}`,
-      orderunits: 1.135368875862714 * n,
-      express: n % 2 === 0,
-      note: null,
-      tags: ['a', `t${n}`],
-      address: { city: `City_${n}`, zipcode: 99_000 + n },
-    }));
-    await produce(
-      topic,
-      await Promise.all(orders.map(async (order, i) => ({ key: await keys.serialize(topic, { orderid: 3244 + i }), value: await values.serialize(topic, order) }))),
-    );
-
-    const items = await sinkOrders(resources, topic, 3, {
-      'input.data.format': 'JSON_SR',
-      'aws.dynamodb.pk.hash': 'key.orderid',
-      'aws.dynamodb.pk.sort': 'value.ordertime',
+    await expectQuickStartOrders(resources, 'jsonsr-orders', {
+      schemas: { value: { schemaType: 'JSON', schema: JSON.stringify(ORDER_SCHEMA) }, key: { schemaType: 'JSON', schema: JSON.stringify(KEY_SCHEMA) } },
+      async records(client, topic) {
+        const values = new JsonSerializer(client, SerdeType.VALUE, { useLatestVersion: true, validate: true });
+        const keys = new JsonSerializer(client, SerdeType.KEY, { useLatestVersion: true, validate: true });
+        const orders = [1, 2, 3].map((n) => ({
+          ordertime: 1_511_538_140_542 + n,
+          itemid: `Item_${n}`,
+          orderunits: 1.135368875862714 * n,
+          express: n % 2 === 0,
+          note: null,
+          tags: ['a', `t${n}`],
+          address: { city: `City_${n}`, zipcode: 99_000 + n },
+        }));
+        return Promise.all(orders.map(async (order, i) => ({ key: await keys.serialize(topic, { orderid: 3244 + i }), value: await values.serialize(topic, order) })));
+      },
+      format: 'JSON_SR',
+      orderidFrom: 'key',
+      first: {
+        orderid: { N: '3244' },
+        ordertime: { N: '1511538140543' },
+        itemid: { S: 'Item_1' },
+        orderunits: { N: '1.135368875862714' },
+        express: { BOOL: false },
+        note: { NULL: true },
+        tags: { L: [{ S: 'a' }, { S: 't1' }] },
+        address: { M: { city: { S: 'City_1' }, zipcode: { N: '99001' } } },
+      },
     });
-    expect(items['3244']).toEqual({
-      orderid: { N: '3244' },
-      ordertime: { N: '1511538140543' },
-      itemid: { S: 'Item_1' },
-      orderunits: { N: '1.135368875862714' },
-      express: { BOOL: false },
-      note: { NULL: true },
-      tags: { L: [{ S: 'a' }, { S: 't1' }] },
-      address: { M: { city: { S: 'City_1' }, zipcode: { N: '99001' } } },
-    });
-    expect(Object.keys(items).sort()).toEqual(['3244', '3245', '3246']);
   });
 
   it('replicates a table, every type and its deletes, from the source in JSON_SR to the sink in JSON_SR', async () => {
     const format = confluentJsonSchemaFormat({ ...(await sourceFormatOptions()), registryKeys: true });
-    await expectReplicatedThrough(resources, 'jsonsr-rep', format, { 'input.data.format': 'JSON_SR', 'schema.registry.url': registryUrl() });
+    await expectReplicatedThrough(resources, 'jsonsr-rep', format, 'JSON_SR');
   });
 
   it('sends records without the header, or naming a schema the registry does not have or that is not a JSON Schema, to the dead-letter topic', async () => {
-    const topic = uniqueName('jsonsr-dlq');
-    const registry = await schemaRegistryClient({ url: registryUrl() });
-    const schemaId = await registry.register(`${topic}-value`, { schemaType: 'JSON', schema: JSON.stringify({ type: 'object', properties: { id: { type: 'string' } } }) });
-    const avroId = await registry.register(`${topic}-avro-value`, { schemaType: 'AVRO', schema: JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'id', type: 'string' }] }) });
-    const wire = (id: number, text: string) => Buffer.concat([wireHeader(id), Buffer.from(text)]);
-    const UNKNOWN_ID = 2_000_000_000;
-    const records = [
-      { key: 'good-1', value: wire(schemaId, '{"id":"good-1"}') },
-      { key: 'plain', value: '{"id":"plain"}' },
-      { key: 'unknown-id', value: wire(UNKNOWN_ID, '{"id":"unknown"}') },
-      { key: 'avro-id', value: wire(avroId, '{"id":"avro"}') },
-      { key: 'good-2', value: wire(schemaId, '{"id":"good-2"}') },
-    ];
-    await expectPoisonDeadLettered(resources, topic, 'JSON_SR', records, [
-      `topic ${topic} partition 0 offset 1: value is not JSON_SR in Confluent's wire format: magic byte 123, expected 0`,
-      expect.stringMatching(new RegExp(`^topic ${topic} partition 0 offset 2: value has schema id ${UNKNOWN_ID}, which cannot be read: Schema Registry at .* refused fetching schema id ${UNKNOWN_ID}: HTTP 404`)),
-      `topic ${topic} partition 0 offset 3: value has schema id ${avroId}, which cannot be read: it is an AVRO schema, not a JSON Schema`,
-    ]);
+    const schema = { schemaType: 'JSON', schema: JSON.stringify({ type: 'object', properties: { id: { type: 'string' } } }) } as const;
+    const wire = (id: number, text: string) => Buffer.concat([wireHeader(id), Buffer.from(JSON.stringify({ id: text }))]);
+    await expectPoisonDeadLettered(resources, 'jsonsr-dlq', { format: 'JSON_SR', name: 'JSON_SR', schema, refusesAvro: 'not a JSON Schema' }, wire);
   });
 });

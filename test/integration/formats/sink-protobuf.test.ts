@@ -1,14 +1,18 @@
 import { create, createFileRegistry, createMutableRegistry } from '@bufbuild/protobuf';
 import { FieldDescriptorProto_Label as Label, FieldDescriptorProto_Type as Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
-import { ProtobufSerializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
+import { ProtobufSerializer, SerdeType } from '@confluentinc/schemaregistry';
 import protobuf from 'protobufjs';
-import { describe, expect, inject, it } from 'vitest';
-import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
+import { describe, expect, it } from 'vitest';
 import { confluentProtobufFormat } from '../../../src/formats/protobuf/confluent-protobuf.js';
 import { wireHeader } from '../../../src/formats/registry/wire-format.js';
-import { suiteResources, uniqueName } from '../../support/aws.js';
-import { expectPoisonDeadLettered, expectReplicatedThrough, sinkOrders, sourceFormatOptions } from '../../support/format-replication.js';
-import { produce } from '../../support/sink.js';
+import { suiteResources } from '../../support/aws.js';
+import {
+  expectPoisonDeadLettered,
+  expectQuickStartOrders,
+  expectReplicatedThrough,
+  sourceFormatOptions,
+} from '../../support/format-replication.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 /** Confluent's quick-start `orders` (its datagen's schema) as a .proto, as the registry holds it. */
 const ORDERS_PROTO = `syntax = "proto3";
@@ -50,63 +54,44 @@ function ordersDescriptor() {
 
 describe('sink: PROTOBUF through a real Schema Registry', () => {
   const resources = suiteResources('sink-protobuf');
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  useSchemaRegistry();
 
   it("writes Confluent's quick-start orders, produced by Confluent's ProtobufSerializer, keyed by value.orderid and value.ordertime", async () => {
-    const topic = uniqueName('proto-orders');
-    const client = new SchemaRegistryClient({ baseURLs: [registryUrl()] });
-    await client.register(`${topic}-value`, { schemaType: 'PROTOBUF', schema: ORDERS_PROTO });
-    const { registry, orders } = ordersDescriptor();
-    const serializer = new ProtobufSerializer(client, SerdeType.VALUE, { useLatestVersion: true, registry });
-    const messages = [0, 1, 2].map((i) =>
-      create(orders, { ordertime: 1_511_538_140_542n + BigInt(i), orderid: 3244 + i, itemid: `Item_${i}`, orderunits: 1.135368875862714 * (i + 1), address: { city: `City_${i}`, state: `State_${i}`, zipcode: 9_007_199_254_740_993n } } as never),
-    );
-    await produce(topic, await Promise.all(messages.map(async (message, i) => ({ key: String(3244 + i), value: await serializer.serialize(topic, message) }))));
-
-    const items = await sinkOrders(resources, topic, 3, {
-      'input.data.format': 'PROTOBUF',
-      'input.key.format': 'STRING',
-      'aws.dynamodb.pk.hash': 'value.orderid',
-      'aws.dynamodb.pk.sort': 'value.ordertime',
+    await expectQuickStartOrders(resources, 'proto-orders', {
+      schemas: { value: { schemaType: 'PROTOBUF', schema: ORDERS_PROTO } },
+      async records(client, topic) {
+        const { registry, orders } = ordersDescriptor();
+        const serializer = new ProtobufSerializer(client, SerdeType.VALUE, { useLatestVersion: true, registry });
+        const messages = [0, 1, 2].map((i) =>
+          create(orders, { ordertime: 1_511_538_140_542n + BigInt(i), orderid: 3244 + i, itemid: `Item_${i}`, orderunits: 1.135368875862714 * (i + 1), address: { city: `City_${i}`, state: `State_${i}`, zipcode: 9_007_199_254_740_993n } } as never),
+        );
+        return Promise.all(messages.map(async (message, i) => ({ key: String(3244 + i), value: await serializer.serialize(topic, message) })));
+      },
+      format: 'PROTOBUF',
+      orderidFrom: 'value',
+      first: {
+        orderid: { N: '3244' },
+        ordertime: { N: '1511538140542' },
+        itemid: { S: 'Item_0' },
+        orderunits: { N: '1.135368875862714' },
+        address: { M: { city: { S: 'City_0' }, state: { S: 'State_0' }, zipcode: { N: '9007199254740993' } } },
+      },
     });
-    expect(items['3244']).toEqual({
-      orderid: { N: '3244' },
-      ordertime: { N: '1511538140542' },
-      itemid: { S: 'Item_0' },
-      orderunits: { N: '1.135368875862714' },
-      address: { M: { city: { S: 'City_0' }, state: { S: 'State_0' }, zipcode: { N: '9007199254740993' } } },
-    });
-    expect(Object.keys(items).sort()).toEqual(['3244', '3245', '3246']);
   });
 
   it('replicates a table, every type and its deletes, from the source in PROTOBUF to the sink in PROTOBUF', async () => {
     const format = confluentProtobufFormat({ ...(await sourceFormatOptions()), protobufKeys: true });
-    await expectReplicatedThrough(resources, 'proto-rep', format, { 'input.data.format': 'PROTOBUF', 'schema.registry.url': registryUrl() });
+    await expectReplicatedThrough(resources, 'proto-rep', format, 'PROTOBUF');
   });
 
   it('sends records that are not in the wire format, name a schema the registry does not have, or do not decode, to the dead-letter topic', async () => {
-    const topic = uniqueName('proto-dlq');
-    const registry = await schemaRegistryClient({ url: registryUrl() });
     const proto = 'syntax = "proto3";\npackage dlq;\n\nmessage Order {\n  string id = 1;\n}\n';
-    const schemaId = await registry.register(`${topic}-value`, { schemaType: 'PROTOBUF', schema: proto });
-    const avroId = await registry.register(`${topic}-avro-value`, { schemaType: 'AVRO', schema: JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'id', type: 'string' }] }) });
     const order = protobuf.parse(proto).root.lookupType('dlq.Order');
     // Header, message-indexes [0] (the single byte 0), then the message.
     const wire = (id: number, text: string) => Buffer.concat([wireHeader(id), Buffer.from([0]), order.encode({ id: text }).finish()]);
-    const UNKNOWN_ID = 2_000_000_000;
-    const records = [
-      { key: 'good-1', value: wire(schemaId, 'good-1') },
-      { key: 'json', value: '{"id":"json"}' },
-      { key: 'unknown-id', value: wire(UNKNOWN_ID, 'unknown') },
-      { key: 'truncated', value: wire(schemaId, 'truncated').subarray(0, 10) },
-      { key: 'avro-id', value: wire(avroId, 'avro') },
-      { key: 'good-2', value: wire(schemaId, 'good-2') },
-    ];
-    await expectPoisonDeadLettered(resources, topic, 'PROTOBUF', records, [
-      `topic ${topic} partition 0 offset 1: value is not Protobuf in Confluent's wire format: magic byte 123, expected 0`,
-      expect.stringMatching(new RegExp(`^topic ${topic} partition 0 offset 2: value has schema id ${UNKNOWN_ID}, which cannot be read: Schema Registry at .* refused fetching schema id ${UNKNOWN_ID}: HTTP 404`)),
-      expect.stringMatching(new RegExp(`^topic ${topic} partition 0 offset 3: value does not decode with schema id ${schemaId}: index out of range`)),
-      `topic ${topic} partition 0 offset 4: value has schema id ${avroId}, which cannot be read: it is an AVRO schema, not Protobuf`,
+    const format = { format: 'PROTOBUF', name: 'Protobuf', schema: { schemaType: 'PROTOBUF', schema: proto }, refusesAvro: 'not Protobuf' } as const;
+    await expectPoisonDeadLettered(resources, 'proto-dlq', format, wire, (topic, schemaId) => [
+      { key: 'truncated', value: wire(schemaId, 'truncated').subarray(0, 10), message: expect.stringMatching(new RegExp(`^topic ${topic} partition 0 offset 3: value does not decode with schema id ${schemaId}: index out of range`)) },
     ]);
   });
 });

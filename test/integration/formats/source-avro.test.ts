@@ -1,18 +1,19 @@
 import { AvroDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
-import { describe, expect, inject, it } from 'vitest';
-import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
+import { describe, expect, it } from 'vitest';
 import { confluentAvroFormat } from '../../../src/formats/avro/confluent-avro.js';
 import { EXACT_LONG } from '../../../src/formats/avro/exact-long.js';
-import type { SubjectNameStrategy } from '../../../src/formats/registry/subject-names.js';
+import type { SubjectNameStrategy } from '../../../src/domain/subject-names.js';
 import { suiteResources } from '../../support/aws.js';
+import { sourceFormatOptions } from '../../support/format-replication.js';
 import { captureEveryWay, expectReadBackEqualsTable } from '../../support/read-back.js';
 import { scanAll } from '../../support/tables.js';
 import type { ConsumedRecord } from '../../support/topic-follower.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 describe('source: AVRO through a real Schema Registry', () => {
   const suite = suiteResources('source-avro');
   const { dynamodb } = suite;
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  const registryUrl = useSchemaRegistry();
 
   /**
    * Confluent's own deserializer, with its own registry client: not our decode path. ts_ns is a long beyond
@@ -28,15 +29,7 @@ describe('source: AVRO through a real Schema Registry', () => {
   }
 
   async function run(strategy: SubjectNameStrategy) {
-    const registry = await schemaRegistryClient({ url: registryUrl() });
-    const format = confluentAvroFormat({
-      registry,
-      document: 'dynamodb-json',
-      tombstones: true,
-      avroKeys: true,
-      keySubjects: { strategy },
-      valueSubjects: { strategy },
-    });
+    const format = confluentAvroFormat({ ...(await sourceFormatOptions(strategy)), avroKeys: true });
     return captureEveryWay(suite, 'avro-src', format);
   }
 

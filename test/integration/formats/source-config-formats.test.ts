@@ -6,6 +6,7 @@ import { suiteResources, uniqueName } from '../../support/aws.js';
 import { ConnectorProcess } from '../../support/cli-process.js';
 import { createTable } from '../../support/tables.js';
 import { TopicFollower } from '../../support/topic-follower.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 /** A connector file of Confluent's DynamoDB CDC Source, as its users have them, against the test stack. */
 function confluentConfig(name: string, table: string, connection: ReturnType<typeof suiteResources>['connection'], extra: Record<string, string>) {
@@ -24,6 +25,7 @@ function confluentConfig(name: string, table: string, connection: ReturnType<typ
 
 describe('run: record formats from a connector file', () => {
   const { connection, dynamodb, defer } = suiteResources('config-formats');
+  const registryUrl = useSchemaRegistry();
 
   it("writes AVRO when a Confluent config names a Schema Registry and no format (Confluent's default), never printing the registry's credentials", async () => {
     const table = uniqueName('cfg-avro');
@@ -36,7 +38,7 @@ describe('run: record formats from a connector file', () => {
     const run = ConnectorProcess.start(
       name,
       confluentConfig(name, table, connection, {
-        'schema.registry.url': inject('stack').schemaRegistry!.url,
+        'schema.registry.url': registryUrl(),
         'basic.auth.credentials.source': 'USER_INFO',
         'schema.registry.basic.auth.user.info': userInfo,
       }),
@@ -47,7 +49,7 @@ describe('run: record formats from a connector file', () => {
     const [record] = follower.records;
     expect(record!.bytes.value![0]).toBe(0); // Confluent's magic byte, then the schema id
     expect(record!.bytes.key![0]).toBe(0);
-    const subjects = (await (await fetch(`${inject('stack').schemaRegistry!.url}/subjects`)).json()) as string[];
+    const subjects = (await (await fetch(`${registryUrl()}/subjects`)).json()) as string[];
     expect(subjects).toEqual(expect.arrayContaining([`${table}-key`, `${table}-value`]));
     expect(run.output).toMatch(/records AVRO \(confluent envelope/);
     const base = /REST status API at (http:\/\/[^\s]+)\/connectors/.exec(run.output)![1]!;

@@ -1,17 +1,18 @@
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { JsonDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
 import { describe, expect, inject, it } from 'vitest';
-import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
 import { fromDynamoDbJson } from '../../../src/domain/attribute-codec.js';
 import { confluentJsonSchemaFormat } from '../../../src/formats/json-schema/confluent-json-sr.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
+import { sourceFormatOptions } from '../../support/format-replication.js';
 import { startSource } from '../../support/source.js';
 import { createTable, scanAll, type Item } from '../../support/tables.js';
 import { TopicFollower } from '../../support/topic-follower.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 describe('source: JSON_SR through a real Schema Registry', () => {
   const { connection, dynamodb, defer } = suiteResources('source-json-sr');
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  const registryUrl = useSchemaRegistry();
 
   it("writes records that Confluent's JSON Schema deserializer validates and reads back as the table", async () => {
     const table = uniqueName('jsonsr-src');
@@ -25,15 +26,7 @@ describe('source: JSON_SR through a real Schema Registry', () => {
       list: { L: [{ NULL: true }, { BOOL: false }] },
     });
     await dynamodb.send(new PutItemCommand({ TableName: table, Item: item('one') }));
-    const subjects = { strategy: 'TopicNameStrategy' } as const;
-    const format = confluentJsonSchemaFormat({
-      registry: await schemaRegistryClient({ url: registryUrl() }),
-      document: 'dynamodb-json',
-      tombstones: true,
-      registryKeys: true,
-      keySubjects: subjects,
-      valueSubjects: subjects,
-    });
+    const format = confluentJsonSchemaFormat({ ...(await sourceFormatOptions()), registryKeys: true });
     const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, table);
     defer(() => follower.close());
     const source = await startSource({ name: uniqueName('jsonsr-src'), tables: [table], dynamodb: connection, format });

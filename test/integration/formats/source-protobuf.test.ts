@@ -1,18 +1,19 @@
 import { ProtobufDeserializer, SerdeType } from '@confluentinc/schemaregistry';
-import { describe, expect, inject, it } from 'vitest';
-import { schemaRegistryClient } from '../../../src/adapters/schema-registry/registry-client.js';
+import { describe, expect, it } from 'vitest';
 import { confluentProtobufFormat } from '../../../src/formats/protobuf/confluent-protobuf.js';
-import type { SubjectNameStrategy } from '../../../src/formats/registry/subject-names.js';
+import type { SubjectNameStrategy } from '../../../src/domain/subject-names.js';
 import { suiteResources } from '../../support/aws.js';
+import { sourceFormatOptions } from '../../support/format-replication.js';
 import { serializedProtobufClient } from '../../support/protobuf-serialized.js';
 import { captureEveryWay, expectReadBackEqualsTable } from '../../support/read-back.js';
 import { scanAll } from '../../support/tables.js';
 import type { ConsumedRecord } from '../../support/topic-follower.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 describe('source: PROTOBUF through a real Schema Registry', () => {
   const suite = suiteResources('source-protobuf');
   const { dynamodb } = suite;
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  const registryUrl = useSchemaRegistry();
 
   /**
    * Confluent's own deserializer, not our decode path nor our protobuf library: it reads the wire format and the
@@ -26,8 +27,7 @@ describe('source: PROTOBUF through a real Schema Registry', () => {
   }
 
   async function run(strategy: SubjectNameStrategy) {
-    const registry = await schemaRegistryClient({ url: registryUrl() });
-    const format = confluentProtobufFormat({ registry, document: 'dynamodb-json', tombstones: true, protobufKeys: true, keySubjects: { strategy }, valueSubjects: { strategy } });
+    const format = confluentProtobufFormat({ ...(await sourceFormatOptions(strategy)), protobufKeys: true });
     return captureEveryWay(suite, 'proto-src', format);
   }
 

@@ -2,11 +2,12 @@
 // format) writes records that Confluent's own deserializers read as the JSON form's fields, and that the sink
 // replicates.
 import { AvroDeserializer, JsonDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
-import { describe, inject, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { createDynamoDbClient } from '../../../src/adapters/dynamodb/client.js';
 import { EXACT_LONG } from '../../../src/formats/avro/exact-long.js';
 import { isolatedDynamoDb, suiteResources } from '../../support/aws.js';
 import { expectTrustpilotReplication, expectTrustpilotShape, type TrustpilotReader } from '../../support/trustpilot-run.js';
+import { useSchemaRegistry } from '../../support/registry-server.js';
 
 /** Avro longs come as BigInt (EXACT_LONG); trustpilot's are milliseconds and counts, which JSON gives as numbers. */
 function withNumbers(value: unknown): unknown {
@@ -17,7 +18,7 @@ function withNumbers(value: unknown): unknown {
 
 describe("source: trustpilot's record shape in the registry formats, from a trustpilot config", () => {
   const resources = suiteResources('trustpilot-registry');
-  const registryUrl = () => inject('stack').schemaRegistry!.url;
+  const registryUrl = useSchemaRegistry();
 
   it("AVRO: Confluent's AvroDeserializer reads r, c, u, d and the tombstone field by field as the JSON form", async () => {
     const client = new SchemaRegistryClient({ baseURLs: [registryUrl()] });
@@ -47,9 +48,10 @@ describe("sink: a table replicated through trustpilot's record shape in AVRO", (
   const connection = isolatedDynamoDb('tpavrotarget');
   const dynamodb = createDynamoDbClient(connection);
   source.defer(async () => dynamodb.destroy());
+  const registryUrl = useSchemaRegistry();
 
   it('ends with the target equal to the source after inserts, updates and deletes, number keys included', async () => {
-    const registry = { 'schema.registry.url': inject('stack').schemaRegistry!.url };
+    const registry = { 'schema.registry.url': registryUrl() };
     await expectTrustpilotReplication(source, { connection, dynamodb }, { ...registry, 'output.data.format': 'AVRO' }, { ...registry, 'input.data.format': 'AVRO' });
   });
 });

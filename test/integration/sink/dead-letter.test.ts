@@ -1,12 +1,12 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { suiteResources, uniqueName } from '../../support/aws.js';
-import { produce, startSink } from '../../support/sink.js';
+import { produce, sinkWithDeadLetters, startSink } from '../../support/sink.js';
 import { createTable, scanAll } from '../../support/tables.js';
-import { TopicFollower } from '../../support/topic-follower.js';
 
 describe('sink: records that cannot be written', () => {
-  const { connection, dynamodb, defer } = suiteResources('sinkdlq');
+  const resources = suiteResources('sinkdlq');
+  const { connection, dynamodb, defer } = resources;
 
   const poison = [
     { key: 'not-json', value: '{this is not json' },
@@ -16,32 +16,11 @@ describe('sink: records that cannot be written', () => {
     { key: 'out-of-range', value: '{"id":"oor","n":1e200}' },
   ];
 
-  /**
-   * A sink keyed by value.id that dead-letters what it cannot write; resolves once `written` ids are in the
-   * table, with a follower of the dead-letter topic.
-   */
-  async function sinkWithDeadLetters(topic: string, written: string[]) {
-    const deadLetters = `${topic}-dlq`;
-    const sink = await startSink(uniqueName('sinkdlq'), connection, {
-      topics: topic,
-      'aws.dynamodb.pk.hash': 'value.id',
-      'aws.dynamodb.pk.sort': '',
-      'errors.tolerance': 'all',
-      'errors.deadletterqueue.topic.name': deadLetters,
-      'errors.deadletterqueue.context.headers.enable': 'true',
-    });
-    defer(() => sink.stop());
-    await expect.poll(async () => (await scanAll(dynamodb, topic)).map((item) => item.id!.S).sort(), { timeout: 60_000 }).toEqual(written);
-    const follower = await TopicFollower.follow(inject('stack').kafka.bootstrapServers, deadLetters, 1, 'read_uncommitted');
-    defer(() => follower.close());
-    return { sink, follower };
-  }
-
   it('with errors.tolerance=all: poison records go to the dead-letter topic with the error in headers, the rest is written', async () => {
     const topic = uniqueName('mixed');
     await createTable(dynamodb, topic, 'none');
     await produce(topic, [{ key: 'good-1', value: { id: 'good-1' } }, ...poison, { key: 'good-2', value: { id: 'good-2' } }]);
-    const { sink, follower } = await sinkWithDeadLetters(topic, ['good-1', 'good-2']);
+    const { sink, follower } = await sinkWithDeadLetters(resources, topic, ['good-1', 'good-2']);
     await follower.waitFor((records) => records.length === poison.length, 60_000, 'every poison record in the dead-letter topic');
     expect(follower.records.map((record) => record.key)).toEqual(poison.map((record) => record.key));
     // The original bytes, unchanged, and Kafka Connect's error headers.
@@ -77,7 +56,7 @@ describe('sink: records that cannot be written', () => {
       { key: 'refused', value: { id: 'refused', g: 5 } },
       { key: 'good-2', value: { id: 'good-2', g: 'b' } },
     ]);
-    const { follower } = await sinkWithDeadLetters(topic, ['good-1', 'good-2']);
+    const { follower } = await sinkWithDeadLetters(resources, topic, ['good-1', 'good-2']);
     await follower.waitFor((records) => records.length === 1, 60_000, 'the refused record in the dead-letter topic');
     expect(follower.records[0]!.key).toBe('refused');
     expect(follower.records[0]!.value).toBe('{"id":"refused","g":5}');

@@ -5,11 +5,11 @@ import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { AwsError } from '../../../src/domain/aws-error.js';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import type { TableInfo } from '../../../src/domain/table-info.js';
-import type { FailedRecord } from '../../../src/sink/dead-letter.js';
 import type {
   DeadLetterMessage,
   DeadLetterSink,
   DeadLetterWriter,
+  FailedRecord,
   NextOffset,
   RecordSource,
   RecordSourceOptions,

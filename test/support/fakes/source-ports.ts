@@ -8,14 +8,14 @@ import type { Item } from '../../../src/domain/attribute-codec.js';
 import { parseOffsetKey } from '../../../src/domain/position.js';
 import type { TableInfo } from '../../../src/domain/table-info.js';
 import { matchesTagFilters } from '../../../src/domain/tag-match.js';
-import type { TagFilter } from '../../../src/config/tag-filters.js';
+import type { TagFilter } from '../../../src/domain/tag-match.js';
+import type { OutgoingMessage } from '../../../src/domain/outgoing-message.js';
 import { OffsetStore } from '../../../src/offsets/offset-store.js';
 import {
   FencedError,
   type BatchWriter,
   type ChangeStreams,
   type IteratorStart,
-  type OutgoingMessage,
   type RecordsPage,
   type ScanPage,
   type ScanPageRequest,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AvroReader } from '../../../src/formats/avro/avro-reader.js';
 import { EXACT_LONG } from '../../../src/formats/avro/exact-long.js';
 import { SchemaRegistryError, type RegistrySchema, type SchemaRegistry } from '../../../src/formats/registry/ports.js';
-import { ConversionError } from '../../../src/sink/conversion-error.js';
+import { ConversionError } from '../../../src/domain/conversion-error.js';
 import { InMemorySchemaRegistry } from '../../support/fakes/schema-registry.js';
 
 const RETRY = { maxRetryTimeMs: 1_000, retryBackoffMs: 1 };

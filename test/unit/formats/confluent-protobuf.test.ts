@@ -4,7 +4,7 @@ import type { Item } from '../../../src/domain/attribute-codec.js';
 import type { StreamChange } from '../../../src/domain/change.js';
 import { confluentProtobufFormat } from '../../../src/formats/protobuf/confluent-protobuf.js';
 import { envelopeProto, keyProto } from '../../../src/formats/protobuf/proto-schemas.js';
-import type { SubjectNameStrategy } from '../../../src/formats/registry/subject-names.js';
+import type { SubjectNameStrategy } from '../../../src/domain/subject-names.js';
 import { InMemorySchemaRegistry } from '../../support/fakes/schema-registry.js';
 import { expectRefusalNamed, expectSubjectsPerStrategy, ORDERS_V2_TABLE } from '../../support/registry-format-cases.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JsonSchemaReader } from '../../../src/formats/json-schema/json-sr-reader.js';
 import type { RegistrySchema, SchemaRegistry } from '../../../src/formats/registry/ports.js';
 import { wireHeader } from '../../../src/formats/registry/wire-format.js';
-import { ConversionError } from '../../../src/sink/conversion-error.js';
+import { ConversionError } from '../../../src/domain/conversion-error.js';
 import { InMemorySchemaRegistry } from '../../support/fakes/schema-registry.js';
 
 const RETRY = { maxRetryTimeMs: 1_000, retryBackoffMs: 1 };

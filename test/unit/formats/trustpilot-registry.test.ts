@@ -8,7 +8,7 @@ import type { TableInfo } from '../../../src/domain/table-info.js';
 import { trustpilotAvroFormat, trustpilotValueSchema } from '../../../src/formats/avro/trustpilot-avro.js';
 import { trustpilotJsonSchemaFormat } from '../../../src/formats/json-schema/trustpilot-json-sr.js';
 import type { ChangeEncoder, EncodedRecord } from '../../../src/formats/ports.js';
-import type { SubjectNameStrategy } from '../../../src/formats/registry/subject-names.js';
+import type { SubjectNameStrategy } from '../../../src/domain/subject-names.js';
 import { trustpilotJsonEncoder, trustpilotKeyRecordName } from '../../../src/formats/trustpilot-json.js';
 import { InMemorySchemaRegistry } from '../../support/fakes/schema-registry.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConversionError } from '../../../src/sink/conversion-error.js';
-import { DeadLetterReporter, type FailedRecord } from '../../../src/sink/dead-letter.js';
+import { ConversionError } from '../../../src/domain/conversion-error.js';
+import { DeadLetterReporter } from '../../../src/sink/dead-letter.js';
+import type { FailedRecord } from '../../../src/sink/ports.js';
 import { InMemoryDeadLetterTopics } from '../../support/fakes/sink-ports.js';
 
 const DLQ = 'orders-dlq';

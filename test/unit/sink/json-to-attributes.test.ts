@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConversionError } from '../../../src/sink/conversion-error.js';
+import { ConversionError } from '../../../src/domain/conversion-error.js';
 import {
   anyJsonToAttribute,
   connectToAttribute,
@@ -8,7 +8,7 @@ import {
   jsonToItem,
   parseLosslessJson,
 } from '../../../src/sink/json-to-attributes.js';
-import { checkDynamoDbNumber, numberShape, significantDigitCount } from '../../../src/sink/number-text.js';
+import { checkDynamoDbNumber, numberShape, significantDigitCount } from '../../../src/domain/number-text.js';
 
 const convert = (text: string) => anyJsonToAttribute(parseLosslessJson(text, 'value'));
 const base64 = (bytes: number[]) => Buffer.from(bytes).toString('base64');

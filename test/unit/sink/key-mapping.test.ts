@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { ConversionError } from '../../../src/sink/conversion-error.js';
+import { ConversionError } from '../../../src/domain/conversion-error.js';
 import { keyAttributes, parseKeyReference } from '../../../src/sink/key-mapping.js';
 
 const hash = (text: string) => parseKeyReference(text, 'aws.dynamodb.pk.hash');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TagFilter } from '../../../src/config/tag-filters.js';
+import type { TagFilter } from '../../../src/domain/tag-match.js';
 import { AwsError } from '../../../src/domain/aws-error.js';
 import { includeListFinder, TagTableFinder, formatTagFilters } from '../../../src/source/discovery.js';
 import { InMemoryTableCatalog } from '../../support/fakes/source-ports.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchWriter, OutgoingMessage } from '../../../src/source/ports.js';
+import type { OutgoingMessage } from '../../../src/domain/outgoing-message.js';
+import type { BatchWriter } from '../../../src/source/ports.js';
 import { offsetKey, type SourcePartition } from '../../../src/domain/position.js';
 import { OffsetStore } from '../../../src/offsets/offset-store.js';
 import { Emitter, type Batch, type EmitterOptions } from '../../../src/source/emitter.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingMessage } from '../../../src/source/ports.js';
-import { BEFORE_DROPPED_HEADER, fitChange, fits, OversizedRecordError, recordBytes, type RecordLimits } from '../../../src/source/oversized-records.js';
+import type { OutgoingMessage } from '../../../src/domain/outgoing-message.js';
+import { BEFORE_DROPPED_HEADER, fitChange, fits, OversizedRecordError, recordBytes } from '../../../src/source/oversized-records.js';
+import type { RecordLimits } from '../../../src/source/settings.js';
 
 const LIMIT = 10_000;
 const origin = () => ({ table: 'orders', event: 'MODIFY', shardId: 'shardId-1', sequenceNumber: '42' });

@@ -1,4 +1,4 @@
-import type { RecordPosition } from './sink-record.js';
+import { describePosition, type RecordPosition } from './record-position.js';
 
 /**
  * A record that cannot become a DynamoDB write: its data is at fault, not the sink, so it is dead-lettered (or
@@ -21,8 +21,4 @@ export class ConversionError extends Error {
     if (this.position !== undefined) return this;
     return new ConversionError(this.reason, position, this.cause === undefined ? undefined : { cause: this.cause });
   }
-}
-
-export function describePosition(position: RecordPosition): string {
-  return `topic ${position.topic} partition ${position.partition} offset ${position.offset}`;
 }

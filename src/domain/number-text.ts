@@ -1,6 +1,6 @@
 // DynamoDB numbers as text: their significant digits and magnitude, without ever becoming a JS number.
-import { DYNAMODB_NUMBER } from '../domain/attribute-codec.js';
-import { pathText, type AttributePath } from '../domain/attribute-path.js';
+import { DYNAMODB_NUMBER } from './attribute-codec.js';
+import { pathText, type AttributePath } from './attribute-path.js';
 import { ConversionError } from './conversion-error.js';
 
 /** DynamoDB keeps up to 38 significant digits, magnitudes 1E-130 to 9.9999999999999999999999999999999999999E+125. */
