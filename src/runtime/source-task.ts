@@ -147,6 +147,7 @@ export class SourceTask {
       try {
         generation = await this.open();
         this.generation = generation;
+        if (signal.aborted) break; // stopped while the producer opened: no table starts
         startedAt = Date.now();
         this.move('WRITER_READY');
         if (this.error) this.log.info('writes work again');
