@@ -1,0 +1,81 @@
+import { ConnectorConfigs, configRecords, type ConfigRecord, type TargetState } from '../../domain/connector-configs.js';
+import { ensureTopic } from './admin.js';
+import type { Admin, Kafka, KafkaConnection, Producer } from './client.js';
+import { readTopicToEnd } from './topic-reader.js';
+
+export interface ConfigTopicOptions {
+  topic: string;
+  /** -1 = the broker's default. */
+  replicationFactor: number;
+  /** Told about records that cannot be read (they change nothing). */
+  warn(message: string): void;
+}
+
+/**
+ * A cluster's connector configurations and target states in a compacted config topic (Kafka Connect's layout;
+ * one partition, so every worker reads the records in the order they were written). Writes are acknowledged by
+ * every in-sync replica; after a write the topic is read to its end again, so what `connectors` answers
+ * includes it (and whatever other workers wrote before it).
+ */
+export class ConfigTopic {
+  private configs = new ConnectorConfigs();
+
+  private constructor(
+    private readonly connection: KafkaConnection,
+    private readonly producer: Producer,
+    private readonly options: ConfigTopicOptions,
+  ) {}
+
+  /** Creates the topic when missing (compacted, one partition) and reads it. */
+  static async open(clients: { kafka: Kafka; connection: KafkaConnection; admin: Admin }, options: ConfigTopicOptions): Promise<ConfigTopic> {
+    await ensureTopic(clients.admin, {
+      topic: options.topic,
+      partitions: 1,
+      replicationFactor: options.replicationFactor,
+      configs: { 'cleanup.policy': 'compact' },
+    });
+    const producer = clients.kafka.producer({ acks: -1, kafkaJS: { idempotent: true } });
+    await producer.connect();
+    const topic = new ConfigTopic(clients.connection, producer, options);
+    await topic.refresh();
+    return topic;
+  }
+
+  get connectors(): ConnectorConfigs {
+    return this.configs;
+  }
+
+  /** Reads the topic from its start to its end again. */
+  async refresh(): Promise<void> {
+    const configs = new ConnectorConfigs();
+    await readTopicToEnd(this.connection, this.options.topic, 1, (message) => {
+      if (!message.key) return;
+      const key = message.key.toString('utf8');
+      const problem = configs.apply({ key, value: message.value === null ? null : message.value.toString('utf8') });
+      if (problem) this.options.warn(`config topic ${this.options.topic}, offset ${message.offset} (key ${key}): ${problem}; record passed over`);
+    });
+    this.configs = configs;
+  }
+
+  /** Creates or replaces a connector's configuration; a new connector starts (STARTED) unless told otherwise. */
+  async putConnector(name: string, config: Record<string, string>, initial?: TargetState): Promise<void> {
+    await this.write([...(initial ? [configRecords.targetState(name, initial)] : []), configRecords.connector(name, config)]);
+  }
+
+  async setTargetState(name: string, state: TargetState): Promise<void> {
+    await this.write([configRecords.targetState(name, state)]);
+  }
+
+  async deleteConnector(name: string): Promise<void> {
+    await this.write(configRecords.deleted(name));
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  private async write(records: ConfigRecord[]): Promise<void> {
+    await this.producer.send({ topic: this.options.topic, messages: records.map((record) => ({ key: record.key, value: record.value })) });
+    await this.refresh();
+  }
+}
