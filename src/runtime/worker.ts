@@ -18,9 +18,26 @@ import { SourceConnector, type ConnectorStatus } from './source-connector.js';
 /** How long the REST API's root waits for a broker to say its cluster's id. */
 const CLUSTER_ID_TIMEOUT_MS = 2_000;
 
-/** Runs the connectors of one process until stopped. */
+interface RunningConnector {
+  config: SourceConfig | SinkConfig;
+  connector: SourceConnector | SinkConnector;
+  admin: Admin;
+  release: () => void;
+}
+
+async function stopRunning({ connector, admin, release }: RunningConnector): Promise<void> {
+  await connector.stop();
+  await admin.disconnect().catch(() => undefined);
+  release();
+}
+
+function isSinkConfig(config: SourceConfig | SinkConfig): config is SinkConfig {
+  return isSinkConnectorClass(config.connectorClass);
+}
+
+/** Runs the connectors of one process until stopped; connectors can be started and stopped while it runs. */
 export class Worker {
-  private readonly running: Array<{ connector: SourceConnector | SinkConnector; admin: Admin; release: () => void }> = [];
+  private readonly running: RunningConnector[] = [];
   /** Cluster ids learnt, by bootstrap servers: a cluster keeps its id. */
   private readonly clusterIds = new Map<string, string>();
 
@@ -50,80 +67,92 @@ export class Worker {
   }
 
   async start(): Promise<void> {
-    await this.startSinks();
-    for (const config of this.configs) {
-      const log = this.log.child(config.name);
-      for (const warning of config.warnings) log.warn(warning);
-      // First: a format that cannot be used is a configuration error, found before any client is opened.
-      const format = await sourceRecordFormat(config.output);
-      const connection = kafkaConnection(config, config.kafka.bootstrapServers!, log);
-      const kafka = createKafka(connection, logLevel.ERROR);
-      const admin = kafka.admin();
-      await admin.connect();
-      const aws = dynamodbConnection(config);
-      const dynamodb = createDynamoDbClient(aws);
-      const streams = createStreamsClient(aws);
-      const { finder, release: releaseFinder } = tableFinder(config, aws, dynamodb, log);
-      const connector = new SourceConnector(
-        {
-          name: config.name,
-          finder,
-          settingsFor: (table) => pipelineSettings(config, table),
-          format,
-          exactlyOnce: config.exactlyOnce,
-          offsetsTopic: config.offsetStorageTopic,
-          topic: { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor },
-          tasks: config.tasksMax,
-          maxMessageBytes: config.topics.maxMessageBytes,
-          maxRecordsPerWrite: config.output.maxBatchSize,
-        },
-        sourcePorts({ kafka, connection, admin, dynamodb, streams }),
-        log,
-      );
-      log.info(
-        `source: tables ${finder.description}; mode ${config.syncMode}; ` +
-          `${config.tasksMax} task(s); ${config.exactlyOnce ? 'exactly-once' : 'at-least-once'}; records ${format.description}; Kafka ${config.kafka.bootstrapServers}; ` +
-          `DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}`,
-      );
-      connector.start();
-      this.running.push({
-        connector,
-        admin,
-        release: () => {
-          releaseFinder();
-          dynamodb.destroy();
-          streams.destroy();
-        },
-      });
-    }
+    for (const config of this.sinkConfigs) await this.startConnector(config);
+    for (const config of this.configs) await this.startConnector(config);
   }
 
-  private async startSinks(): Promise<void> {
-    for (const config of this.sinkConfigs) {
-      const log = this.log.child(config.name);
-      for (const warning of config.warnings) log.warn(warning);
-      const kafkaConnection = sinkKafkaConnection(config, log);
-      const kafka = createKafka(kafkaConnection, logLevel.ERROR);
-      const admin = kafka.admin();
-      await admin.connect();
-      const dynamodb = createDynamoDbClient(dynamodbConnection(config));
-      const connector = new SinkConnector(config, { kafka, kafkaConnection, admin, dynamodb }, log);
-      const topics = config.topics.regex ? `topics matching /${config.topics.regex}/` : `topic(s) ${config.topics.names!.join(', ')}`;
-      log.info(`sink: ${topics} → DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}; ${config.tasksMax} task(s)`);
-      await connector.start();
-      this.running.push({ connector, admin, release: () => dynamodb.destroy() });
+  /** Starts a connector (a parsed configuration); its name must be free. */
+  async startConnector(config: SourceConfig | SinkConfig): Promise<void> {
+    if (this.running.some((entry) => entry.config.name === config.name)) {
+      throw new ConfigError([{ message: `a connector named "${config.name}" is already running` }]);
     }
+    this.running.push(isSinkConfig(config) ? await this.startSink(config) : await this.startSource(config));
+  }
+
+  /** Stops a connector, letting its open writes finish; false when none has that name. */
+  async stopConnector(name: string): Promise<boolean> {
+    const index = this.running.findIndex((entry) => entry.config.name === name);
+    if (index < 0) return false;
+    const [entry] = this.running.splice(index, 1);
+    await stopRunning(entry!);
+    return true;
+  }
+
+  private async startSource(config: SourceConfig): Promise<RunningConnector> {
+    const log = this.log.child(config.name);
+    for (const warning of config.warnings) log.warn(warning);
+    // First: a format that cannot be used is a configuration error, found before any client is opened.
+    const format = await sourceRecordFormat(config.output);
+    const connection = kafkaConnection(config, config.kafka.bootstrapServers!, log);
+    const kafka = createKafka(connection, logLevel.ERROR);
+    const admin = kafka.admin();
+    await admin.connect();
+    const aws = dynamodbConnection(config);
+    const dynamodb = createDynamoDbClient(aws);
+    const streams = createStreamsClient(aws);
+    const { finder, release: releaseFinder } = tableFinder(config, aws, dynamodb, log);
+    const connector = new SourceConnector(
+      {
+        name: config.name,
+        finder,
+        settingsFor: (table) => pipelineSettings(config, table),
+        format,
+        exactlyOnce: config.exactlyOnce,
+        offsetsTopic: config.offsetStorageTopic,
+        topic: { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor },
+        tasks: config.tasksMax,
+        maxMessageBytes: config.topics.maxMessageBytes,
+        maxRecordsPerWrite: config.output.maxBatchSize,
+      },
+      sourcePorts({ kafka, connection, admin, dynamodb, streams }),
+      log,
+    );
+    log.info(
+      `source: tables ${finder.description}; mode ${config.syncMode}; ` +
+        `${config.tasksMax} task(s); ${config.exactlyOnce ? 'exactly-once' : 'at-least-once'}; records ${format.description}; Kafka ${config.kafka.bootstrapServers}; ` +
+        `DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}`,
+    );
+    connector.start();
+    return {
+      config,
+      connector,
+      admin,
+      release: () => {
+        releaseFinder();
+        dynamodb.destroy();
+        streams.destroy();
+      },
+    };
+  }
+
+  private async startSink(config: SinkConfig): Promise<RunningConnector> {
+    const log = this.log.child(config.name);
+    for (const warning of config.warnings) log.warn(warning);
+    const kafkaConnection = sinkKafkaConnection(config, log);
+    const kafka = createKafka(kafkaConnection, logLevel.ERROR);
+    const admin = kafka.admin();
+    await admin.connect();
+    const dynamodb = createDynamoDbClient(dynamodbConnection(config));
+    const connector = new SinkConnector(config, { kafka, kafkaConnection, admin, dynamodb }, log);
+    const topics = config.topics.regex ? `topics matching /${config.topics.regex}/` : `topic(s) ${config.topics.names!.join(', ')}`;
+    log.info(`sink: ${topics} → DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}; ${config.tasksMax} task(s)`);
+    await connector.start();
+    return { config, connector, admin, release: () => dynamodb.destroy() };
   }
 
   /** Stops reading, lets every pipeline finish (or abort) its open write, and closes the clients. */
   async stop(): Promise<void> {
-    await Promise.all(
-      this.running.map(async ({ connector, admin, release }) => {
-        await connector.stop();
-        await admin.disconnect().catch(() => undefined);
-        release();
-      }),
-    );
+    await Promise.all(this.running.splice(0).map(stopRunning));
   }
 
   /**
@@ -131,7 +160,7 @@ export class Worker {
    * when they use several clusters; '' while none is known (it is asked again next time).
    */
   async kafkaClusterId(): Promise<string> {
-    const clusters = new Map([...this.configs, ...this.sinkConfigs].map((config) => [config.kafka.bootstrapServers!, config.kafka.properties]));
+    const clusters = new Map(this.running.map(({ config }) => [config.kafka.bootstrapServers!, config.kafka.properties]));
     const ids = await Promise.all(
       [...clusters].map(async ([bootstrapServers, properties]) => {
         const id = this.clusterIds.get(bootstrapServers) ?? (await fetchClusterId({ bootstrapServers, properties }, CLUSTER_ID_TIMEOUT_MS));
