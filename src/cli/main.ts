@@ -3,6 +3,7 @@ import { StackError } from '../stack/errors.js';
 import { stackCommand } from './commands/stack.js';
 import { demoCommand } from './commands/demo.js';
 import { runCommand } from './commands/run.js';
+import { workerCommand } from './commands/worker.js';
 import { ConfigError } from '../config/errors.js';
 import { silenceSdkNodeVersionWarning } from './node-warnings.js';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .addCommand(demoCommand())
     .addCommand(runCommand())
+    .addCommand(workerCommand())
     .addCommand(stackCommand());
 }
 

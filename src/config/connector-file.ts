@@ -63,16 +63,22 @@ export function parseConnectorJson(text: string, source: string): ConnectorFile 
 
 /** Parses a Java `.properties` file (escapes, `\` line continuations, `=`/`:`/space separators; last key wins). */
 export function parseProperties(text: string, source: string): ConnectorFile {
-  const config: Record<string, string> = {};
-  for (const line of parseLines(text)) {
-    if (Array.isArray(line)) {
-      const [key, value = ''] = line;
-      if (key !== undefined && key !== '') config[key] = value;
-    }
-  }
+  const config = readProperties(text);
   const name = config['name']?.trim();
   if (!name) throw new ConfigError({ message: `${source}: missing the connector's name (a "name=…" line)` });
   return { name, config };
+}
+
+/** A `.properties` text's keys and values (Java's format: `=`, `:` or space, comments, continuation lines). */
+export function readProperties(text: string): Record<string, string> {
+  const properties: Record<string, string> = {};
+  for (const line of parseLines(text)) {
+    if (Array.isArray(line)) {
+      const [key, value = ''] = line;
+      if (key !== undefined && key !== '') properties[key] = value;
+    }
+  }
+  return properties;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -47,6 +47,11 @@ export class Worker {
     private readonly log: Logger,
   ) {}
 
+  /** A worker with no connector yet: they are started one by one (the cluster's config topic says which). */
+  static empty(log: Logger): Worker {
+    return new Worker([], [], log);
+  }
+
   /**
    * Reads and validates every connector file first, so a bad one stops the start before anything runs.
    * `fillIn` may complete a file's settings first (the CLI points connectors without endpoints at the local stack).

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 const cli = join(import.meta.dirname, '..', '..', 'bin', 'dynamodb-kafka.js');
 
-/** A `dynamodb-kafka run` process, as an operator would start it, with its output kept for assertions. */
+/** A `dynamodb-kafka run` (or `worker`) process, as an operator would start it, with its output kept for assertions. */
 export class ConnectorProcess {
   output = '';
   private constructor(private readonly child: ChildProcess) {
@@ -18,6 +18,13 @@ export class ConnectorProcess {
     const file = join(mkdtempSync(join(tmpdir(), 'dynamodb-kafka-connector-')), `${name}.json`);
     writeFileSync(file, JSON.stringify({ name, config }));
     return new ConnectorProcess(spawn(process.execPath, [cli, 'run', ...options, file], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  }
+
+  /** `dynamodb-kafka worker` with these worker properties. */
+  static worker(properties: Record<string, string>): ConnectorProcess {
+    const file = join(mkdtempSync(join(tmpdir(), 'dynamodb-kafka-worker-')), 'worker.properties');
+    writeFileSync(file, Object.entries(properties).map(([key, value]) => `${key}=${value}`).join('\n'));
+    return new ConnectorProcess(spawn(process.execPath, [cli, 'worker', file], { stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
   get pid(): number {

@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { readProperties } from '../../config/connector-file.js';
+import { parseWorkerConfig } from '../../config/worker.js';
+import { buildCommit } from '../../runtime/build-info.js';
+import { ClusterWorker } from '../../runtime/cluster-worker.js';
+import { createLogger } from '../../runtime/logger.js';
+import { startRestServer } from '../../runtime/rest-server.js';
+import { tolerateClosedOutput, waitForShutdown, whenParentExits } from '../process-lifecycle.js';
+
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description(
+      "run as a worker of a cluster (Kafka Connect's distributed worker keys): the connectors are those of the config topic",
+    )
+    .argument('<worker-properties>', 'worker configuration (connect-distributed.properties keys)')
+    .option('--no-stop-with-parent', 'keep running when the process that started it exits (by default it stops then, as on SIGTERM)')
+    .action(async (file: string, options: { stopWithParent: boolean }) => {
+      const log = createLogger();
+      tolerateClosedOutput();
+      const parent = options.stopWithParent ? whenParentExits(log) : undefined;
+      const config = parseWorkerConfig(readProperties(await readFile(file, 'utf8')));
+      for (const warning of config.warnings) log.warn(warning);
+      const cluster = await ClusterWorker.start(config, log);
+      log.info(`worker of group ${config.groupId}: connectors from config topic ${config.configTopic}`);
+      const rests = [];
+      for (const listener of config.listeners) {
+        const url = new URL(listener);
+        const rest = await startRestServer({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }, () => cluster.worker.status(), {
+          commit: buildCommit(),
+          kafkaClusterId: () => cluster.worker.kafkaClusterId(),
+        });
+        log.info(`REST API at ${rest.url}/connectors`);
+        rests.push(rest);
+      }
+      await waitForShutdown(log, parent);
+      log.info('stopping: finishing open writes');
+      for (const rest of rests) await rest.close();
+      await cluster.stop();
+      log.info('stopped');
+    });
+}

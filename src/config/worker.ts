@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { keyProblem, throwIfProblems, type ConfigProblem } from './errors.js';
+import { kafkaClientProperties } from './kafka-properties.js';
+import { parseKnownKeys, sortKeys, type KeyCatalog } from './source.js';
+import { replicationFactor } from './source-keys.js';
+import { brokerList, list, text, topicName } from './values.js';
+
+/**
+ * A worker of a cluster, configured with Kafka Connect's distributed worker keys where they apply
+ * (connect-distributed.properties): its Kafka cluster, its group, and the topics that hold the cluster's state.
+ */
+export interface WorkerConfig {
+  bootstrapServers: string;
+  groupId: string;
+  configTopic: string;
+  offsetTopic: string;
+  statusTopic: string;
+  /** Replication factor of the topics the worker creates; -1 = the broker's default. */
+  replicationFactor: number;
+  /** Where the REST API listens, as `http://host:port` URLs. */
+  listeners: string[];
+  /** Kafka client settings (security.protocol, sasl.*, ssl.*) for the worker, and the default of its connectors. */
+  kafkaProperties: Record<string, string>;
+  /** The keys the worker passes to each connector that does not set them itself. */
+  connectorDefaults: Record<string, string>;
+  warnings: string[];
+}
+
+const workerKeysSchema = z.object({
+  'bootstrap.servers': brokerList().optional(),
+  'group.id': text().optional(),
+  'config.storage.topic': topicName().optional(),
+  'offset.storage.topic': topicName().optional(),
+  'status.storage.topic': topicName().optional(),
+  'config.storage.replication.factor': replicationFactor.optional(),
+  'offset.storage.replication.factor': replicationFactor.optional(),
+  'status.storage.replication.factor': replicationFactor.optional(),
+  listeners: list().default(['http://127.0.0.1:8083']),
+});
+
+/** Connect worker keys a copied file carries that mean nothing here: accepted, with the reason. */
+const IGNORED_WORKER_KEYS: Record<string, string> = {
+  'key.converter': 'records are written in the connector’s own output.data.format',
+  'value.converter': 'records are written in the connector’s own output.data.format',
+  'key.converter.schemas.enable': 'records are written in the connector’s own output.data.format',
+  'value.converter.schemas.enable': 'records are written in the connector’s own output.data.format',
+  'plugin.path': 'the connectors are built in',
+  'offset.flush.interval.ms': 'offsets are committed with every transaction',
+  'offset.storage.partitions': 'the offsets topic is created with 5 partitions',
+  'status.storage.partitions': 'the status topic is created with 5 partitions',
+  'exactly.once.source.support': 'source connectors are exactly-once unless a connector sets exactly.once.support=disabled',
+};
+
+const WORKER_KEY_CATALOG: KeyCatalog = {
+  known: new Set(Object.keys(workerKeysSchema.shape)),
+  suggestible: [...Object.keys(workerKeysSchema.shape), ...Object.keys(IGNORED_WORKER_KEYS)],
+  ignoredReason: (key) => IGNORED_WORKER_KEYS[key],
+};
+
+/** Reads a worker's properties; throws one ConfigError naming every problem (secrets are never quoted). */
+export function parseWorkerConfig(raw: Record<string, string>): WorkerConfig {
+  const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
+  const { known, clientKeys } = sortKeys(raw, WORKER_KEY_CATALOG, problems, warnings);
+  const { keys } = parseKnownKeys(workerKeysSchema, known, problems);
+  for (const key of ['bootstrap.servers', 'group.id', 'config.storage.topic', 'offset.storage.topic', 'status.storage.topic'] as const) {
+    if (keys[key] === undefined && !problems.some((problem) => problem.key === key)) problems.push(keyProblem(key, 'required for a worker of a cluster'));
+  }
+  for (const listener of keys.listeners) {
+    if (!/^https?:\/\/[^/]*:\d+\/?$/.test(listener)) problems.push(keyProblem('listeners', `expected http://host:port or https://host:port, got "${listener}"`));
+  }
+  const kafka = kafkaClientProperties(clientKeys, {});
+  problems.push(...kafka.problems);
+  warnings.push(...kafka.warnings);
+  throwIfProblems(problems, 'invalid worker configuration');
+  return {
+    bootstrapServers: keys['bootstrap.servers']!,
+    groupId: keys['group.id']!,
+    configTopic: keys['config.storage.topic']!,
+    offsetTopic: keys['offset.storage.topic']!,
+    statusTopic: keys['status.storage.topic']!,
+    replicationFactor: keys['config.storage.replication.factor'] ?? -1,
+    listeners: keys.listeners,
+    kafkaProperties: kafka.properties,
+    connectorDefaults: { 'bootstrap.servers': keys['bootstrap.servers']!, 'offset.storage.topic': keys['offset.storage.topic']!, ...clientKeys },
+    warnings,
+  };
+}
