@@ -5,6 +5,7 @@
 //   int32, uint32, sint32, fixed32, sfixed32, int64, uint64, sint64, fixed64, sfixed64 → N, every digit
 //   float, double → N (a float as its shortest exact text)                   message → M      map → M
 //   repeated → L          a field that is not set (message, `optional`, oneof member) → left out of the item
+//   repeated map-entry messages (a map as a descriptor spells it) → M, as map<K, V>
 //   google.protobuf.*Value (wrappers) → the wrapped value                    confluent.type.Decimal → N, every digit
 //   google.protobuf.Timestamp → N: milliseconds since the epoch, the sub-millisecond part as decimal fraction
 //     digits (Connect's Timestamp, as the AVRO sink reads it, is milliseconds too)
@@ -67,9 +68,14 @@ function compileField(field: protobuf.Field, compiled: Map<protobuf.Type, ProtoT
       return { M: map };
     };
   }
-  if (field.repeated && field.resolvedType instanceof protobuf.Type && field.resolvedType.options?.map_entry === true) return compileMapEntries(field.resolvedType, compiled);
+  if (field.repeated && field.resolvedType instanceof protobuf.Type && isMapEntry(field.resolvedType)) return compileMapEntries(field.resolvedType, compiled);
   if (field.repeated) return (value, path) => ({ L: (value as unknown[]).map((element, i) => single(element, at(path, i))) });
   return single;
+}
+
+/** A message standing for a map field's entry, as a .proto rendered from a descriptor spells it. */
+export function isMapEntry(type: protobuf.Type): boolean {
+  return type.options?.map_entry === true;
 }
 
 /**

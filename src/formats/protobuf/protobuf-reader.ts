@@ -9,7 +9,7 @@ import { checkDynamoDbNumber } from '../../domain/number-text.js';
 import type { RegistrySchema, SchemaReference, SchemaRegistry } from '../registry/ports.js';
 import { RegistrySchemaCache, type CompiledSchema, type RegistryRetry } from '../registry/schema-cache.js';
 import { HEADER_BYTES } from '../registry/wire-format.js';
-import { compileMessage, type ProtoToAttribute } from './protobuf-attributes.js';
+import { compileMessage, isMapEntry, type ProtoToAttribute } from './protobuf-attributes.js';
 import { NUMBER_KEY_MARK } from './proto-schemas.js';
 
 /** A .proto file made ready to read: its top-level messages in file order, each converted when first named. */
@@ -133,11 +133,6 @@ export function messageAt(messages: protobuf.Type[], indexes: number[]): protobu
 /** The messages declared in a namespace or message, in order; map entries (explicit `option map_entry`) left out. */
 function messagesOf(scope: protobuf.NamespaceBase): protobuf.Type[] {
   return scope.nestedArray.filter((nested): nested is protobuf.Type => nested instanceof protobuf.Type && !isMapEntry(nested));
-}
-
-/** A message standing for a map field's entry, as a .proto rendered from a descriptor spells it. */
-export function isMapEntry(type: protobuf.Type): boolean {
-  return type.options?.map_entry === true;
 }
 
 /** The message's converter; string fields the message marks as numbers (our source's key fields) become N. */
