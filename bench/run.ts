@@ -31,7 +31,7 @@ import { includeListFinder } from '../src/source/discovery.js';
 import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
 import { mib, percentile, waitUntil } from './measure.js';
-import { benchReplicationLag, benchSinkThroughput } from './sink.js';
+import { benchReplicationLag, benchSinkThroughput, REGISTRY_FORMATS, RESULT_KEYS, SERIALIZERS } from './sink.js';
 import { benchDatabase, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/config/source.js';
 
@@ -348,7 +348,10 @@ async function main(): Promise<void> {
     if (memory) rows['connector process peak RSS (MiB)'] = { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` };
     if (cdc) rows['cdc throughput (records/s)'] = { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` };
     if (sink) rows['sink (items/s)'] = { connector: sink.connectorItemsPerSecond, raw: sink.rawItemsPerSecond, ratio: sink.ratio, note: `${sink.records} records, raw BatchWriteItem at the same concurrency (32), mean of ${sink.rawRunsItemsPerSecond.join(' and ')} before and after; start-up ${sink.startupMs} ms; bench process CPU ${sink.nodeCpuMicrosPerItem.connector} µs per item (raw ${sink.nodeCpuMicrosPerItem.raw})` };
-    if (sink?.avro) rows['sink AVRO (items/s)'] = { connector: sink.avro.itemsPerSecond, raw: sink.rawItemsPerSecond, ratio: sink.avro.ratio, note: `Confluent's AvroSerializer's records through the registry; bench process CPU ${sink.avro.cpuMicrosPerItem} µs per item = ${sink.avro.cpuRatioToJson} × JSON's` };
+    for (const format of REGISTRY_FORMATS) {
+      const run = sink?.[RESULT_KEYS[format]];
+      if (run) rows[`sink ${format} (items/s)`] = { connector: run.itemsPerSecond, raw: sink!.rawItemsPerSecond, ratio: run.ratio, note: `Confluent's ${SERIALIZERS[format]}'s records through the registry: ${run.ratioToJson} × JSON's items/s; bench process CPU ${run.cpuMicrosPerItem} µs per item = ${run.cpuRatioToJson} × JSON's` };
+    }
     if (replication) rows['replication lag (ms)'] = { connector: `p50 ${replication.p50Ms} / p99 ${replication.p99Ms}`, raw: '', ratio: '', note: `write to table A → readable in table B, ${replication.samples} samples` };
     if (latency) rows['cdc latency (ms)'] = { connector: `p50 ${latency.p50Ms} / p99 ${latency.p99Ms}`, raw: '', ratio: '', note: `write → read_committed consumer, ${latency.samples} samples, max ${latency.maxMs}` };
     console.table(rows);

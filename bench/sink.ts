@@ -64,12 +64,13 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
   const rawBefore = await rawBatchWrite(stack, count);
   say('sink: connector (4 tasks, offsets committed after each write)…');
   const json = await timedSink(stack, topic, count);
-  let avro: TimedSink | undefined;
+  // The same records in each Schema Registry format, written by Confluent's own serializer for it.
   const registryUrl = stack.schemaRegistry?.url;
-  if (registryUrl) {
-    const avroTopic = await produceBenchRecords(stack, count, 'AVRO');
-    say('sink: connector reading AVRO through the Schema Registry…');
-    avro = await timedSink(stack, avroTopic, count, { 'input.data.format': 'AVRO', 'input.key.format': 'STRING', 'schema.registry.url': registryUrl });
+  const registryRuns: Array<[RegistryFormat, TimedSink]> = [];
+  for (const format of registryUrl ? REGISTRY_FORMATS : []) {
+    const formatTopic = await produceBenchRecords(stack, count, format);
+    say(`sink: connector reading ${format} through the Schema Registry…`);
+    registryRuns.push([format, await timedSink(stack, formatTopic, count, { 'input.data.format': format, 'input.key.format': 'STRING', 'schema.registry.url': registryUrl! })]);
   }
   const rawAfter = await rawBatchWrite(stack, count);
   const rawItemsPerSecond = (rawBefore.itemsPerSecond + rawAfter.itemsPerSecond) / 2;
@@ -82,21 +83,39 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
     connectorItemsPerSecond: Math.round(json.itemsPerSecond),
     startupMs: json.startupMs,
     ratio: Number((json.itemsPerSecond / rawItemsPerSecond).toFixed(3)),
-    ...(avro
-      ? {
-          avro: {
-            itemsPerSecond: Math.round(avro.itemsPerSecond),
-            ratio: Number((avro.itemsPerSecond / rawItemsPerSecond).toFixed(3)),
-            cpuMicrosPerItem: Math.round(avro.cpuMicrosPerItem),
-            cpuRatioToJson: Number((avro.cpuMicrosPerItem / json.cpuMicrosPerItem).toFixed(2)),
-          },
-        }
-      : {}),
+    // avro, jsonSr, protobuf: each against the raw writes and against JSON.
+    ...Object.fromEntries(
+      registryRuns.map(([format, run]) => [
+        RESULT_KEYS[format],
+        {
+          itemsPerSecond: Math.round(run.itemsPerSecond),
+          ratio: Number((run.itemsPerSecond / rawItemsPerSecond).toFixed(3)),
+          ratioToJson: Number((run.itemsPerSecond / json.itemsPerSecond).toFixed(2)),
+          cpuMicrosPerItem: Math.round(run.cpuMicrosPerItem),
+          cpuRatioToJson: Number((run.cpuMicrosPerItem / json.cpuMicrosPerItem).toFixed(2)),
+        },
+      ]),
+    ) as Partial<Record<(typeof RESULT_KEYS)[RegistryFormat], RegistrySinkResult>>,
   };
 }
 
-/** The bench records ({id, n, payload} of ~200 bytes) in a new topic of 4 partitions, as JSON or as AVRO. */
-async function produceBenchRecords(stack: StackEndpoints, count: number, format: 'JSON' | 'AVRO'): Promise<string> {
+export const REGISTRY_FORMATS = ['AVRO', 'JSON_SR', 'PROTOBUF'] as const;
+export type RegistryFormat = (typeof REGISTRY_FORMATS)[number];
+/** Where each format's figures sit in the result (bench-results/*.json): `avro` as before, then the others. */
+export const RESULT_KEYS = { AVRO: 'avro', JSON_SR: 'jsonSr', PROTOBUF: 'protobuf' } as const;
+/** Which of Confluent's serializers wrote each format's records, for the printed table. */
+export const SERIALIZERS: Record<RegistryFormat, string> = { AVRO: 'AvroSerializer', JSON_SR: 'JsonSerializer', PROTOBUF: 'ProtobufSerializer' };
+
+interface RegistrySinkResult {
+  itemsPerSecond: number;
+  ratio: number;
+  ratioToJson: number;
+  cpuMicrosPerItem: number;
+  cpuRatioToJson: number;
+}
+
+/** The bench records ({id, n, payload} of ~200 bytes) in a new topic of 4 partitions, as JSON or a registry format. */
+async function produceBenchRecords(stack: StackEndpoints, count: number, format: 'JSON' | RegistryFormat): Promise<string> {
   const topic = `bench-sink-${randomUUID().slice(0, 8)}`;
   say(`sink: producing ${count.toLocaleString('en')} ${format} records to ${topic} (4 partitions)…`);
   const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: 'bench-sink-producer' }, logLevel.ERROR);
@@ -104,7 +123,7 @@ async function produceBenchRecords(stack: StackEndpoints, count: number, format:
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 4, replicationFactor: 1 }] });
   await admin.disconnect();
-  const encode = format === 'JSON' ? async (value: BenchRecord) => JSON.stringify(value) : await avroEncoder(stack.schemaRegistry!.url, topic);
+  const encode = format === 'JSON' ? async (value: BenchRecord) => JSON.stringify(value) : await registryEncoder(stack.schemaRegistry!.url, topic, format);
   const producer = kafka.producer({ 'linger.ms': 5, 'batch.num.messages': 100_000, kafkaJS: { idempotent: true } });
   await producer.connect();
   for (let start = 0; start < count; start += 10_000) {
@@ -121,14 +140,45 @@ interface BenchRecord {
   payload: string;
 }
 
-/** Confluent's own Avro serializer, as a producer of the user's would write the records. */
-async function avroEncoder(registryUrl: string, topic: string): Promise<(value: BenchRecord) => Promise<Buffer>> {
-  const { AvroSerializer, SchemaRegistryClient, SerdeType } = await import('@confluentinc/schemaregistry');
+/**
+ * Confluent's own serializer of the format, as a producer of the user's would write the records: the schema is
+ * registered under the topic's subject first, and each serializer writes with the subject's latest.
+ */
+async function registryEncoder(registryUrl: string, topic: string, format: RegistryFormat): Promise<(value: BenchRecord) => Promise<Buffer>> {
+  const { AvroSerializer, JsonSerializer, ProtobufSerializer, SchemaRegistryClient, SerdeType } = await import('@confluentinc/schemaregistry');
   const client = new SchemaRegistryClient({ baseURLs: [registryUrl] });
-  const schema = { type: 'record', name: 'BenchItem', namespace: 'bench', fields: [{ name: 'id', type: 'string' }, { name: 'n', type: 'long' }, { name: 'payload', type: 'string' }] };
-  await client.register(`${topic}-value`, { schemaType: 'AVRO', schema: JSON.stringify(schema) });
-  const serializer = new AvroSerializer(client, SerdeType.VALUE, { useLatestVersion: true });
-  return (value) => serializer.serialize(topic, value);
+  const subject = `${topic}-value`;
+  if (format === 'AVRO') {
+    const schema = { type: 'record', name: 'BenchItem', namespace: 'bench', fields: [{ name: 'id', type: 'string' }, { name: 'n', type: 'long' }, { name: 'payload', type: 'string' }] };
+    await client.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(schema) });
+    const serializer = new AvroSerializer(client, SerdeType.VALUE, { useLatestVersion: true });
+    return (value) => serializer.serialize(topic, value);
+  }
+  if (format === 'JSON_SR') {
+    const schema = { type: 'object', title: 'bench.BenchItem', properties: { id: { type: 'string' }, n: { type: 'integer' }, payload: { type: 'string' } }, required: ['id', 'n', 'payload'] };
+    await client.register(subject, { schemaType: 'JSON', schema: JSON.stringify(schema) });
+    const serializer = new JsonSerializer(client, SerdeType.VALUE, { useLatestVersion: true });
+    return (value) => serializer.serialize(topic, value);
+  }
+  await client.register(subject, { schemaType: 'PROTOBUF', schema: 'syntax = "proto3";\npackage bench;\n\nmessage BenchItem {\n  string id = 1;\n  int64 n = 2;\n  string payload = 3;\n}\n' });
+  const { create, registry, benchItem } = await benchItemDescriptor();
+  const serializer = new ProtobufSerializer(client, SerdeType.VALUE, { useLatestVersion: true, registry });
+  return (value) => serializer.serialize(topic, create(benchItem, { id: value.id, n: BigInt(value.n), payload: value.payload }));
+}
+
+/** The Protobuf message BenchItem as a descriptor (@bufbuild/protobuf's, what Confluent's serializer takes). */
+async function benchItemDescriptor() {
+  const { create, createFileRegistry, createMutableRegistry } = await import('@bufbuild/protobuf');
+  const { FieldDescriptorProto_Label: Label, FieldDescriptorProto_Type: Type, FileDescriptorProtoSchema } = await import('@bufbuild/protobuf/wkt');
+  const field = (name: string, number: number, type: (typeof Type)[keyof typeof Type]) => ({ name, number, type, label: Label.OPTIONAL, jsonName: name });
+  const file = create(FileDescriptorProtoSchema, {
+    name: 'bench.proto',
+    package: 'bench',
+    syntax: 'proto3',
+    messageType: [{ name: 'BenchItem', field: [field('id', 1, Type.STRING), field('n', 2, Type.INT64), field('payload', 3, Type.STRING)] }],
+  });
+  const benchItem = createFileRegistry(file, () => undefined).getMessage('bench.BenchItem')!;
+  return { create, registry: createMutableRegistry(benchItem), benchItem };
 }
 
 interface TimedSink {

@@ -25,6 +25,8 @@
 import { keyOf, serializeDynamoDbJson, type Item, type KeySchema } from '../domain/attribute-codec.js';
 import { setOwn } from '../domain/attribute-path.js';
 import { CHANGE_OPS, type ChangeOp, type SnapshotPage, type SnapshotSummary, type StreamChange } from '../domain/change.js';
+import type { RecordBytes } from '../domain/outgoing-message.js';
+import { avroName } from './avro/names.js';
 import { EnvelopeError } from './confluent-json.js';
 import type { ChangeEncoder, EncodedRecord, RecordFormat } from './ports.js';
 
@@ -63,6 +65,54 @@ export function trustpilotJsonEncoder(keySchema: KeySchema): ChangeEncoder {
       if (change.op === 'd') records.push({ key, value: null, timestampMs: change.changedAtMs });
       return records;
     },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- registry forms
+
+/** The value's fields as the registry forms (AVRO, PROTOBUF) encode them, in trustpilot's order. */
+export interface TrustpilotValue {
+  version: string;
+  document: string;
+  source: TrustpilotSource;
+  op: string;
+  ts_ms: number;
+}
+
+/**
+ * The records of a form that encodes the value's fields and the key item by item (AVRO, PROTOBUF): the same
+ * records, fields and tombstones as the JSON form, in other bytes.
+ */
+export function trustpilotFieldsEncoder(encodeKey: (item: Item) => RecordBytes, encodeValue: (value: TrustpilotValue) => RecordBytes): ChangeEncoder {
+  const value = (document: Item, source: TrustpilotSource, op: string, tsMs: number) =>
+    encodeValue({ version: TRUSTPILOT_RECORD_VERSION, document: trustpilotDocument(document), source, op, ts_ms: tsMs });
+  return {
+    snapshotPage(items, page) {
+      const source = trustpilotSource(page.tableName, runningSnapshot(page));
+      return items.map((item) => ({ key: encodeKey(item), value: value(item, source, 'r', page.snapshotStartTime), timestampMs: page.readAtMs }));
+    },
+    streamChange(change) {
+      const key = encodeKey(change.keys);
+      const source = trustpilotSource(change.tableName, streamState(change.snapshot ?? null));
+      const records: EncodedRecord[] = [{ key, value: value(change.after ?? change.keys, source, change.op, change.changedAtMs), timestampMs: change.changedAtMs }];
+      // As in the JSON form: every delete is followed by a tombstone.
+      if (change.op === 'd') records.push({ key, value: null, timestampMs: change.changedAtMs });
+      return records;
+    },
+  };
+}
+
+/** The key's fields (named by `fieldName` from trustpilot's names) with their string values, for a registry form. */
+export function trustpilotKeyObject(table: { name: string; keySchema: KeySchema }, fieldName: (name: string) => string): (item: Item) => Record<string, string> {
+  const fields = trustpilotKeyFields(table.keySchema).map(({ attribute, field }) => ({ attribute, name: fieldName(field) }));
+  return (item) => {
+    const key: Record<string, string> = {};
+    for (const field of fields) {
+      const value = Object.hasOwn(item, field.attribute) ? item[field.attribute] : undefined;
+      if (value === undefined) throw new Error(`table ${table.name}: key attribute ${JSON.stringify(field.attribute)} is missing`);
+      key[field.name] = keyText(value, field.attribute);
+    }
+    return key;
   };
 }
 
@@ -153,6 +203,14 @@ export function keyText(value: Item[string], name: string): string {
   if (value.N !== undefined) return value.N;
   if (value.B !== undefined) return Buffer.from(value.B.buffer, value.B.byteOffset, value.B.byteLength).toString('base64');
   throw new Error(`Attribute ${JSON.stringify(name)}: key attributes must be S, N or B`);
+}
+
+/**
+ * A field name of the registry forms' key: trustpilot's name, unless it kept a name Avro and Protobuf refuse
+ * (nothing was left of it): then our escaped form (src/formats/avro/names.ts).
+ */
+export function trustpilotIdentifier(name: string): string {
+  return AVRO_NAME.test(name) ? name : avroName(name);
 }
 
 /** The key's attributes, hash key first, with the field names trustpilot gives them. */

@@ -9,6 +9,7 @@ import type { RecordFormat } from '../formats/ports.js';
 import { trustpilotJsonFormat } from '../formats/trustpilot-json.js';
 import { trustpilotAvroFormat } from '../formats/avro/trustpilot-avro.js';
 import { trustpilotJsonSchemaFormat } from '../formats/json-schema/trustpilot-json-sr.js';
+import { trustpilotProtobufFormat } from '../formats/protobuf/trustpilot-protobuf.js';
 
 /** The record format a source connector's configuration asks for (a registry format connects its client). */
 export async function sourceRecordFormat(output: SourceConfig['output']): Promise<RecordFormat> {
@@ -18,7 +19,6 @@ export async function sourceRecordFormat(output: SourceConfig['output']): Promis
     return confluentJsonFormat({ document: output.documentFormat, tombstones: output.tombstones });
   }
   const unsupported = (key: string, value: string, why: string) => new ConfigError(keyProblem(key, `${value} is not supported yet: ${why}`));
-  if (output.envelope === 'trustpilot' && dataFormat === 'PROTOBUF') throw unsupported('output.data.format', dataFormat, 'output.envelope=trustpilot is written as JSON, AVRO and JSON_SR');
   if (dataFormat !== 'AVRO' && dataFormat !== 'JSON_SR' && dataFormat !== 'PROTOBUF') throw unsupported('output.data.format', dataFormat, 'the registry formats written today are AVRO, JSON_SR and PROTOBUF');
   if (keyFormat !== dataFormat && keyFormat !== 'JSON' && keyFormat !== 'STRING') {
     throw unsupported('output.data.key.format', keyFormat, `with output.data.format=${dataFormat} keys are written as ${dataFormat}, JSON or STRING`);
@@ -34,6 +34,7 @@ export async function sourceRecordFormat(output: SourceConfig['output']): Promis
   };
   if (output.envelope === 'trustpilot') {
     const options = { ...common, registryKeys: keyFormat === dataFormat };
+    if (dataFormat === 'PROTOBUF') return trustpilotProtobufFormat(options);
     return dataFormat === 'AVRO' ? trustpilotAvroFormat(options) : trustpilotJsonSchemaFormat(options);
   }
   if (dataFormat === 'PROTOBUF') return confluentProtobufFormat({ ...common, protobufKeys: keyFormat === 'PROTOBUF' });

@@ -1,3 +1,4 @@
+import type { SchemaInfo } from '@confluentinc/schemaregistry/dist/schemaregistry-client.js';
 import type { SchemaRegistry, RegistrySchema, SchemaType } from '../../formats/registry/ports.js';
 import { SchemaRegistryError } from '../../formats/registry/ports.js';
 
@@ -43,13 +44,24 @@ export async function schemaRegistryClient(connection: RegistryConnection): Prom
     },
     async schemaById(id) {
       try {
-        const info = await client.getBySubjectAndId('', id);
-        return { schemaType: (info.schemaType ?? 'AVRO') as SchemaType, schema: info.schema } satisfies RegistrySchema;
+        return registrySchema(await client.getBySubjectAndId('', id));
       } catch (error) {
         throw explain(error, location, `fetching schema id ${id}`);
       }
     },
+    async schemaByVersion(subject, version) {
+      try {
+        return registrySchema(await client.getSchemaMetadata(subject, version));
+      } catch (error) {
+        throw explain(error, location, `fetching version ${version} of subject ${JSON.stringify(subject)}`);
+      }
+    },
   };
+}
+
+function registrySchema(info: SchemaInfo): RegistrySchema {
+  const references = (info.references ?? []).map(({ name, subject, version }) => ({ name, subject, version }));
+  return { schemaType: (info.schemaType ?? 'AVRO') as SchemaType, schema: info.schema, ...(references.length > 0 ? { references } : {}) };
 }
 
 /** A URL as it may be shown: without user:password. */

@@ -12,23 +12,10 @@
 import avro from 'avsc';
 import type { Item } from '../../domain/attribute-codec.js';
 import type { TableInfo } from '../../domain/table-info.js';
-import type { ChangeEncoder, EncodedRecord, RecordFormat } from '../ports.js';
+import type { ChangeEncoder, RecordFormat } from '../ports.js';
 import type { RegistryFormatOptions } from '../registry/registration.js';
-import {
-  keyText,
-  keyWriter,
-  runningSnapshot,
-  streamState,
-  TRUSTPILOT_NAMESPACE,
-  TRUSTPILOT_RECORD_VERSION,
-  trustpilotDocument,
-  trustpilotKeyFields,
-  trustpilotKeyRecordName,
-  trustpilotSource,
-  type TrustpilotSource,
-} from '../trustpilot-json.js';
+import { keyWriter, TRUSTPILOT_NAMESPACE, trustpilotFieldsEncoder, trustpilotKeyFields, trustpilotKeyObject, trustpilotIdentifier, trustpilotKeyRecordName } from '../trustpilot-json.js';
 import { registeredAvroSchema } from './confluent-avro.js';
-import { avroName } from './names.js';
 
 export function trustpilotAvroFormat(options: RegistryFormatOptions): RecordFormat {
   return {
@@ -78,63 +65,23 @@ export function trustpilotKeySchema(table: TableInfo, topic: string) {
     type: 'record',
     name: fullName.slice(dot + 1),
     namespace: fullName.slice(0, dot),
-    fields: trustpilotKeyFields(table.keySchema).map(({ field }) => ({ name: avroField(field), type: 'string' })),
+    fields: trustpilotKeyFields(table.keySchema).map(({ field }) => ({ name: trustpilotIdentifier(field), type: 'string' })),
   };
-}
-
-/** trustpilot's name, unless it kept a name Avro refuses (nothing was left of it): then our escaped form. */
-function avroField(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : avroName(name);
-}
-
-interface TrustpilotValue {
-  version: string;
-  document: string;
-  source: TrustpilotSource;
-  op: string;
-  ts_ms: number;
 }
 
 async function trustpilotAvroEncoder(options: RegistryFormatOptions, table: TableInfo, topic: string): Promise<ChangeEncoder> {
   const valueSchema = trustpilotValueSchema();
   const valueType = avro.Type.forSchema(valueSchema as avro.Schema);
   const valueHeader = await registeredAvroSchema(options, topic, false, valueSchema);
-  const encodeValue = (value: TrustpilotValue) => Buffer.concat([valueHeader, valueType.toBuffer(value)]);
   // Otherwise the JSON form's key text (output.data.key.format JSON or STRING).
   const encodeKey = options.registryKeys ? await avroKeyEncoder(options, table, topic) : keyWriter(table.keySchema);
-  const value = (document: Item, source: TrustpilotSource, op: string, tsMs: number): Buffer =>
-    encodeValue({ version: TRUSTPILOT_RECORD_VERSION, document: trustpilotDocument(document), source, op, ts_ms: tsMs });
-  return {
-    snapshotPage(items, page) {
-      const source = trustpilotSource(page.tableName, runningSnapshot(page));
-      return items.map((item) => ({ key: encodeKey(item), value: value(item, source, 'r', page.snapshotStartTime), timestampMs: page.readAtMs }));
-    },
-    streamChange(change) {
-      const key = encodeKey(change.keys);
-      const source = trustpilotSource(change.tableName, streamState(change.snapshot ?? null));
-      const records: EncodedRecord[] = [{ key, value: value(change.after ?? change.keys, source, change.op, change.changedAtMs), timestampMs: change.changedAtMs }];
-      // As in the JSON form: every delete is followed by a tombstone.
-      if (change.op === 'd') records.push({ key, value: null, timestampMs: change.changedAtMs });
-      return records;
-    },
-  };
+  return trustpilotFieldsEncoder(encodeKey, (value) => Buffer.concat([valueHeader, valueType.toBuffer(value)]));
 }
 
-type KeyEncoder = (item: Item) => Buffer | string;
-
-async function avroKeyEncoder(options: RegistryFormatOptions, table: TableInfo, topic: string): Promise<KeyEncoder> {
+async function avroKeyEncoder(options: RegistryFormatOptions, table: TableInfo, topic: string): Promise<(item: Item) => Buffer> {
   const schema = trustpilotKeySchema(table, topic);
   const type = avro.Type.forSchema(schema as avro.Schema);
   const header = await registeredAvroSchema(options, topic, true, schema);
-  const fields = trustpilotKeyFields(table.keySchema).map(({ attribute }, i) => ({ attribute, avro: schema.fields[i]!.name }));
-  return (item) => {
-    const key: Record<string, string> = {};
-    for (const field of fields) {
-      const value = Object.hasOwn(item, field.attribute) ? item[field.attribute] : undefined;
-      if (value === undefined) throw new Error(`table ${table.name}: key attribute ${JSON.stringify(field.attribute)} is missing`);
-      key[field.avro] = keyText(value, field.attribute);
-    }
-    return Buffer.concat([header, type.toBuffer(key)]);
-  };
+  const keyObject = trustpilotKeyObject(table, trustpilotIdentifier);
+  return (item) => Buffer.concat([header, type.toBuffer(keyObject(item))]);
 }
-

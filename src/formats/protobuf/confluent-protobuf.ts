@@ -65,10 +65,17 @@ async function confluentProtobufEncoder(options: ConfluentProtobufOptions, table
 }
 
 /** A schema registered under its subject: the message type to encode with and the wire prefix of its records. */
-async function registered(options: ConfluentProtobufOptions, table: TableInfo, topic: string, isKey: boolean, text: string, message: string) {
-  const fullName = `${protoPackage(table.name)}.${message}`;
+function registered(options: ConfluentProtobufOptions, table: TableInfo, topic: string, isKey: boolean, text: string, message: string) {
+  return registeredProto(options, topic, isKey, text, `${protoPackage(table.name)}.${message}`);
+}
+
+/**
+ * Registers a .proto file whose first message is `fullName` (RecordNameStrategy names the subject by it), and
+ * returns that message's type, parsed from the very text registered, and the wire prefix of its records.
+ */
+export async function registeredProto(target: RegistryTarget, topic: string, isKey: boolean, text: string, fullName: string) {
   const type = protobuf.parse(text, { keepCase: true }).root.lookupType(fullName);
-  const header = await registeredHeader(options, topic, isKey, fullName, { schemaType: 'PROTOBUF', schema: text });
+  const header = await registeredHeader(target, topic, isKey, fullName, { schemaType: 'PROTOBUF', schema: text });
   return { type, prefix: Buffer.concat([header, FIRST_MESSAGE]) };
 }
 

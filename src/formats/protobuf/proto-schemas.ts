@@ -8,6 +8,7 @@
 // message-indexes are [0], the single 0 byte.
 import type { KeyAttributeType, TableInfo } from '../../domain/table-info.js';
 import { avroName } from '../avro/names.js';
+import { TRUSTPILOT_NAMESPACE, trustpilotIdentifier, trustpilotKeyFields, trustpilotKeyRecordName } from '../trustpilot-json.js';
 
 export const PROTO_NAMESPACE = 'io.confluent.connect.dynamodb';
 
@@ -22,11 +23,15 @@ export function protoPackage(tableName: string): string {
   return `${PROTO_NAMESPACE}.${avroName(tableName)}`;
 }
 
-export function envelopeProto(tableName: string): string {
-  return `syntax = "proto3";
-package ${protoPackage(tableName)};
+/** A proto3 file: its package, then its messages. */
+function protoFile(packageName: string, messages: string): string {
+  return `syntax = "proto3";\npackage ${packageName};\n\n${messages}`;
+}
 
-message Envelope {
+export function envelopeProto(tableName: string): string {
+  return protoFile(
+    protoPackage(tableName),
+    `message Envelope {
   string op = 1;
   int64 ts_ms = 2;
   int64 ts_us = 3;
@@ -55,7 +60,8 @@ message Envelope {
     string document = 1;
   }
 }
-`;
+`,
+  );
 }
 
 const KEY_FIELD_TYPES: Record<KeyAttributeType, string> = { S: 'string', N: 'string', B: 'bytes' };
@@ -66,11 +72,46 @@ export function keyProto(table: TableInfo): string {
   const fields = names.map((name, i) => `  ${KEY_FIELD_TYPES[table.keyTypes[name] ?? 'S']} ${avroName(name)} = ${i + 1};`);
   const numbers = names.filter((name) => table.keyTypes[name] === 'N').map((name) => JSON.stringify(`${NUMBER_KEY_MARK}${avroName(name)}`));
   const reserved = numbers.length === 0 ? '' : `  reserved ${numbers.join(', ')};\n`;
-  return `syntax = "proto3";
-package ${protoPackage(table.name)};
+  return protoFile(protoPackage(table.name), `message Key {\n${fields.join('\n')}\n${reserved}}\n`);
+}
 
-message Key {
-${fields.join('\n')}
-${reserved}}
-`;
+// ---------------------------------------------------------------------------------------------- trustpilot's shape
+
+/**
+ * trustpilot's envelope (src/formats/trustpilot-json.ts) as proto3: the file's first message, `envelope`, is named
+ * as the Avro form's record (com.trustpilot.connector.dynamodb.envelope, which RecordNameStrategy names the subject
+ * by), its fields in trustpilot's order. `source` is the nested message `Source` (a nested message cannot share its
+ * field's name); the init_sync_* numbers the JSON form may write as null are proto3 `optional`. Shared by every
+ * table, as the Avro and JSON Schema forms are.
+ */
+export function trustpilotEnvelopeProto(): string {
+  return protoFile(
+    TRUSTPILOT_NAMESPACE,
+    `message envelope {
+  string version = 1;
+  string document = 2;
+  Source source = 3;
+  string op = 4;
+  int64 ts_ms = 5;
+
+  message Source {
+    string version = 1;
+    string table_name = 2;
+    bool init_sync = 3;
+    string init_sync_state = 4;
+    optional int64 init_sync_start = 5;
+    optional int64 init_sync_end = 6;
+    optional int64 init_sync_count = 7;
+  }
+}
+`,
+  );
+}
+
+/** trustpilot's key as proto3: the message named as its Avro key record (`<topic>.Key`), every field a string. */
+export function trustpilotKeyProto(table: TableInfo, topic: string): { fullName: string; text: string } {
+  const fullName = trustpilotKeyRecordName(topic);
+  const dot = fullName.lastIndexOf('.');
+  const fields = trustpilotKeyFields(table.keySchema).map(({ field }, i) => `  string ${trustpilotIdentifier(field)} = ${i + 1};`);
+  return { fullName, text: protoFile(fullName.slice(0, dot), `message ${fullName.slice(dot + 1)} {\n${fields.join('\n')}\n}\n`) };
 }

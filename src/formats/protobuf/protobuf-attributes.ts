@@ -5,6 +5,7 @@
 //   int32, uint32, sint32, fixed32, sfixed32, int64, uint64, sint64, fixed64, sfixed64 → N, every digit
 //   float, double → N (a float as its shortest exact text)                   message → M      map → M
 //   repeated → L          a field that is not set (message, `optional`, oneof member) → left out of the item
+//   repeated map-entry messages (a map as a descriptor spells it) → M, as map<K, V>
 //   google.protobuf.*Value (wrappers) → the wrapped value                    confluent.type.Decimal → N, every digit
 //   google.protobuf.Timestamp → N: milliseconds since the epoch, the sub-millisecond part as decimal fraction
 //     digits (Connect's Timestamp, as the AVRO sink reads it, is milliseconds too)
@@ -67,8 +68,41 @@ function compileField(field: protobuf.Field, compiled: Map<protobuf.Type, ProtoT
       return { M: map };
     };
   }
+  if (field.repeated && field.resolvedType instanceof protobuf.Type && isMapEntry(field.resolvedType)) return compileMapEntries(field.resolvedType, compiled);
   if (field.repeated) return (value, path) => ({ L: (value as unknown[]).map((element, i) => single(element, at(path, i))) });
   return single;
+}
+
+/** A message standing for a map field's entry, as a .proto rendered from a descriptor spells it. */
+export function isMapEntry(type: protobuf.Type): boolean {
+  return type.options?.map_entry === true;
+}
+
+/**
+ * A map spelled as its entries (`repeated XEntry` with `option map_entry = true`, as a .proto rendered from a
+ * descriptor has it): M, as `map<K, V>`, not L of entries. An entry without its value holds the value's default.
+ */
+function compileMapEntries(entry: protobuf.Type, compiled: Map<protobuf.Type, ProtoToAttribute>): ProtoToAttribute {
+  const [keyField, valueField] = [entry.fieldsById[1], entry.fieldsById[2]];
+  if (keyField === undefined || valueField === undefined) throw new Error(`map entry ${entry.fullName} lacks its key (1) or value (2) field`);
+  keyField.resolve();
+  valueField.resolve();
+  const key = compileSingle(keyField.type, keyField.resolvedType, compiled);
+  const value = compileSingle(valueField.type, valueField.resolvedType, compiled);
+  const valueType = valueField.resolvedType instanceof protobuf.Type ? valueField.resolvedType : undefined;
+  return (entries, path) => {
+    const map: Item = {};
+    for (const member of entries as Array<{ key: unknown; value: unknown }>) {
+      const name = mapKeyName(key(member.key, path));
+      setOwn(map, name, value(member.value ?? valueType?.create(), at(path, name)));
+    }
+    return { M: map };
+  };
+}
+
+/** A map key's attribute as the name of its member: a string, a number's digits, true or false. */
+function mapKeyName(key: AttributeValue): string {
+  return key.S ?? key.N ?? String(key.BOOL);
 }
 
 function compileSingle(type: string, resolved: protobuf.Type | protobuf.Enum | null, compiled: Map<protobuf.Type, ProtoToAttribute>): ProtoToAttribute {

@@ -7,6 +7,15 @@ export interface RegistrySchema {
   schemaType: SchemaType;
   /** The schema's text: Avro JSON, a JSON Schema, or a .proto file. */
   schema: string;
+  /** The registered schemas it imports (a .proto's `import "name"`), by subject and version. */
+  references?: readonly SchemaReference[];
+}
+
+/** Confluent's schema reference: the name the schema imports it by, and where the registry holds it. */
+export interface SchemaReference {
+  name: string;
+  subject: string;
+  version: number;
 }
 
 export interface SchemaRegistry {
@@ -15,6 +24,8 @@ export interface SchemaRegistry {
   /** Registers the schema under the subject (or finds it there) and returns its global id. */
   register(subject: string, schema: RegistrySchema): Promise<number>;
   schemaById(id: number): Promise<RegistrySchema>;
+  /** A subject's schema by version: how a schema's references are read. */
+  schemaByVersion(subject: string, version: number): Promise<RegistrySchema>;
 }
 
 /** The registry refused or could not answer; the message names the registry, the subject or id, and why. */

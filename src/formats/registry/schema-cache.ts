@@ -27,7 +27,8 @@ export class RegistrySchemaCache<T> {
     private readonly retry: RegistryRetry,
     /** How errors name the format: "value is not <format> in Confluent's wire format". */
     private readonly format: string,
-    private readonly compile: (schema: RegistrySchema) => CompiledSchema<T>,
+    /** May ask the registry for more (a schema's references): its failures are retried as the fetch's own. */
+    private readonly compile: (schema: RegistrySchema, registry: SchemaRegistry) => CompiledSchema<T> | Promise<CompiledSchema<T>>,
   ) {}
 
   /** Where the schemas come from, for messages (no credentials). */
@@ -85,7 +86,7 @@ export class RegistrySchemaCache<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         const schema = await this.registry.schemaById(id);
-        this.schemas.set(id, this.compile(schema));
+        this.schemas.set(id, await this.compile(schema, this.registry));
         return;
       } catch (error) {
         if (error instanceof SchemaRegistryError && error.refused) {

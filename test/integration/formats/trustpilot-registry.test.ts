@@ -1,11 +1,13 @@
 // trustpilot's record shape through the Schema Registry: a trustpilot config with schema.registry.url (and a
 // format) writes records that Confluent's own deserializers read as the JSON form's fields, and that the sink
 // replicates.
-import { AvroDeserializer, JsonDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
+import type { DescMessage } from '@bufbuild/protobuf';
+import { AvroDeserializer, JsonDeserializer, ProtobufDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
 import { describe, it } from 'vitest';
 import { createDynamoDbClient } from '../../../src/adapters/dynamodb/client.js';
 import { EXACT_LONG } from '../../../src/formats/avro/exact-long.js';
 import { isolatedDynamoDb, suiteResources } from '../../support/aws.js';
+import { serializedProtobufClient } from '../../support/protobuf-serialized.js';
 import { expectTrustpilotReplication, expectTrustpilotShape, type TrustpilotReader } from '../../support/trustpilot-run.js';
 import { useSchemaRegistry } from '../../support/registry-server.js';
 
@@ -14,6 +16,20 @@ function withNumbers(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([name, member]) => [name, withNumbers(member)]));
+}
+
+/**
+ * A message of Confluent's ProtobufDeserializer (@bufbuild/protobuf) as the JSON form's fields: in the order and
+ * under the names of the .proto the deserializer read (its file registry's descriptor), int64 BigInts as
+ * numbers, an unset optional as null.
+ */
+function protobufFields(descriptor: DescMessage, message: Record<string, unknown>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const field of descriptor.fields) {
+    const member = message[field.localName];
+    fields[field.name] = member === undefined ? null : field.message ? protobufFields(field.message, member as Record<string, unknown>) : withNumbers(member);
+  }
+  return fields;
 }
 
 describe("source: trustpilot's record shape in the registry formats, from a trustpilot config", () => {
@@ -41,17 +57,32 @@ describe("source: trustpilot's record shape in the registry formats, from a trus
     });
     await expectTrustpilotShape(resources, { 'schema.registry.url': registryUrl(), 'output.data.format': 'JSON_SR' }, read);
   });
+
+  it("PROTOBUF: Confluent's ProtobufDeserializer reads them as the JSON form, an unset optional as its null", async () => {
+    const client = serializedProtobufClient(registryUrl());
+    const keys = new ProtobufDeserializer(client, SerdeType.KEY, {});
+    const values = new ProtobufDeserializer(client, SerdeType.VALUE, {});
+    const fields = async (deserializer: ProtobufDeserializer, topic: string, bytes: Buffer) => {
+      const message = (await deserializer.deserialize(topic, bytes)) as Record<string, unknown> & { $typeName: string };
+      return protobufFields(deserializer.fileRegistry.getMessage(message.$typeName)!, message);
+    };
+    const read: TrustpilotReader = async (record) => ({
+      key: (await fields(keys, record.topic, record.bytes.key!)) as Record<string, string>,
+      value: record.bytes.value === null ? null : ((await fields(values, record.topic, record.bytes.value)) as never),
+    });
+    await expectTrustpilotShape(resources, { 'schema.registry.url': registryUrl(), 'output.data.format': 'PROTOBUF' }, read);
+  });
 });
 
-describe("sink: a table replicated through trustpilot's record shape in AVRO", () => {
-  const source = suiteResources('tpavrosource');
-  const connection = isolatedDynamoDb('tpavrotarget');
+describe("sink: a table replicated through trustpilot's record shape in the registry formats", () => {
+  const source = suiteResources('tpregsource');
+  const connection = isolatedDynamoDb('tpregtarget');
   const dynamodb = createDynamoDbClient(connection);
   source.defer(async () => dynamodb.destroy());
   const registryUrl = useSchemaRegistry();
 
-  it('ends with the target equal to the source after inserts, updates and deletes, number keys included', async () => {
+  it.each(['AVRO', 'JSON_SR', 'PROTOBUF'])('%s: ends with the target equal to the source after inserts, updates and deletes, number keys included', async (format) => {
     const registry = { 'schema.registry.url': registryUrl() };
-    await expectTrustpilotReplication(source, { connection, dynamodb }, { ...registry, 'output.data.format': 'AVRO' }, { ...registry, 'input.data.format': 'AVRO' });
+    await expectTrustpilotReplication(source, { connection, dynamodb }, { ...registry, 'output.data.format': format }, { ...registry, 'input.data.format': format });
   });
 });

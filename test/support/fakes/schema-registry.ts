@@ -9,7 +9,7 @@ export class InMemorySchemaRegistry implements SchemaRegistry {
   readonly refusing = new Set<string>();
 
   async register(subject: string, schema: RegistrySchema): Promise<number> {
-    let id = this.schemas.findIndex((known) => known.schemaType === schema.schemaType && known.schema === schema.schema) + 1;
+    let id = this.schemas.findIndex((known) => known.schemaType === schema.schemaType && known.schema === schema.schema && JSON.stringify(known.references) === JSON.stringify(schema.references)) + 1;
     const versions = this.subjects.get(subject) ?? [];
     if (id > 0 && versions.includes(id)) return id;
     if (this.refusing.has(subject)) throw new SchemaRegistryError(`${this.location} refused subject ${subject}: incompatible`, true);
@@ -22,5 +22,11 @@ export class InMemorySchemaRegistry implements SchemaRegistry {
     const schema = this.schemas[id - 1];
     if (!schema) throw new SchemaRegistryError(`${this.location}: no schema with id ${id}`, true);
     return schema;
+  }
+
+  async schemaByVersion(subject: string, version: number): Promise<RegistrySchema> {
+    const id = this.subjects.get(subject)?.[version - 1];
+    if (id === undefined) throw new SchemaRegistryError(`${this.location}: subject ${subject} has no version ${version}`, true);
+    return this.schemaById(id);
   }
 }

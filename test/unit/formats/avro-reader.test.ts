@@ -212,6 +212,9 @@ describe('AvroReader: fetching schemas', () => {
       if (this.down) throw new SchemaRegistryError(`Schema Registry at ${this.location} did not answer fetching schema id ${id}: ECONNREFUSED`, false);
       return this.inner.schemaById(id);
     }
+    schemaByVersion(subject: string, version: number) {
+      return this.inner.schemaByVersion(subject, version);
+    }
   }
 
   it('fetches each schema once: concurrent first loads share one request, later loads none', async () => {

@@ -46,6 +46,7 @@ describe('JsonSchemaReader', () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         return inner.schemaById(wanted);
       },
+      schemaByVersion: (subject: string, version: number) => inner.schemaByVersion(subject, version),
     };
     const reader = new JsonSchemaReader(registry, RETRY);
     const bytes = wire(id, '{"id":"a"}');

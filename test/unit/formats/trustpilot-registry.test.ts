@@ -1,6 +1,7 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { Ajv } from 'ajv';
 import avro from 'avsc';
+import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import { readStreamRecord, type SnapshotPage, type StreamChange } from '../../../src/domain/change.js';
@@ -8,6 +9,7 @@ import type { TableInfo } from '../../../src/domain/table-info.js';
 import { trustpilotAvroFormat, trustpilotValueSchema } from '../../../src/formats/avro/trustpilot-avro.js';
 import { trustpilotJsonSchemaFormat } from '../../../src/formats/json-schema/trustpilot-json-sr.js';
 import type { ChangeEncoder, EncodedRecord } from '../../../src/formats/ports.js';
+import { trustpilotProtobufFormat } from '../../../src/formats/protobuf/trustpilot-protobuf.js';
 import type { SubjectNameStrategy } from '../../../src/domain/subject-names.js';
 import { trustpilotJsonEncoder, trustpilotKeyRecordName } from '../../../src/formats/trustpilot-json.js';
 import { InMemorySchemaRegistry } from '../../support/fakes/schema-registry.js';
@@ -113,6 +115,47 @@ describe("trustpilot's record shape in JSON_SR", () => {
         expect(ajv.validate(JSON.parse(schema.schema), JSON.parse(text as string))).toBe(true);
       }
     }
+  });
+});
+
+describe("trustpilot's record shape in PROTOBUF", () => {
+  /** Decodes wire-format Protobuf with the .proto text registered under the id its header names: the JSON form's fields. */
+  async function protoDecode(registry: InMemorySchemaRegistry, bytes: Buffer): Promise<unknown> {
+    expect(bytes[0]).toBe(0);
+    const schema = await registry.schemaById(bytes.readInt32BE(1));
+    expect(schema.schemaType).toBe('PROTOBUF');
+    expect(bytes[5]).toBe(0); // message-indexes [0]: the file's first message
+    const root = protobuf.parse(schema.schema, { keepCase: true }).root;
+    const [first] = root.nestedArray.flatMap(function messages(nested): protobuf.Type[] {
+      return nested instanceof protobuf.Type ? [nested] : nested instanceof protobuf.Namespace ? nested.nestedArray.flatMap(messages) : [];
+    });
+    // Long numbers as numbers (whole milliseconds); an unset optional (left out) is the JSON form's null.
+    const object = first!.toObject(first!.decode(bytes.subarray(6)), { longs: Number, defaults: true });
+    if (object.source === undefined) return object;
+    return { ...object, source: { init_sync_start: null, init_sync_end: null, init_sync_count: null, ...object.source } };
+  }
+
+  it('decodes, against the registered .proto files, to the JSON form field by field: keys, values, the delete and its tombstone', async () => {
+    const registry = new InMemorySchemaRegistry();
+    const encoder = await trustpilotProtobufFormat(strategyOptions(registry)).forTable(TABLE, TOPIC);
+    const decoded = await Promise.all(
+      records(encoder).map(async (record) => ({
+        key: await protoDecode(registry, record.key as Buffer),
+        value: record.value === null ? null : await protoDecode(registry, record.value as Buffer),
+      })),
+    );
+    expect(decoded).toEqual(jsonForm());
+    expect(Object.keys(decoded[0]!.value as object)).toEqual(['version', 'document', 'source', 'op', 'ts_ms']);
+  });
+
+  it("registers the shared envelope and the topic's key under the Avro form's names", async () => {
+    const registry = new InMemorySchemaRegistry();
+    await trustpilotProtobufFormat(strategyOptions(registry, 'RecordNameStrategy')).forTable(TABLE, TOPIC);
+    expect([...registry.subjects.keys()]).toEqual(['com.trustpilot.connector.dynamodb.envelope', 'dynamodb_orders_v2.Key']);
+    const keysAsJson = new InMemorySchemaRegistry();
+    const encoder = await trustpilotProtobufFormat({ ...strategyOptions(keysAsJson), registryKeys: false }).forTable(TABLE, TOPIC);
+    expect(encoder.snapshotPage([ITEM], PAGE)[0]!.key).toBe('{"id":"a","orderno":"12345678901234567890123456789012345678"}');
+    expect([...keysAsJson.subjects.keys()]).toEqual([`${TOPIC}-value`]);
   });
 });
 

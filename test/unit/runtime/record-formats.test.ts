@@ -15,18 +15,16 @@ const output = (overrides: Partial<SourceConfig['output']>): SourceConfig['outpu
 const registry = { url: 'http://registry.test:8081', keySubjects: 'TopicNameStrategy', valueSubjects: 'TopicNameStrategy' } as const;
 
 describe('sourceRecordFormat: output.envelope=trustpilot', () => {
-  it('writes trustpilot\'s shape in JSON, AVRO and JSON_SR', async () => {
+  it("writes trustpilot's shape in JSON, AVRO, JSON_SR and PROTOBUF", async () => {
     expect((await sourceRecordFormat(output({ envelope: 'trustpilot' }))).description).toBe("JSON (trustpilot's record shape)");
     expect((await sourceRecordFormat(output({ envelope: 'trustpilot', dataFormat: 'AVRO', keyFormat: 'AVRO', registry }))).description).toBe(
       "AVRO (trustpilot's record shape) through the Schema Registry at http://registry.test:8081",
     );
     expect((await sourceRecordFormat(output({ envelope: 'trustpilot', dataFormat: 'JSON_SR', keyFormat: 'STRING', registry }))).description).toMatch(/^JSON_SR \(trustpilot's record shape\)/);
-  });
-
-  it('refuses it in PROTOBUF', async () => {
-    await expect(sourceRecordFormat(output({ envelope: 'trustpilot', dataFormat: 'PROTOBUF', keyFormat: 'PROTOBUF', registry }))).rejects.toThrow(
-      /PROTOBUF is not supported yet: output.envelope=trustpilot is written as JSON, AVRO and JSON_SR/,
+    expect((await sourceRecordFormat(output({ envelope: 'trustpilot', dataFormat: 'PROTOBUF', keyFormat: 'PROTOBUF', registry }))).description).toBe(
+      "PROTOBUF (trustpilot's record shape) through the Schema Registry at http://registry.test:8081",
     );
+    await expect(sourceRecordFormat(output({ envelope: 'trustpilot', dataFormat: 'PROTOBUF', keyFormat: 'AVRO', registry }))).rejects.toThrow(/keys are written as PROTOBUF, JSON or STRING/);
   });
 });
 

@@ -28,6 +28,7 @@ function counting(inner: InMemorySchemaRegistry): SchemaRegistry & { fetches: nu
       fetches.push(id);
       return inner.schemaById(id);
     },
+    schemaByVersion: (subject: string, version: number) => inner.schemaByVersion(subject, version),
   };
 }
 

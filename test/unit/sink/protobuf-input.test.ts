@@ -168,6 +168,70 @@ describe('the sink reads PROTOBUF values', () => {
   });
 });
 
+describe('the sink reads PROTOBUF schemas with references', () => {
+  const CURRENCY = 'syntax = "proto3";\npackage common;\n\nmessage Currency { string code = 1; }\n';
+  const MONEY = 'syntax = "proto3";\npackage common;\nimport "common/currency.proto";\n\nmessage Money { Currency currency = 1; int64 units = 2; }\n';
+  const PAYMENT = `syntax = "proto3";
+package shop;
+import "common/money.proto";
+import "google/protobuf/timestamp.proto";
+
+message Header { string h = 1; }
+
+message Payment {
+  string orderid = 1;
+  common.Money total = 2;
+  map<string, common.Money> by_item = 3;
+  google.protobuf.Timestamp at = 4;
+}
+`;
+
+  /** currency.proto, money.proto referencing it, and the value's file referencing money.proto, as Confluent registers them. */
+  async function registerAll(registry: InMemorySchemaRegistry) {
+    await registry.register('common/currency.proto', { schemaType: 'PROTOBUF', schema: CURRENCY });
+    await registry.register('common/money.proto', { schemaType: 'PROTOBUF', schema: MONEY, references: [{ name: 'common/currency.proto', subject: 'common/currency.proto', version: 1 }] });
+    const id = await registry.register('orders-value', { schemaType: 'PROTOBUF', schema: PAYMENT, references: [{ name: 'common/money.proto', subject: 'common/money.proto', version: 1 }] });
+    const root = new protobuf.Root();
+    for (const text of [CURRENCY, MONEY, PAYMENT]) protobuf.parse(text, root, { keepCase: true });
+    root.addJSON(protobuf.common.get('google/protobuf/timestamp.proto')!.nested!);
+    return { id, payment: root.lookupType('shop.Payment') };
+  }
+
+  it("fetches the referenced files (and theirs) and reads their types; the file's second message by its indexes", async () => {
+    const { registry, convert } = setup();
+    const { id, payment } = await registerAll(registry);
+    const money = (units: number) => ({ currency: { code: 'EUR' }, units });
+    const body = payment.encode({ orderid: 'p1', total: money(30), by_item: { a: money(10), b: money(20) }, at: { seconds: 1, nanos: 0 } }).finish();
+    const [op] = await convert([ordersRecord(wire(id, [2, 2], body))]); // [1]: Payment, after Header
+    const moneyItem = (units: string) => ({ M: { currency: { M: { code: { S: 'EUR' } } }, units: { N: units } } });
+    expect(op!.kind === 'put' && op!.item).toEqual({ orderid: { S: 'p1' }, total: moneyItem('30'), by_item: { M: { a: moneyItem('10'), b: moneyItem('20') } }, at: { N: '1000' } });
+  });
+
+  it('refuses, naming the subject and version, a reference the registry does not have', async () => {
+    const { registry, convert } = setup();
+    const id = await registry.register('orders-value', { schemaType: 'PROTOBUF', schema: PAYMENT, references: [{ name: 'common/money.proto', subject: 'gone', version: 3 }] });
+    const error = await convert([ordersRecord(wire(id, [2, 2], new Uint8Array()))]).catch((thrown: unknown) => thrown);
+    expect((error as Error).message).toMatch(new RegExp(`schema id ${id}, which cannot be read: .*subject gone has no version 3`));
+  });
+
+  it('reads a map spelled as its entry messages (a .proto rendered from a descriptor) as M, not L of entries', async () => {
+    const { registry, convert } = setup();
+    const rendered = `syntax = "proto3";
+package r;
+message Order {
+  string orderid = 1;
+  repeated CountsEntry counts = 2;
+  message CountsEntry { option map_entry = true; string key = 1; int64 value = 2; }
+}
+`;
+    const id = await registry.register('orders-value', { schemaType: 'PROTOBUF', schema: rendered });
+    const asMap = protobuf.parse(rendered.replace('repeated CountsEntry counts = 2;', 'map<string, int64> counts = 2;').replace(/message CountsEntry[^}]*}/, ''), { keepCase: true }).root.lookupType('r.Order');
+    const body = asMap.encode({ orderid: 'o1', counts: { a: 1, '': '9007199254740993' } }).finish();
+    const [op] = await convert([ordersRecord(wire(id, [0], body))]);
+    expect(op!.kind === 'put' && op!.item).toEqual({ orderid: { S: 'o1' }, counts: { M: { a: { N: '1' }, '': { N: '9007199254740993' } } } });
+  });
+});
+
 describe("the sink replicates the source's PROTOBUF envelope", () => {
   it("puts the after document, deletes by the before document and by the tombstone's PROTOBUF key", async () => {
     const { registry, convert } = setup({ hash: parseKeyReference('partition', 'h'), sort: parseKeyReference('offset', 's') });
