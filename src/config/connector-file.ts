@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseLines } from 'dot-properties';
-import { ConfigError } from './errors.js';
+import { ConfigError, throwIfProblems, type ConfigProblem } from './errors.js';
 
 /** A connector as Kafka Connect describes it: its name and its flat string configuration. */
 export interface ConnectorFile {
@@ -50,15 +50,22 @@ export function parseConnectorJson(text: string, source: string): ConnectorFile 
   if (typeof name !== 'string' || name.trim() === '') {
     throw new ConfigError({ message: `${source}: missing the connector's "name" (a non-empty string, beside "config" or in it)` });
   }
-  const problems: string[] = [];
+  return { name: name.trim(), config: flattenConfig(config, source) };
+}
+
+/**
+ * A JSON config object as Kafka Connect's flat string map. Kafka Connect itself accepts JSON numbers and booleans
+ * and reads them as their text; anything else is a ConfigError naming the key (never quoting the value).
+ */
+export function flattenConfig(config: Record<string, unknown>, source: string): Record<string, string> {
+  const problems: ConfigProblem[] = [];
   const flat: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) {
-    // Kafka Connect itself accepts JSON numbers and booleans here and reads them as their text.
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') flat[key] = String(value);
-    else problems.push(`${source}: config key "${key}" must be a string, number or boolean, got ${jsonType(value)}`);
+    else problems.push({ key, message: `${source}: config key "${key}" must be a string, number or boolean, got ${jsonType(value)}` });
   }
-  if (problems.length > 0) throw new ConfigError(problems.map((message) => ({ message })));
-  return { name: name.trim(), config: flat };
+  throwIfProblems(problems);
+  return flat;
 }
 
 /** Parses a Java `.properties` file (escapes, `\` line continuations, `=`/`:`/space separators; last key wins). */
@@ -81,7 +88,7 @@ export function readProperties(text: string): Record<string, string> {
   return properties;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -31,7 +31,11 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(bare) || bare.endsWith('.password') || bare.endsWith('.secret');
 }
 
-/** A copy of `config` that is safe to log: every secret value replaced with "[hidden]". */
+/**
+ * A copy of `config` that is safe to log or to answer to whoever asks (the REST API's `GET /connectors/{c}/config`):
+ * every secret value replaced with "[hidden]", as Kafka Connect shows its PASSWORD values. Validation
+ * (runtime/connect-config-infos.ts) hides the same keys.
+ */
 export function redactConfig(config: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, isSecretKey(key) ? HIDDEN : value]));
 }

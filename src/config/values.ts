@@ -9,9 +9,28 @@ import { z } from 'zod';
 /** A schema reading one configuration value from text. */
 export type ValueSchema<T> = z.ZodType<T, string>;
 
+/** Kafka Connect's ConfigDef types (PASSWORD is decided by the key: secrets.ts). */
+export type ConnectType = 'BOOLEAN' | 'INT' | 'LONG' | 'DOUBLE' | 'STRING' | 'LIST';
+
+/** What a value schema tells about itself, for Kafka Connect's config definitions (key-definitions.ts). */
+export interface ValueInfo {
+  type: ConnectType;
+  /** The "expected …" text of its error message. */
+  expected?: string;
+  /** The only values it accepts, when they are a fixed list. */
+  choices?: readonly string[];
+}
+
+/** The value schemas built here, with what they accept; a schema not in it is read as a STRING. */
+export const valueInfo = z.registry<ValueInfo>();
+
 /** Builds a value schema from a parse function that returns undefined for text it does not accept. */
-export function valueFrom<T>(expected: string, parse: (text: string) => T | undefined): ValueSchema<T> {
-  return z.string().transform((text, ctx) => {
+export function valueFrom<T>(
+  expected: string,
+  parse: (text: string) => T | undefined,
+  info: Omit<ValueInfo, 'expected'> = { type: 'STRING' },
+): ValueSchema<T> {
+  const schema = z.string().transform((text, ctx) => {
     const value = parse(text);
     if (value === undefined) {
       ctx.addIssue({ code: 'custom', message: expected });
@@ -19,6 +38,7 @@ export function valueFrom<T>(expected: string, parse: (text: string) => T | unde
     }
     return value;
   });
+  return schema.register(valueInfo, { ...info, expected });
 }
 
 export const text = (): ValueSchema<string> => z.string();
@@ -27,7 +47,7 @@ export const boolean = (): ValueSchema<boolean> =>
   valueFrom('expected true or false', (value) => {
     const lower = value.toLowerCase();
     return lower === 'true' ? true : lower === 'false' ? false : undefined;
-  });
+  }, { type: 'BOOLEAN' });
 
 function rangeText(min?: number, max?: number): string {
   if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
@@ -35,6 +55,9 @@ function rangeText(min?: number, max?: number): string {
   if (max !== undefined) return ` ≤ ${max}`;
   return '';
 }
+
+/** Java's Integer.MAX_VALUE: above it, Kafka Connect's type is LONG. */
+const INT_MAX = 2_147_483_647;
 
 export function integer(range: { min?: number; max?: number } = {}): ValueSchema<number> {
   const { min, max } = range;
@@ -44,7 +67,7 @@ export function integer(range: { min?: number; max?: number } = {}): ValueSchema
     if (!Number.isSafeInteger(number)) return undefined;
     if ((min !== undefined && number < min) || (max !== undefined && number > max)) return undefined;
     return number;
-  });
+  }, { type: max !== undefined && max <= INT_MAX ? 'INT' : 'LONG' });
 }
 
 export const positiveNumber = (): ValueSchema<number> =>
@@ -52,23 +75,28 @@ export const positiveNumber = (): ValueSchema<number> =>
     if (!/^\+?(\d+\.?\d*|\.\d+)$/.test(value)) return undefined;
     const number = Number(value);
     return Number.isFinite(number) && number > 0 ? number : undefined;
-  });
+  }, { type: 'DOUBLE' });
 
 /** One of fixed words, matched case-insensitively (Confluent documents upper case, people type either). */
 export function oneOf<const Choice extends string>(choices: readonly Choice[]): ValueSchema<Choice> {
-  return valueFrom(`expected one of ${choices.join(', ')}`, (value) =>
-    choices.find((choice) => choice.toLowerCase() === value.toLowerCase()),
+  return valueFrom(
+    `expected one of ${choices.join(', ')}`,
+    (value) => choices.find((choice) => choice.toLowerCase() === value.toLowerCase()),
+    { type: 'STRING', choices },
   );
 }
 
 /** Words that all mean the same setting, e.g. Kafka Connect's "required" and our "enabled". */
 export function synonyms<const Meaning extends string>(expected: string, table: Record<string, Meaning>): ValueSchema<Meaning> {
-  return valueFrom(expected, (value) => table[value.toLowerCase()]);
+  return valueFrom(expected, (value) => table[value.toLowerCase()], { type: 'STRING', choices: Object.keys(table) });
 }
 
 /** A comma-separated list, entries trimmed, empty entries dropped (so "a, b," is [a, b]). */
 export const list = (): ValueSchema<string[]> =>
-  z.string().transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''));
+  z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .register(valueInfo, { type: 'LIST' });
 
 export const httpUrl = (): ValueSchema<string> =>
   valueFrom('expected an http:// or https:// URL', (value) => {

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONNECTOR_VERSION } from '../domain/version.js';
+import { connectorPlugins } from './connect-plugins.js';
 import { connectStatus } from './connect-status.js';
+import { validateConnectorConfig } from './connect-validate.js';
 import type { SinkConnectorStatus } from './sink-connector.js';
 import type { ConnectorStatus } from './source-connector.js';
 
@@ -20,9 +22,10 @@ export interface WorkerInfo {
 }
 
 /**
- * A read-only slice of Kafka Connect's REST API, for the tools and habits built on it:
- * `GET /`, `GET /connectors` (`?expand=status`), `GET /connectors/{name}` and `GET /connectors/{name}/status`.
- * Connectors are configured by files, so everything else answers 405 (other methods) or 404.
+ * The stateless slice of Kafka Connect's REST API, for the tools and habits built on it: `GET /`,
+ * `GET /connectors` (`?expand=status`), `GET /connectors/{name}`, `GET /connectors/{name}/status`,
+ * `GET /connector-plugins` and `PUT /connector-plugins/{plugin}/config/validate`. Connectors are configured by
+ * files, so everything else answers 405 (other methods) or 404.
  */
 export async function startRestServer(
   listen: { host: string; port: number },
@@ -59,11 +62,9 @@ async function route(
   workerId: string,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    reply(response, 405, { error_code: 405, message: `${request.method} is not supported: connectors are configured by files (dynamodb-kafka run)` });
-    return;
-  }
   const parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
+  if (parts[0] === 'connector-plugins') return routePlugins(request, response, parts, url.pathname);
+  if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(request, response);
   if (parts.length === 0) {
     reply(response, 200, { version: CONNECTOR_VERSION, commit: info.commit, kafka_cluster_id: await info.kafkaClusterId().catch(() => '') });
     return;
@@ -92,6 +93,46 @@ async function route(
   } else {
     notFound(response, url.pathname);
   }
+}
+
+/**
+ * `GET /connector-plugins` (`?connectorsOnly=false` lists the same: there are no converter or transformation
+ * plugins) and `PUT /connector-plugins/{plugin}/config/validate`.
+ */
+async function routePlugins(request: IncomingMessage, response: ServerResponse, parts: string[], path: string): Promise<void> {
+  const isValidate = parts.length === 4 && parts[2] === 'config' && parts[3] === 'validate';
+  if (parts.length === 1) {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(request, response);
+    return reply(response, 200, connectorPlugins());
+  }
+  if (!isValidate) return notFound(response, path);
+  if (request.method !== 'PUT') return methodNotAllowed(request, response);
+  const body = await readJson(request);
+  const outcome = 'error' in body ? { status: 400 as const, message: body.error } : validateConnectorConfig(parts[1]!, body.value);
+  if (outcome.status === 200) reply(response, 200, outcome.body);
+  else reply(response, outcome.status, { error_code: outcome.status, message: outcome.message });
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The request's JSON body; an error (never quoting the body: it may hold secrets) when it is not JSON or too big. */
+async function readJson(request: IncomingMessage): Promise<{ value: unknown } | { error: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return { error: `the request body is larger than ${MAX_BODY_BYTES} bytes` };
+    chunks.push(chunk);
+  }
+  try {
+    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    return { error: 'the request body is not valid JSON' };
+  }
+}
+
+function methodNotAllowed(request: IncomingMessage, response: ServerResponse) {
+  reply(response, 405, { error_code: 405, message: `${request.method} is not supported: connectors are configured by files (dynamodb-kafka run)` });
 }
 
 function notFound(response: ServerResponse, path: string) {

@@ -10,8 +10,8 @@ export function runCommand(): Command {
   return new Command('run')
     .description('run connectors (Kafka Connect JSON or .properties files) until SIGINT/SIGTERM, or until the process that started it exits')
     .argument('<connector-files...>', 'connector configuration files')
-    .option('--rest-port <port>', "serve Kafka Connect's read-only status endpoints (GET /connectors/{name}/status) on this port; 0 = any free one", parsePort)
-    .option('--rest-host <host>', 'address the status endpoints listen on', '127.0.0.1')
+    .option('--rest-port <port>', "serve Kafka Connect's REST API (connector status, connector plugins, config validation) on this port; 0 = any free one", parsePort)
+    .option('--rest-host <host>', 'address the REST API listens on', '127.0.0.1')
     .option('--no-stop-with-parent', 'keep running when the process that started it exits (by default it stops then, as on SIGTERM)')
     .action(async (files: string[], options: { restPort?: number; restHost: string; stopWithParent: boolean }) => {
       const log = createLogger();

@@ -36,4 +36,24 @@ describe('secrets', () => {
       'aws.secret.access.key': '[hidden]',
     });
   });
+
+  it("masks a connector config as GET /connectors/{c}/config answers it: client overrides and a registry URL's user info too", () => {
+    expect(
+      redactConfig({
+        'connector.class': 'DynamoDbSink',
+        'consumer.override.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";',
+        'schema.registry.url': 'https://user:pass@registry:8081',
+        'schema.registry.basic.auth.user.info': 'user:pass',
+        'aws.sts.role.external.id': 'shared-guard',
+        topics: 'orders',
+      }),
+    ).toEqual({
+      'connector.class': 'DynamoDbSink',
+      'consumer.override.sasl.jaas.config': '[hidden]',
+      'schema.registry.url': '[hidden]',
+      'schema.registry.basic.auth.user.info': '[hidden]',
+      'aws.sts.role.external.id': '[hidden]',
+      topics: 'orders',
+    });
+  });
 });

@@ -29,3 +29,40 @@ describe('REST API root', () => {
     });
   });
 });
+
+describe('REST API connector plugins', () => {
+  let server: RestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const call = async (path: string, init?: RequestInit) => {
+    server ??= await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], { commit: '', kafkaClusterId: async () => '' });
+    const response = await fetch(`${server.url}${path}`, init);
+    return { code: response.status, body: await response.json() };
+  };
+  const put = (path: string, body: string) => call(path, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+
+  it('lists the plugins, with connectorsOnly=false too (there are no converter or transformation plugins)', async () => {
+    const { code, body } = await call('/connector-plugins');
+    expect(code).toBe(200);
+    expect(body).toContainEqual({ class: 'DynamoDbSource', type: 'source', version: CONNECTOR_VERSION });
+    expect((await call('/connector-plugins?connectorsOnly=false')).body).toEqual(body);
+  });
+
+  it('validates with PUT, and answers errors in Connect\'s shape', async () => {
+    const config = { 'connector.class': 'DynamoDbSource', name: 'n', 'dynamodb.table.includelist': 't1', 'aws.region': 'eu-west-1' };
+    expect(await put('/connector-plugins/DynamoDbSource/config/validate', JSON.stringify(config))).toMatchObject({ code: 200, body: { error_count: 0 } });
+    expect(await put('/connector-plugins/Nope/config/validate', JSON.stringify(config))).toEqual({
+      code: 404,
+      body: { error_code: 404, message: 'Unknown connector plugin Nope' },
+    });
+    expect(await put('/connector-plugins/DynamoDbSource/config/validate', '{"connector.class": ')).toEqual({
+      code: 400,
+      body: { error_code: 400, message: 'the request body is not valid JSON' },
+    });
+    expect((await call('/connector-plugins/DynamoDbSource/config/validate')).code).toBe(405);
+    expect((await call('/connector-plugins', { method: 'POST' })).code).toBe(405);
+    expect((await call('/connector-plugins/DynamoDbSource/other')).code).toBe(404);
+  });
+});
