@@ -24,7 +24,7 @@
 //   attributes rewritten to one name, an attribute already named so wins, else the first (trustpilot: the first).
 import { keyOf, serializeDynamoDbJson, type Item, type KeySchema } from '../domain/attribute-codec.js';
 import { setOwn } from '../domain/attribute-path.js';
-import { CHANGE_OPS, type ChangeOp, type SnapshotPage, type SnapshotSummary, type StreamChange } from '../domain/change.js';
+import { CHANGE_OPS, type ChangeOp, type SnapshotPage, type SnapshotSummary } from '../domain/change.js';
 import type { RecordBytes } from '../domain/outgoing-message.js';
 import { avroName } from './avro/names.js';
 import { EnvelopeError } from './confluent-json.js';

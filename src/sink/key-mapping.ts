@@ -1,7 +1,7 @@
 // Resolving Confluent's DynamoDB Sink key references (src/domain/key-reference.ts) against records: where a
 // record's primary key attributes come from.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Item, KeySchema } from '../domain/attribute-codec.js';
+import type { Item } from '../domain/attribute-codec.js';
 import { ConversionError } from '../domain/conversion-error.js';
 import { setOwn } from '../domain/attribute-path.js';
 import { describeAttribute } from './json-to-attributes.js';
