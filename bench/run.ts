@@ -4,7 +4,8 @@
  *
  * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600),
  * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200). BENCH_ONLY=snapshot,sink (comma list of
- * snapshot, memory, latency, cdc, sink, replication) runs only those phases, for quicker tuning.
+ * snapshot, memory, latency, cdc, sink, replication, scale) runs only those phases, for quicker tuning. The scale
+ * probe (bench/scale.ts, many tables in one `run` process) runs only when asked for: BENCH_ONLY=scale.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ import { includeListFinder } from '../src/source/discovery.js';
 import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
 import { mib, percentile, waitUntil } from './measure.js';
+import { benchScale } from './scale.js';
 import { benchReplicationLag, benchSinkThroughput, REGISTRY_FORMATS, RESULT_KEYS, SERIALIZERS } from './sink.js';
 import { benchDatabase, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/config/source.js';
@@ -338,7 +340,9 @@ async function main(): Promise<void> {
     const cdc = wanted('cdc') ? await benchCdcThroughput(stack) : undefined;
     const sink = wanted('sink') ? await benchSinkThroughput(stack, Number(process.env.BENCH_SINK_RECORDS ?? 100_000)) : undefined;
     const replication = wanted('replication') ? await benchReplicationLag(stack, Number(process.env.BENCH_REPLICATION_SAMPLES ?? 200)) : undefined;
-    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, sink, replication };
+    // Minutes at its default size, and a heap of 1,000 tables in DynamoDB Local: only when asked for by name.
+    const scale = only?.includes('scale') ? await benchScale(stack) : undefined;
+    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, sink, replication, scale };
     mkdirSync('bench-results', { recursive: true });
     const file = `bench-results/bench-${result.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -354,6 +358,14 @@ async function main(): Promise<void> {
     }
     if (replication) rows['replication lag (ms)'] = { connector: `p50 ${replication.p50Ms} / p99 ${replication.p99Ms}`, raw: '', ratio: '', note: `write to table A → readable in table B, ${replication.samples} samples` };
     if (latency) rows['cdc latency (ms)'] = { connector: `p50 ${latency.p50Ms} / p99 ${latency.p99Ms}`, raw: '', ratio: '', note: `write → read_committed consumer, ${latency.samples} samples, max ${latency.maxMs}` };
+    for (const run of scale?.runs ?? []) {
+      rows[`scale: ${scale!.tables} tables, tasks.max ${run.tasksMax}`] = {
+        connector: run.snapshotsCommittedSeconds === null ? `${run.tablesComplete}/${scale!.tables} tables` : `${run.snapshotsCommittedSeconds} s`,
+        raw: '',
+        ratio: '',
+        note: `${scale!.itemsPerTable} items each, all snapshots committed from process start; peak RSS ${run.peakRssMiB} MiB (VmHWM ${run.vmHwmMiB}), ${run.peakThreads} threads, ${run.transactionalProducers} transactional producers (broker); targets 60 s, 1 GiB, 200, 8: ${run.meetsTargets ? 'met' : 'MISSED'}`,
+      };
+    }
     console.table(rows);
     console.log(`written to ${file}`);
   } finally {

@@ -1,0 +1,287 @@
+/**
+ * The scale probe (`BENCH_ONLY=scale`): one `dynamodb-kafka run` process, as an operator starts it, with a source
+ * connector over many small tables, exactly-once on. It measures what issue 20 sets targets for: the seconds from
+ * the process's start until every table's snapshot is committed (read back with a read_committed consumer), the
+ * process's peak RSS and thread count (sampled every second from /proc), and the transactional producers the
+ * broker knows for the connector.
+ *
+ * Sizes (environment): BENCH_SCALE_TABLES (1000), BENCH_SCALE_ITEMS (20 per table, about 210 B each),
+ * BENCH_SCALE_TASKS (tasks.max; a comma list, e.g. "8,1", runs the process once per value over the same tables).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { BatchWriteItemCommand, UpdateTableCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
+import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
+import { stackPaths } from '../src/stack/paths.js';
+import type { StackEndpoints } from '../src/stack/stack.js';
+import { TopicFollower } from '../test/support/topic-follower.js';
+import { benchDatabase, benchItem, createBenchTable, dropBenchTable } from './tables.js';
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const TARGETS = { seconds: 60, peakRssMiB: 1024, threads: 200, transactionalProducers: 8 };
+
+export interface ScaleSample {
+  /** Seconds since the process started. */
+  t: number;
+  rssMiB: number;
+  threads: number;
+}
+
+export interface ScaleRun {
+  tasksMax: number;
+  /** The process's log. */
+  logFile: string;
+  /** From spawning the process until every table's snapshot records were readable read_committed. */
+  snapshotsCommittedSeconds: number | null;
+  /** The records of the last table, read at that moment (for a run that missed its deadline: how far it got). */
+  tablesComplete: number;
+  peakRssMiB: number;
+  vmHwmMiB: number;
+  peakThreads: number;
+  /** Transactional ids of the connector the broker lists (its transaction coordinator's view). */
+  transactionalProducers: number;
+  transactionalIds: string[];
+  /** From SIGTERM to the process's exit. */
+  stopSeconds: number;
+  exitCode: number | string;
+  /** Once a second from the start, until a few seconds after the snapshots: what streaming alone costs. */
+  curve: ScaleSample[];
+  meetsTargets: boolean;
+}
+
+export interface ScaleResult {
+  tables: number;
+  itemsPerTable: number;
+  setup: { createSeconds: number; loadSeconds: number; enableStreamsSeconds: number };
+  runs: ScaleRun[];
+  targets: typeof TARGETS;
+}
+
+/** Runs `work` over `items` with at most `concurrency` at once. */
+async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+async function timed(what: string, work: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await work();
+  const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
+  say(`scale: ${what} in ${seconds} s`);
+  return seconds;
+}
+
+/** Retries a DynamoDB call the local server refuses while it is busy with the table (LimitExceeded, ResourceInUse). */
+async function retrying(call: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await call();
+      return;
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (attempt >= 20 || (name !== 'LimitExceededException' && name !== 'ResourceInUseException')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+    }
+  }
+}
+
+/**
+ * Creates the tables without a stream, loads them, then enables the stream: on DynamoDB Local each write to a
+ * stream-enabled table is slower for every stream record already in the database, so loading first is the fast
+ * order (and the snapshot, not the stream, is what the probe measures).
+ */
+async function createTables(client: DynamoDBClient, tables: string[], items: number): Promise<ScaleResult['setup']> {
+  const createSeconds = await timed(`created ${tables.length} tables`, () => inParallel(tables, 8, (table) => retrying(() => createBenchTable(client, table, false))));
+  const requests = tables.flatMap((table) => Array.from({ length: items }, (_, index) => ({ table, request: { PutRequest: { Item: { ...benchItem(index), payload: { S: 'x'.repeat(180) } } } } as WriteRequest })));
+  const batches = Array.from({ length: Math.ceil(requests.length / 25) }, (_, index) => requests.slice(index * 25, index * 25 + 25));
+  const loadSeconds = await timed(`loaded ${requests.length} items`, () =>
+    inParallel(batches, 8, async (batch) => {
+      let pending: Record<string, WriteRequest[]> = {};
+      for (const { table, request } of batch) (pending[table] ??= []).push(request);
+      while (Object.keys(pending).length > 0) pending = (await client.send(new BatchWriteItemCommand({ RequestItems: pending }))).UnprocessedItems ?? {};
+    }),
+  );
+  const enableStreamsSeconds = await timed('enabled the streams', () =>
+    inParallel(tables, 8, (table) =>
+      retrying(() => client.send(new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }))),
+    ),
+  );
+  return { createSeconds, loadSeconds, enableStreamsSeconds };
+}
+
+function procStatus(pid: number): { rssKiB: number; hwmKiB: number; threads: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1] ?? 0);
+    return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM'), threads: field('Threads') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The broker's transactional ids starting with `prefix`, through the Admin API of the Kafka jars `stack up` installed. */
+async function brokerTransactionalIds(bootstrapServers: string, prefix: string): Promise<string[]> {
+  const classpath = `${join(stackPaths().installDir, 'kafka', 'lib')}/*`;
+  const { stdout } = await promisify(execFile)('java', ['-cp', classpath, join(import.meta.dirname, 'ListTransactions.java'), bootstrapServers, prefix], { timeout: 60_000 });
+  return stdout.split('\n').filter((line) => line.startsWith(prefix)).map((line) => line.split(' ')[0]!).sort();
+}
+
+async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection, tables: string[], items: number, tasksMax: number, deadlineSeconds: number): Promise<ScaleRun> {
+  const name = `scale-${randomUUID().slice(0, 8)}`;
+  const suffix = `-${name}`;
+  const credentials = connection.credentials as { accessKeyId: string; secretAccessKey: string };
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-scale-')), `${name}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name,
+      config: {
+        'connector.class': 'DynamoDbSource',
+        'dynamodb.table.includelist': tables.join(','),
+        'tasks.max': String(tasksMax),
+        'exactly.once.support': 'enabled',
+        'kafka.topic.suffix': suffix,
+        'bootstrap.servers': stack.kafka.bootstrapServers,
+        'dynamodb.service.endpoint': connection.endpoint,
+        'aws.region': connection.region,
+        'aws.access.key.id': credentials.accessKeyId,
+        'aws.secret.access.key': credentials.secretAccessKey,
+        'offset.storage.topic': `${name}-offsets`,
+      },
+    }),
+  );
+  const topics = tables.map((table) => `${table}${suffix}`);
+  // Following the topics before they exist: the consumer's start-up is not counted against the connector.
+  const follower = await TopicFollower.follow(stack.kafka.bootstrapServers, topics);
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, ['bin/dynamodb-kafka.js', 'run', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The process's log, whole, next to the results: where its time went, table by table.
+  mkdirSync('bench-results', { recursive: true });
+  const logFile = join('bench-results', `${name}-tasks${tasksMax}.log`);
+  child.stderr!.pipe(createWriteStream(logFile));
+  let log = '';
+  child.stderr!.on('data', (chunk) => (log = (log + chunk).slice(-20_000)));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const curve: ScaleSample[] = [];
+  let hwmKiB = 0;
+  const sample = () => {
+    const status = procStatus(child.pid!);
+    if (!status) return;
+    hwmKiB = Math.max(hwmKiB, status.hwmKiB);
+    curve.push({ t: Math.round((performance.now() - startedAt) / 1000), rssMiB: Math.round(status.rssKiB / 1024), threads: status.threads });
+  };
+  const sampler = setInterval(sample, 1000);
+  sample();
+
+  const complete = () => {
+    const counts = new Map<string, number>();
+    for (const record of follower.records) if (record.value !== null) counts.set(record.topic, (counts.get(record.topic) ?? 0) + 1);
+    return topics.filter((topic) => (counts.get(topic) ?? 0) >= items).length;
+  };
+  let snapshotsCommittedSeconds: number | null = null;
+  let lastReport = 0;
+  let processExit: number | string | undefined;
+  void exited.then((code) => (processExit = code));
+  while (processExit === undefined) {
+    const done = complete();
+    const seconds = (performance.now() - startedAt) / 1000;
+    if (done === tables.length) {
+      snapshotsCommittedSeconds = Number(seconds.toFixed(1));
+      break;
+    }
+    if (seconds > deadlineSeconds) break;
+    if (seconds - lastReport >= 10) {
+      lastReport = seconds;
+      const last = curve.at(-1);
+      say(`scale: tasks.max ${tasksMax}, ${seconds.toFixed(0)} s: ${done}/${tables.length} tables committed; RSS ${last?.rssMiB} MiB, ${last?.threads} threads`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const tablesComplete = complete();
+  if (processExit !== undefined) say(`scale: the process exited (${processExit}) early:\n${log.slice(-5000)}`);
+  // A few seconds of streaming after the snapshots: 1,000 idle shards polled.
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  const transactionalIds = await brokerTransactionalIds(stack.kafka.bootstrapServers, `${name}-`).catch((error: Error) => {
+    say(`scale: listing the broker's transactions failed: ${error.message}`);
+    return [];
+  });
+  clearInterval(sampler);
+  sample();
+  const stopping = performance.now();
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const exitCode = await exited;
+  clearTimeout(killer);
+  const stopSeconds = Number(((performance.now() - stopping) / 1000).toFixed(1));
+  await follower.close();
+  await deleteTopics(stack, [...topics, `${name}-offsets`]);
+
+  const peakRssMiB = Math.max(...curve.map((point) => point.rssMiB));
+  const peakThreads = Math.max(...curve.map((point) => point.threads));
+  const vmHwmMiB = Math.round(hwmKiB / 1024);
+  const run: ScaleRun = {
+    tasksMax,
+    logFile,
+    snapshotsCommittedSeconds,
+    tablesComplete,
+    peakRssMiB,
+    vmHwmMiB,
+    peakThreads,
+    transactionalProducers: transactionalIds.length,
+    transactionalIds,
+    stopSeconds,
+    exitCode,
+    curve,
+    meetsTargets:
+      snapshotsCommittedSeconds !== null &&
+      snapshotsCommittedSeconds <= TARGETS.seconds &&
+      Math.max(vmHwmMiB, peakRssMiB) <= TARGETS.peakRssMiB &&
+      peakThreads <= TARGETS.threads &&
+      transactionalIds.length <= TARGETS.transactionalProducers,
+  };
+  say(
+    `scale: ${tables.length} tables × ${items} items, tasks.max ${tasksMax}: snapshots committed in ${snapshotsCommittedSeconds ?? `— (${tablesComplete}/${tables.length} after ${deadlineSeconds} s)`} s; ` +
+      `peak RSS ${peakRssMiB} MiB (VmHWM ${vmHwmMiB}), ${peakThreads} threads, ${transactionalIds.length} transactional producers; stopped in ${stopSeconds} s (exit ${exitCode})`,
+  );
+  return run;
+}
+
+async function deleteTopics(stack: StackEndpoints, topics: string[]): Promise<void> {
+  const admin = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: 'bench-scale' }, logLevel.ERROR).admin();
+  await admin.connect();
+  try {
+    for (let start = 0; start < topics.length; start += 100) await admin.deleteTopics({ topics: topics.slice(start, start + 100) }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function benchScale(stack: StackEndpoints): Promise<ScaleResult> {
+  const tableCount = Number(process.env.BENCH_SCALE_TABLES ?? 1000);
+  const items = Number(process.env.BENCH_SCALE_ITEMS ?? 20);
+  const tasks = (process.env.BENCH_SCALE_TASKS ?? '8').split(',').map(Number);
+  const deadlineSeconds = Number(process.env.BENCH_SCALE_DEADLINE_SECONDS ?? 300);
+  const connection = benchDatabase(stack, 'scale');
+  const client = createDynamoDbClient(connection);
+  const prefix = `scale-${randomUUID().slice(0, 6)}`;
+  const tables = Array.from({ length: tableCount }, (_, index) => `${prefix}-${String(index).padStart(4, '0')}`);
+  say(`scale: ${tableCount} tables × ${items} items, tasks.max ${tasks.join(' then ')}…`);
+  try {
+    const setup = await createTables(client, tables, items);
+    const runs: ScaleRun[] = [];
+    for (const tasksMax of tasks) runs.push(await runProcess(stack, connection, tables, items, tasksMax, deadlineSeconds));
+    return { tables: tableCount, itemsPerTable: items, setup, runs, targets: TARGETS };
+  } finally {
+    await inParallel(tables, 8, (table) => dropBenchTable(client, table).catch(() => undefined));
+    client.destroy();
+  }
+}
