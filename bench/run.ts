@@ -8,9 +8,7 @@
  * probe (bench/scale.ts, many tables in one `run` process) runs only when asked for: BENCH_ONLY=scale.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import {
   PutItemCommand,
@@ -34,7 +32,7 @@ import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/sta
 import { mib, percentile, waitUntil } from './measure.js';
 import { benchScale } from './scale.js';
 import { benchReplicationLag, benchSinkThroughput, REGISTRY_FORMATS, RESULT_KEYS, SERIALIZERS } from './sink.js';
-import { benchDatabase, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
+import { benchDatabase, connectorConfigFile, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/config/source.js';
 
 silenceSdkNodeVersionWarning();
@@ -179,27 +177,12 @@ async function rawParallelScan(client: ReturnType<typeof createDynamoDbClient>, 
  */
 async function connectorProcessPeakRss(stack: StackEndpoints, connection: DynamoDbConnection, table: string): Promise<number> {
   const name = `bench-rss-${randomUUID().slice(0, 8)}`;
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-')), `${name}.json`);
-  const credentials = connection.credentials as { accessKeyId: string; secretAccessKey: string };
-  writeFileSync(
-    file,
-    JSON.stringify({
-      name,
-      config: {
-        'connector.class': 'DynamoDbSource',
-        'dynamodb.table.includelist': table,
-        'dynamodb.table.sync.mode': 'SNAPSHOT',
-        'dynamodb.snapshot.segments': String(SEGMENTS),
-        'kafka.topic.suffix': `-${name}`,
-        'bootstrap.servers': stack.kafka.bootstrapServers,
-        'dynamodb.service.endpoint': connection.endpoint,
-        'aws.region': connection.region,
-        'aws.access.key.id': credentials.accessKeyId,
-        'aws.secret.access.key': credentials.secretAccessKey,
-        'offset.storage.topic': `${name}-offsets`,
-      },
-    }),
-  );
+  const file = connectorConfigFile(stack, connection, name, {
+    'dynamodb.table.includelist': table,
+    'dynamodb.table.sync.mode': 'SNAPSHOT',
+    'dynamodb.snapshot.segments': String(SEGMENTS),
+    'kafka.topic.suffix': `-${name}`,
+  });
   const child = spawn(process.execPath, ['bin/dynamodb-kafka.js', 'run', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   await new Promise<void>((resolve, reject) => {

@@ -9,8 +9,7 @@
  * BENCH_SCALE_TASKS (tasks.max; a comma list, e.g. "8,1", runs the process once per value over the same tables).
  */
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -20,7 +19,7 @@ import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { stackPaths } from '../src/stack/paths.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { TopicFollower } from '../test/support/topic-follower.js';
-import { benchDatabase, benchItem, createBenchTable, dropBenchTable } from './tables.js';
+import { benchDatabase, benchItem, connectorConfigFile, createBenchTable, dropBenchTable } from './tables.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const TARGETS = { seconds: 60, peakRssMiB: 1024, threads: 200, transactionalProducers: 8 };
@@ -138,27 +137,12 @@ async function brokerTransactionalIds(bootstrapServers: string, prefix: string):
 async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection, tables: string[], items: number, tasksMax: number, deadlineSeconds: number): Promise<ScaleRun> {
   const name = `scale-${randomUUID().slice(0, 8)}`;
   const suffix = `-${name}`;
-  const credentials = connection.credentials as { accessKeyId: string; secretAccessKey: string };
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-scale-')), `${name}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      name,
-      config: {
-        'connector.class': 'DynamoDbSource',
-        'dynamodb.table.includelist': tables.join(','),
-        'tasks.max': String(tasksMax),
-        'exactly.once.support': 'enabled',
-        'kafka.topic.suffix': suffix,
-        'bootstrap.servers': stack.kafka.bootstrapServers,
-        'dynamodb.service.endpoint': connection.endpoint,
-        'aws.region': connection.region,
-        'aws.access.key.id': credentials.accessKeyId,
-        'aws.secret.access.key': credentials.secretAccessKey,
-        'offset.storage.topic': `${name}-offsets`,
-      },
-    }),
-  );
+  const file = connectorConfigFile(stack, connection, name, {
+    'dynamodb.table.includelist': tables.join(','),
+    'tasks.max': String(tasksMax),
+    'exactly.once.support': 'enabled',
+    'kafka.topic.suffix': suffix,
+  });
   const topics = tables.map((table) => `${table}${suffix}`);
   // Following the topics before they exist: the consumer's start-up is not counted against the connector.
   const follower = await TopicFollower.follow(stack.kafka.bootstrapServers, topics);

@@ -1,5 +1,8 @@
 /** DynamoDB helpers shared by the benchmarks: a database per phase, the bench table, bulk loading. */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
@@ -7,6 +10,24 @@ import type { StackEndpoints } from '../src/stack/stack.js';
 /** A database of its own per phase: DynamoDB Local slows every write by the stream records already stored. */
 export function benchDatabase(stack: StackEndpoints, name: string): DynamoDbConnection {
   return { ...stack.dynamodb, credentials: { accessKeyId: `bench${name}${randomUUID().slice(0, 8)}`, secretAccessKey: 'bench' } };
+}
+
+/** A connector config file for `dynamodb-kafka run` (its path returned): the stack's endpoints, plus `keys`. */
+export function connectorConfigFile(stack: StackEndpoints, connection: DynamoDbConnection, name: string, keys: Record<string, string>): string {
+  const credentials = connection.credentials as { accessKeyId: string; secretAccessKey: string };
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-')), `${name}.json`);
+  const config = {
+    'connector.class': 'DynamoDbSource',
+    ...keys,
+    'bootstrap.servers': stack.kafka.bootstrapServers,
+    'dynamodb.service.endpoint': connection.endpoint,
+    'aws.region': connection.region,
+    'aws.access.key.id': credentials.accessKeyId,
+    'aws.secret.access.key': credentials.secretAccessKey,
+    'offset.storage.topic': `${name}-offsets`,
+  };
+  writeFileSync(file, JSON.stringify({ name, config }));
+  return file;
 }
 
 /** An item of about 200 bytes. */
