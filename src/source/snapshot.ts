@@ -5,7 +5,8 @@ import { checkVersion, partitions, type SegmentOffset } from '../domain/position
 import type { OutgoingMessage } from '../domain/outgoing-message.js';
 import { CapacityLimiter } from './rate-limiter.js';
 import type { PhaseContext } from './settings.js';
-import { fitChange, fits, noteOversized } from './oversized-records.js';
+import type { Sema } from 'async-sema';
+import { fitChange, fits, noteOversized, recordBytes } from './oversized-records.js';
 
 const GIB = 1024 ** 3;
 
@@ -53,14 +54,14 @@ async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter:
     // A page holds its slot from the scan until it is written: however many tables snapshot at once, the
     // connector keeps at most that many pages in memory, and the tables take turns in order.
     await snapshotPages.acquire();
-    const release = () => snapshotPages.release();
     let page: SubmittedPage;
     try {
       page = await scanAndSubmitPage(context, segment, exclusiveStartKey, limiter);
     } catch (error) {
-      release();
+      snapshotPages.release();
       throw error;
     }
+    const release = holdUntilWritten(snapshotPages, page.bytes);
     void page.written.then(release, release);
     if (!page.lastEvaluatedKey) return;
     exclusiveStartKey = page.lastEvaluatedKey;
@@ -68,8 +69,49 @@ async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter:
   }
 }
 
+/** The bytes of a full page (a Scan page is at most 1 MB): what one slot of the page budget stands for. */
+const SLOT_BYTES = 1_000_000;
+/** Pages below this share a slot (a small table's pages are a few kilobytes). */
+const SMALL_PAGE_BYTES = SLOT_BYTES / 16;
+
+/** The slot small pages currently share: what they hold, and how many of them are not yet written. */
+interface SharedSlot {
+  bytes: number;
+  pending: number;
+}
+const sharedSlots = new WeakMap<Sema, SharedSlot>();
+
+/**
+ * Keeps a scanned page's share of the connector's page budget until it is written; returns the release. A page
+ * of a slot's size keeps the slot it was scanned with. A small page rides in a slot shared with other small pages
+ * up to a full page's bytes, and hands its own slot back at once: otherwise each page of a small table held a
+ * whole slot through its transaction, and 1,000 small tables (4,000 pages of a few kilobytes) snapshotted 32
+ * pages at a time, about 10 tables a second. The memory bound stays: every slot holds at most a full page's bytes.
+ */
+function holdUntilWritten(slots: Sema, bytes: number): () => void {
+  if (bytes > SMALL_PAGE_BYTES) return () => slots.release();
+  let slot = sharedSlots.get(slots);
+  if (slot && slot.bytes + bytes <= SLOT_BYTES) {
+    slots.release(); // this page rides in the shared slot
+  } else {
+    // This page's own slot becomes the one shared by the small pages after it (a full one is left to its pages).
+    slot = { bytes: 0, pending: 0 };
+    sharedSlots.set(slots, slot);
+  }
+  const held = slot;
+  held.bytes += bytes;
+  held.pending++;
+  return () => {
+    if (--held.pending > 0) return;
+    if (sharedSlots.get(slots) === held) sharedSlots.delete(slots);
+    slots.release();
+  };
+}
+
 interface SubmittedPage {
   written: Promise<void>;
+  /** The page's records, encoded: what it keeps in memory until written. */
+  bytes: number;
   /** The segment's offset after this page: where the next page starts from. */
   offset: SegmentOffset;
   lastEvaluatedKey?: Record<string, AttributeValue>;
@@ -130,5 +172,6 @@ async function scanAndSubmitPage(
     // A failed write is the pipeline's to report (through drain); here it only means the segment is not done.
     if (offset.completed) void written.then(() => status.snapshot && status.snapshot.segmentsCompleted++, () => undefined);
   }
-  return { written, offset, ...(page.lastEvaluatedKey ? { lastEvaluatedKey: page.lastEvaluatedKey } : {}) };
+  const bytes = records.reduce((sum, record) => sum + recordBytes(record), 0);
+  return { written, bytes, offset, ...(page.lastEvaluatedKey ? { lastEvaluatedKey: page.lastEvaluatedKey } : {}) };
 }

@@ -108,19 +108,21 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
   const SEGMENTS = 8;
   const BUDGET = 4;
 
-  it('keeps at most the budget of pages between scan and write, however many tables snapshot at once', async () => {
+  /** Snapshots `tables` tables of SEGMENTS segments at once through one budget; returns the most pages and bytes alive. */
+  async function snapshotTogether(tables: string[], budget: Sema, itemBytes: number, pagesPerSegment = PAGES_PER_SEGMENT) {
     let scannedItems = 0;
     let writtenItems = 0;
     let mostPagesAlive = 0;
+    const payload = 'x'.repeat(itemBytes);
     const pagedTables = (tableName: string): SourceTables => ({
       describe: async () => Promise.reject(new Error('not used')),
       async scanPage(request) {
         await new Promise((resolve) => setImmediate(resolve));
         const page = Number(request.exclusiveStartKey?.page?.N ?? 0);
-        const items = Array.from({ length: PAGE }, (_, i) => ({ id: { S: `${tableName}-${request.segment}-${page}-${i}` } }));
+        const items = Array.from({ length: PAGE }, (_, i) => ({ id: { S: `${tableName}-${request.segment}-${page}-${i}` }, payload: { S: payload } }));
         scannedItems += items.length;
         mostPagesAlive = Math.max(mostPagesAlive, (scannedItems - writtenItems) / PAGE);
-        const last = page + 1 === PAGES_PER_SEGMENT;
+        const last = page + 1 === pagesPerSegment;
         return { items, ...(last ? {} : { lastEvaluatedKey: { page: { N: String(page + 1) } } }), consumedReadCapacity: 0 };
       },
     });
@@ -132,9 +134,6 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
       },
       close: async () => undefined,
     };
-
-    const snapshotPages = new Sema(BUDGET);
-    const tables = ['a', 'b', 'c'];
     await Promise.all(
       tables.map(async (name) => {
         const { settings, table } = context({ maxRcuPercentage: 50 });
@@ -153,7 +152,7 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
           store,
           emitter: emitter.lane(),
           status: { table: name, topic: name, state: 'SNAPSHOT' },
-          snapshotPages,
+          snapshotPages: budget,
           signal: new AbortController().signal,
           log: { info: () => undefined, warn: () => undefined },
         });
@@ -162,10 +161,24 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
         expect(store.find<SegmentOffset>({ tableName: name }).every((entry) => entry.offset.completed)).toBe(true);
       }),
     );
+    expect(writtenItems).toBe(tables.length * SEGMENTS * pagesPerSegment * PAGE);
+    return { mostPagesAlive, mostBytesAlive: mostPagesAlive * PAGE * itemBytes };
+  }
 
-    expect(writtenItems).toBe(tables.length * SEGMENTS * PAGES_PER_SEGMENT * PAGE);
+  it('keeps at most the budget of pages between scan and write, however many tables snapshot at once', async () => {
+    // Pages of 10 items of 10 kB: each a sizeable share of a 1 MB page, so each holds a slot of its own.
+    const { mostPagesAlive } = await snapshotTogether(['a', 'b', 'c'], new Sema(BUDGET), 10_000);
     expect(mostPagesAlive).toBeLessThanOrEqual(BUDGET);
     expect(mostPagesAlive).toBeGreaterThan(1);
+  });
+
+  it('lets the small pages of many tables share slots, within the same bytes', async () => {
+    // 40 small tables through a budget of two pages: one slot to scan with, and their pages of about 1 kB ride in
+    // the other together, instead of one page of theirs at a time.
+    const tables = Array.from({ length: 40 }, (_, index) => `small-${index}`);
+    const { mostPagesAlive, mostBytesAlive } = await snapshotTogether(tables, new Sema(2), 100, 1);
+    expect(mostPagesAlive).toBeGreaterThan(2);
+    expect(mostBytesAlive).toBeLessThanOrEqual(2 * 1_000_000);
   });
 
   it('fails with the write error, leaving no rejection unhandled, when Kafka refuses a page', async () => {
