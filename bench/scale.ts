@@ -6,7 +6,8 @@
  * broker knows for the connector.
  *
  * Sizes (environment): BENCH_SCALE_TABLES (1000), BENCH_SCALE_ITEMS (20 per table, about 210 B each),
- * BENCH_SCALE_TASKS (tasks.max; a comma list, e.g. "8,1", runs the process once per value over the same tables).
+ * BENCH_SCALE_TASKS (tasks.max; a comma list, e.g. "8,1", runs the process once per value over the same tables),
+ * BENCH_SCALE_POLL_MS (dynamodb.cdc.poll.interval.ms, the connector's default unless set).
  */
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -142,6 +143,7 @@ async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection,
     'tasks.max': String(tasksMax),
     'exactly.once.support': 'enabled',
     'kafka.topic.suffix': suffix,
+    ...(process.env.BENCH_SCALE_POLL_MS ? { 'dynamodb.cdc.poll.interval.ms': process.env.BENCH_SCALE_POLL_MS } : {}),
   });
   const topics = tables.map((table) => `${table}${suffix}`);
   // Following the topics before they exist: the consumer's start-up is not counted against the connector.

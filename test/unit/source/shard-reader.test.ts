@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { IDLE_POLL_MAX_MS, idlePollWait } from '../../../src/source/shard-reader.js';
+
+describe('idlePollWait: reads of an idle shard thin out', () => {
+  it('starts at the poll interval and doubles with each empty page, up to a second', () => {
+    expect([0, 1, 2, 3, 4, 5, 40].map((empty) => idlePollWait(100, empty))).toEqual([100, 200, 400, 800, IDLE_POLL_MAX_MS, IDLE_POLL_MAX_MS, IDLE_POLL_MAX_MS]);
+  });
+
+  it('never waits less than the poll interval, nor more when the interval is already above a second', () => {
+    expect(idlePollWait(5_000, 0)).toBe(5_000);
+    expect(idlePollWait(5_000, 12)).toBe(5_000);
+  });
+
+  it('keeps polling at once when the interval is 0', () => {
+    expect(idlePollWait(0, 10)).toBe(0);
+  });
+});
