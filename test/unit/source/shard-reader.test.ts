@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { IDLE_POLL_MAX_MS, idlePollWait } from '../../../src/source/shard-reader.js';
 
 describe('idlePollWait: reads of an idle shard thin out', () => {
-  it('starts at the poll interval and doubles with each empty page, up to a second', () => {
-    expect([0, 1, 2, 3, 4, 5, 40].map((empty) => idlePollWait(100, empty))).toEqual([100, 200, 400, 800, IDLE_POLL_MAX_MS, IDLE_POLL_MAX_MS, IDLE_POLL_MAX_MS]);
+  it('keeps the poll interval for ten empty pages (a busy shard keeps its latency), then doubles up to a second', () => {
+    expect([0, 5, 9, 10, 11, 12, 13, 14, 40].map((empty) => idlePollWait(100, empty))).toEqual([
+      100, 100, 100, 200, 400, 800, IDLE_POLL_MAX_MS, IDLE_POLL_MAX_MS, IDLE_POLL_MAX_MS,
+    ]);
   });
 
   it('never waits less than the poll interval, nor more when the interval is already above a second', () => {
