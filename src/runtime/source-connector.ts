@@ -9,7 +9,7 @@ import { FailureLog } from './failure-log.js';
 import type { RecordFormat } from '../formats/ports.js';
 import type { Logger } from './logger.js';
 import { waitForRecovery } from './recovery-wait.js';
-import { SourceTask, type SourceConnectorClients, type TaskStatus } from './source-task.js';
+import { explainKafkaFailure, SourceTask, type SourceConnectorClients, type TaskStatus } from './source-task.js';
 import { fenceEarlierLayouts, taskTransactionalId } from './zombie-fencing.js';
 
 export type { SourceConnectorClients } from './source-task.js';
@@ -146,8 +146,7 @@ export class SourceConnector {
         return !signal.aborted;
       } catch (error) {
         if (signal.aborted) return false;
-        const message = error instanceof Error ? error.message : String(error);
-        const line = `cannot fence the producers of the connector's earlier tasks, so no task starts yet (retrying): ${this.clients.kafkaEvents?.explain(message) ?? message}`;
+        const line = `cannot fence the producers of the connector's earlier tasks, so no task starts yet (retrying): ${explainKafkaFailure(this.clients, error)}`;
         const logged = failures.lineFor(line);
         if (logged) this.log.error(logged);
         this.startError = line;

@@ -279,14 +279,19 @@ export class SourceTask {
 
   /** A failure's message; a Kafka one also names the broker connection failure behind it, when there was one. */
   private explain(error: unknown): string {
-    const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof AwsError || error instanceof TableNotReplicableError || error instanceof SchemaRegistryError) return message;
-    return this.clients.kafkaEvents?.explain(message) ?? message;
+    if (error instanceof AwsError || error instanceof TableNotReplicableError || error instanceof SchemaRegistryError) return error.message;
+    return explainKafkaFailure(this.clients, error);
   }
 
   private move(event: TaskEvent): void {
     this.state = nextTaskState(this.state, event);
   }
+}
+
+/** A Kafka failure's message, with the broker connection failure behind it when the clients saw one. */
+export function explainKafkaFailure(clients: Pick<SourceConnectorClients, 'kafkaEvents'>, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return clients.kafkaEvents?.explain(message) ?? message;
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {

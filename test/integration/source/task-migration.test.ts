@@ -3,16 +3,10 @@ import { describe, expect, inject, it } from 'vitest';
 import { createKafka, logLevel } from '../../../src/adapters/kafka/client.js';
 import { kafkaForSource } from '../../../src/adapters/kafka/source-kafka.js';
 import { offsetKey, partitions, type StreamOffset } from '../../../src/domain/position.js';
-import type { Logger } from '../../../src/runtime/logger.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
-import { startSource } from '../../support/source.js';
+import { capturingLogger, startSource } from '../../support/source.js';
 import { createTable, putItems } from '../../support/tables.js';
 import { TopicFollower, type ConsumedRecord } from '../../support/topic-follower.js';
-
-function capturingLogger(lines: string[]): Logger {
-  const write = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
-  return { info: write('INFO'), warn: write('WARN'), error: write('ERROR'), child: () => capturingLogger(lines) };
-}
 
 const ids = (records: ConsumedRecord[]) =>
   records.filter((record) => record.value !== null).map((record) => JSON.parse(JSON.parse(record.value!).after.document).id.S as string);
@@ -61,7 +55,7 @@ describe('source: moving from per-table producers to tasks', () => {
       const second = await startSource({ name, tables: [table], dynamodb: connection, log: capturingLogger(lines) });
       defer(() => second.stop());
       await expect.poll(() => second.connector.status().tables[0]?.state, { timeout: 60_000 }).toBe('STREAMING');
-      expect(lines).toContain(`INFO fenced the producers of the connector's earlier task layout: ${name}-${table}`);
+      expect(lines).toContain(`INFO [] fenced the producers of the connector's earlier task layout: ${name}-${table}`);
       await expect(transaction.commit()).rejects.toThrow();
       await dynamodb.send(new PutItemCommand({ TableName: table, Item: { id: { S: 'after-migration' } } }));
       await follower.waitFor((records) => ids(records).includes('after-migration'), 60_000, 'a change after the migration');
