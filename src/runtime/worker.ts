@@ -12,6 +12,7 @@ import { includeListFinder, TagTableFinder, type TableFinder } from '../source/d
 import type { PipelineSettings } from '../source/settings.js';
 import { dynamodbConnection, kafkaConnection, sinkKafkaConnection, sourcePorts } from './connections.js';
 import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
 import { sourceRecordFormat } from './record-formats.js';
 import { SourceConnector, type ConnectorStatus } from './source-connector.js';
 
@@ -40,12 +41,16 @@ export class Worker {
   private readonly running: RunningConnector[] = [];
   /** Cluster ids learnt, by bootstrap servers: a cluster keeps its id. */
   private readonly clusterIds = new Map<string, string>();
+  /** The process's metrics: its connectors' status, AWS calls and transactions (`GET /metrics`). */
+  readonly metrics = new Metrics();
 
   private constructor(
     private readonly configs: SourceConfig[],
     private readonly sinkConfigs: SinkConfig[],
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.metrics.watch(() => this.status());
+  }
 
   /** A worker with no connector yet: they are started one by one (the cluster's config topic says which). */
   static empty(log: Logger): Worker {
@@ -98,11 +103,11 @@ export class Worker {
     for (const warning of config.warnings) log.warn(warning);
     // First: a format that cannot be used is a configuration error, found before any client is opened.
     const format = await sourceRecordFormat(config.output);
-    const connection = kafkaConnection(config, config.kafka.bootstrapServers!, log);
+    const connection = { ...kafkaConnection(config, config.kafka.bootstrapServers!, log), transactions: this.metrics.transactionObserver(config.name) };
     const kafka = createKafka(connection, logLevel.ERROR);
     const admin = kafka.admin();
     await admin.connect();
-    const aws = dynamodbConnection(config);
+    const aws = { ...dynamodbConnection(config), observer: this.metrics.awsObserver(config.name) };
     const dynamodb = createDynamoDbClient(aws);
     const streams = createStreamsClient(aws);
     const { finder, release: releaseFinder } = tableFinder(config, aws, dynamodb, log);
@@ -147,7 +152,7 @@ export class Worker {
     const kafka = createKafka(kafkaConnection, logLevel.ERROR);
     const admin = kafka.admin();
     await admin.connect();
-    const dynamodb = createDynamoDbClient(dynamodbConnection(config));
+    const dynamodb = createDynamoDbClient({ ...dynamodbConnection(config), observer: this.metrics.awsObserver(config.name) });
     const connector = new SinkConnector(config, { kafka, kafkaConnection, admin, dynamodb }, log);
     const topics = config.topics.regex ? `topics matching /${config.topics.regex}/` : `topic(s) ${config.topics.names!.join(', ')}`;
     log.info(`sink: ${topics} → DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}; ${config.tasksMax} task(s)`);

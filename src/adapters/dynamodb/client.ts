@@ -9,6 +9,68 @@ export interface DynamoDbConnection {
   /** Unset means the SDK's default credential chain. */
   credentials?: DynamoDBClientConfig['credentials'];
   maxAttempts?: number;
+  /** Told of every call the clients make (for metrics); its hooks must be cheap: they run once per call. */
+  observer?: AwsCallObserver;
+}
+
+/** What one AWS call came to, after the SDK's own retries. */
+export interface AwsCall {
+  /** The SDK command's operation, e.g. `Scan`, `GetRecords`, `BatchWriteItem`. */
+  operation: string;
+  outcome: 'ok' | 'throttled' | 'error';
+  /** Attempts the SDK made (retries + 1). */
+  attempts: number;
+  seconds: number;
+  /** The capacity units DynamoDB says the call consumed, when asked for (ReturnConsumedCapacity). */
+  consumedCapacity: number;
+}
+
+export interface AwsCallObserver {
+  called(call: AwsCall): void;
+}
+
+const THROTTLING = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|LimitExceeded/;
+
+/**
+ * Wraps each command around the SDK's retries (the initialize step), so one observation is one call as the
+ * caller sees it, with the attempts it took.
+ */
+function observeCalls(client: { middlewareStack: DynamoDBClient['middlewareStack'] }, observer: AwsCallObserver): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const started = performance.now();
+      const operation = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+      try {
+        const result = await next(args);
+        const output = result.output as { $metadata?: { attempts?: number }; ConsumedCapacity?: unknown };
+        observer.called({
+          operation,
+          outcome: 'ok',
+          attempts: output.$metadata?.attempts ?? 1,
+          seconds: (performance.now() - started) / 1000,
+          consumedCapacity: capacityUnits(output.ConsumedCapacity),
+        });
+        return result;
+      } catch (error) {
+        const failure = error as { name?: string; $metadata?: { attempts?: number } };
+        observer.called({
+          operation,
+          outcome: THROTTLING.test(failure.name ?? '') ? 'throttled' : 'error',
+          attempts: failure.$metadata?.attempts ?? 1,
+          seconds: (performance.now() - started) / 1000,
+          consumedCapacity: 0,
+        });
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'dynamodbKafkaCallObserver' },
+  );
+}
+
+/** ConsumedCapacity is one object (Scan, Query) or a list (BatchWriteItem, TransactWriteItems). */
+function capacityUnits(consumed: unknown): number {
+  if (Array.isArray(consumed)) return consumed.reduce((sum: number, entry) => sum + capacityUnits(entry), 0);
+  return (consumed as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
 }
 
 /**
@@ -30,11 +92,15 @@ function clientConfig(connection: DynamoDbConnection): DynamoDBClientConfig {
 }
 
 export function createDynamoDbClient(connection: DynamoDbConnection): DynamoDBClient {
-  return new DynamoDBClient(clientConfig(connection));
+  const client = new DynamoDBClient(clientConfig(connection));
+  if (connection.observer) observeCalls(client, connection.observer);
+  return client;
 }
 
 export function createStreamsClient(connection: DynamoDbConnection): DynamoDBStreamsClient {
-  return new DynamoDBStreamsClient(clientConfig(connection));
+  const client = new DynamoDBStreamsClient(clientConfig(connection));
+  if (connection.observer) observeCalls(client as unknown as DynamoDBClient, connection.observer);
+  return client;
 }
 
 /** The Resource Groups Tagging API client; `endpoint` here is that API's, not DynamoDB's. */

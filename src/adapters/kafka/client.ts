@@ -16,6 +16,12 @@ export interface KafkaConnection {
   properties?: Record<string, string | number | boolean>;
   /** Where the clients' own log lines and errors go (readable, rate-limited); unset: the package's console logger. */
   events?: KafkaClientEvents;
+  /** Told how each transaction of the connection's transactional writers ended (for metrics). */
+  transactions?: TransactionObserver;
+}
+
+export interface TransactionObserver {
+  ended(outcome: 'committed' | 'aborted', seconds: number, records: number): void;
 }
 
 /**

@@ -69,6 +69,9 @@ export async function openTransactionalWriter(
   return {
     exactlyOnce: true,
     async write(data, offsets) {
+      const started = performance.now();
+      const ended = (outcome: 'committed' | 'aborted') =>
+        connection.transactions?.ended(outcome, (performance.now() - started) / 1000, data.length);
       await call((done) => producer.beginTransaction(done)).catch((error: unknown) => {
         throw explain(error);
       });
@@ -87,8 +90,10 @@ export async function openTransactionalWriter(
           }
         }
         await call((done) => producer.commitTransaction(60_000, done));
+        ended('committed');
       } catch (error) {
         await call((done) => producer.abortTransaction(30_000, done)).catch(() => undefined);
+        ended('aborted');
         throw explain(error);
       }
     },
