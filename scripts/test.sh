@@ -4,4 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+
+# The status page is tested in a real browser: Debian's chromium, driven by playwright-core (no browser download).
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test: installing chromium (the status page's test runs in a real browser)" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "test: chromium is missing: run \`sudo apt-get install chromium\` (or set CHROMIUM_PATH to a Chromium or Chrome) and try again." >&2
+    exit 1
+  fi
+fi
 exec npx vitest run "$@"

@@ -1,4 +1,5 @@
 import type { SinkConnectorStatus } from './sink-connector.js';
+import type { PipelineStatus } from '../source/status.js';
 import type { ConnectorStatus } from './source-connector.js';
 
 /** Kafka Connect's task and connector states. */
@@ -12,8 +13,21 @@ export interface ConnectTaskStatus {
   trace?: string;
   /** Sink tasks: the topics they wait for, while those do not exist yet (a running task, not a failure). */
   waitingFor?: string;
-  /** Source tasks: their tables, each with its topic, phase (SNAPSHOT, STREAMING, …) and error. */
-  tables?: Array<{ table: string; topic: string; phase: string; error?: string }>;
+  /** Sink tasks: records written to DynamoDB and sent to the dead-letter topic. */
+  recordsWritten?: number;
+  recordsDeadLettered?: number;
+  /** Source tasks: their tables, each with its topic, phase (SNAPSHOT, STREAMING, …), progress and error. */
+  tables?: ConnectTableStatus[];
+}
+
+export interface ConnectTableStatus {
+  table: string;
+  topic: string;
+  phase: string;
+  error?: string;
+  snapshot?: { itemsRead: number; estimatedItems: number; segmentsCompleted: number; totalSegments: number };
+  /** msBehindSource: now minus the DynamoDB creation time of the last change written. */
+  stream?: { recordsWritten: number; msBehindSource?: number };
 }
 
 /** The body of Kafka Connect's `GET /connectors/{name}/status`, with this connector's details added. */
@@ -31,7 +45,7 @@ export interface ConnectConnectorStatus {
  * task lists its tables; its trace is its own failure, or its failing tables' (a task keeps running while one
  * of its tables fails). A source connector is FAILED only when discovery fails before finding any table.
  */
-export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, workerId: string): ConnectConnectorStatus {
+export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, workerId: string, now = Date.now()): ConnectConnectorStatus {
   if (status.type === 'sink') {
     return {
       name: status.name,
@@ -42,6 +56,8 @@ export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, wor
         worker_id: workerId,
         ...(task.error ? { trace: task.error } : {}),
         ...(task.waitingFor ? { waitingFor: task.waitingFor } : {}),
+        recordsWritten: task.recordsWritten,
+        recordsDeadLettered: task.recordsDeadLettered,
       })),
       type: 'sink',
     };
@@ -64,11 +80,27 @@ export function connectStatus(status: ConnectorStatus | SinkConnectorStatus, wor
         state: task.state === 'FENCED' ? 'FAILED' : connectState(task.state),
         worker_id: workerId,
         ...(trace ? { trace } : {}),
-        tables: task.tables.map((table) => ({ table: table.table, topic: table.topic, phase: table.state, ...(table.error ? { error: table.error } : {}) })),
+        tables: task.tables.map((table) => tableStatus(table, now)),
       };
     }),
     type: 'source',
     discovery: status.discovery,
+  };
+}
+
+function tableStatus(table: PipelineStatus, now: number): ConnectTableStatus {
+  const { snapshot, stream } = table;
+  return {
+    table: table.table,
+    topic: table.topic,
+    phase: table.state,
+    ...(table.error ? { error: table.error } : {}),
+    ...(snapshot
+      ? { snapshot: { itemsRead: snapshot.itemsRead, estimatedItems: snapshot.estimatedItems, segmentsCompleted: snapshot.segmentsCompleted, totalSegments: snapshot.totalSegments } }
+      : {}),
+    ...(stream
+      ? { stream: { recordsWritten: stream.recordsWritten, ...(stream.lastRecordAt !== undefined ? { msBehindSource: Math.max(0, now - stream.lastRecordAt) } : {}) } }
+      : {}),
   };
 }
 

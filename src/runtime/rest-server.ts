@@ -4,6 +4,7 @@ import { CONNECTOR_VERSION } from '../domain/version.js';
 import { connectorPlugins } from './connect-plugins.js';
 import { connectStatus } from './connect-status.js';
 import { validateConnectorConfig } from './connect-validate.js';
+import { STATUS_PAGE_HTML, wantsHtml } from './status-page.js';
 import type { SinkConnectorStatus } from './sink-connector.js';
 import type { ConnectorStatus } from './source-connector.js';
 
@@ -19,6 +20,8 @@ export interface WorkerInfo {
   commit: string;
   /** The id of the Kafka cluster the connectors use; '' when unknown (a failure too: the root still answers). */
   kafkaClusterId(): Promise<string>;
+  /** The Prometheus exposition of the process's metrics (`GET /metrics`). */
+  metrics(): Promise<{ contentType: string; text: string }>;
 }
 
 /**
@@ -65,6 +68,11 @@ async function route(
   const parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
   if (parts[0] === 'connector-plugins') return routePlugins(request, response, parts, url.pathname);
   if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(request, response);
+  if (parts.length === 1 && parts[0] === 'metrics') {
+    const { contentType, text } = await info.metrics();
+    return send(response, 200, contentType, text);
+  }
+  if (parts.length === 0 && wantsHtml(request.headers.accept)) return send(response, 200, 'text/html; charset=utf-8', STATUS_PAGE_HTML);
   if (parts.length === 0) {
     reply(response, 200, { version: CONNECTOR_VERSION, commit: info.commit, kafka_cluster_id: await info.kafkaClusterId().catch(() => '') });
     return;
@@ -140,7 +148,10 @@ function notFound(response: ServerResponse, path: string) {
 }
 
 function reply(response: ServerResponse, code: number, body: unknown) {
-  const text = JSON.stringify(body);
-  response.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  send(response, code, 'application/json', JSON.stringify(body));
+}
+
+function send(response: ServerResponse, code: number, contentType: string, text: string) {
+  response.writeHead(code, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   response.end(response.req.method === 'HEAD' ? undefined : text);
 }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createDynamoDbClient } from '../../adapters/dynamodb/client.js';
 import { createKafka, logLevel, type Consumer } from '../../adapters/kafka/client.js';
+import { buildCommit } from '../../runtime/build-info.js';
 import { createLogger } from '../../runtime/logger.js';
+import { startRestServer } from '../../runtime/rest-server.js';
 import { Worker } from '../../runtime/worker.js';
 import { stackPaths } from '../../stack/paths.js';
 import { stackUp, type StackEndpoints } from '../../stack/stack.js';
@@ -52,6 +54,12 @@ async function runDemo(options: DemoOptions): Promise<void> {
   say(`Connector config: ${configFile}\n`);
   const worker = await Worker.fromFiles([configFile], createLogger('', 'warn'));
   await worker.start();
+  const rest = await startRestServer({ host: '127.0.0.1', port: 0 }, () => worker.status(), {
+    commit: buildCommit(),
+    kafkaClusterId: () => worker.kafkaClusterId(),
+    metrics: () => worker.metrics.exposition(),
+  });
+  say(`Status page: ${rest.url}/   (Prometheus metrics: ${rest.url}/metrics)\n`);
 
   const stop = new AbortController();
   const writing = keepWriting(dynamodb, TABLE, options.items, options.rate, stop.signal).catch((error: Error) => {
@@ -73,6 +81,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   stop.abort();
   await writing;
   await viewer.disconnect();
+  await rest.close();
   await worker.stop();
   dynamodb.destroy();
   say(`

@@ -26,6 +26,7 @@ export function runCommand(): Command {
           : await startRestServer({ host: options.restHost, port: options.restPort }, () => worker.status(), {
               commit: buildCommit(),
               kafkaClusterId: () => worker.kafkaClusterId(),
+              metrics: () => worker.metrics.exposition(),
             });
       if (rest) log.info(`REST status API at ${rest.url}/connectors`);
       await waitForShutdown(log, parent);

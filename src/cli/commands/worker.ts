@@ -29,6 +29,7 @@ export function workerCommand(): Command {
         const rest = await startRestServer({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }, () => cluster.worker.status(), {
           commit: buildCommit(),
           kafkaClusterId: () => cluster.worker.kafkaClusterId(),
+          metrics: () => cluster.worker.metrics.exposition(),
         });
         log.info(`REST API at ${rest.url}/connectors`);
         rests.push(rest);

@@ -60,13 +60,28 @@ describe('connectStatus', () => {
     expect(connectStatus({ name: 'k', type: 'sink', tasks: [task('RUNNING', 0), task('FAILED', 1)] }, 'w').connector.state).toBe('RUNNING');
     const failed = connectStatus({ name: 'k', type: 'sink', tasks: [task('FAILED', 0)] }, 'w');
     expect(failed.connector.state).toBe('FAILED');
-    expect(failed.tasks).toEqual([{ id: 0, state: 'FAILED', worker_id: 'w', trace: 'offset 3: bad' }]);
+    expect(failed.tasks).toEqual([{ id: 0, state: 'FAILED', worker_id: 'w', trace: 'offset 3: bad', recordsWritten: 0, recordsDeadLettered: 0 }]);
   });
 
   it('shows what a running sink task waits for, apart from any failure', () => {
-    const waiting = { task: 0, state: 'RUNNING' as const, recordsWritten: 0, recordsDeadLettered: 0, waitingFor: 'topic orders (not created yet)' };
+    const waiting = { task: 0, state: 'RUNNING' as const, recordsWritten: 5, recordsDeadLettered: 1, waitingFor: 'topic orders (not created yet)' };
     expect(connectStatus({ name: 'k', type: 'sink', tasks: [waiting] }, 'w').tasks).toEqual([
-      { id: 0, state: 'RUNNING', worker_id: 'w', waitingFor: 'topic orders (not created yet)' },
+      { id: 0, state: 'RUNNING', worker_id: 'w', waitingFor: 'topic orders (not created yet)', recordsWritten: 5, recordsDeadLettered: 1 },
+    ]);
+  });
+});
+
+describe('connectStatus progress', () => {
+  it("adds each table's snapshot progress and stream lag (ms behind source) beside Connect's fields", () => {
+    const now = 1_700_000_000_000;
+    const tables = [
+      { table: 'a', topic: 'a', state: 'SNAPSHOT', snapshot: { snapshotCount: 1, totalSegments: 4, segmentsCompleted: 1, itemsRead: 10, estimatedItems: 40, startedAt: now - 5 } },
+      { table: 'b', topic: 'b', state: 'STREAMING', stream: { shardsRead: 0, shardsActive: 1, recordsWritten: 3, recordsSkipped: 0, lastRecordAt: now - 250 } },
+    ];
+    const status = connectStatus({ name: 'src', type: 'source', discovery, tasks: [{ id: 0, state: 'RUNNING', tables }], tables }, 'w', now);
+    expect(status.tasks[0]!.tables).toEqual([
+      { table: 'a', topic: 'a', phase: 'SNAPSHOT', snapshot: { itemsRead: 10, estimatedItems: 40, segmentsCompleted: 1, totalSegments: 4 } },
+      { table: 'b', topic: 'b', phase: 'STREAMING', stream: { recordsWritten: 3, msBehindSource: 250 } },
     ]);
   });
 });

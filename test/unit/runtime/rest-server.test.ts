@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONNECTOR_VERSION } from '../../../src/domain/version.js';
+import { Metrics } from '../../../src/runtime/metrics.js';
 import { startRestServer, type RestServer, type WorkerInfo } from '../../../src/runtime/rest-server.js';
+
+const metrics = new Metrics();
+const exposition = () => metrics.exposition();
 
 describe('REST API root', () => {
   let server: RestServer | undefined;
@@ -9,8 +13,8 @@ describe('REST API root', () => {
     server = undefined;
   });
 
-  const root = async (info: WorkerInfo) => {
-    server = await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], info);
+  const root = async (info: Omit<WorkerInfo, 'metrics'>) => {
+    server = await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], { ...info, metrics: exposition });
     const response = await fetch(`${server.url}/`);
     return { code: response.status, body: await response.json() };
   };
@@ -30,6 +34,36 @@ describe('REST API root', () => {
   });
 });
 
+describe('REST API for people and Prometheus', () => {
+  let server: RestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const get = async (path: string, accept?: string) => {
+    server ??= await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], { commit: 'c', kafkaClusterId: async () => '', metrics: exposition });
+    return fetch(`${server.url}${path}`, accept ? { headers: { accept } } : {});
+  };
+
+  it('gives a browser the status page at the root, and an API client JSON there', async () => {
+    const page = await get('/', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8');
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('<title>dynamodb-kafka</title>');
+    for (const accept of [undefined, '*/*', 'application/json', 'application/json, text/html']) {
+      const api = await get('/', accept);
+      expect(api.headers.get('content-type')).toBe('application/json');
+      expect(await api.json()).toMatchObject({ commit: 'c' });
+    }
+  });
+
+  it("serves the process's metrics in Prometheus's text format", async () => {
+    const answer = await get('/metrics');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await answer.text()).toMatch(/^# TYPE dynamodb_kafka_process_cpu_user_seconds_total counter$/m);
+  });
+});
+
 describe('REST API connector plugins', () => {
   let server: RestServer | undefined;
   afterEach(async () => {
@@ -37,7 +71,7 @@ describe('REST API connector plugins', () => {
     server = undefined;
   });
   const call = async (path: string, init?: RequestInit) => {
-    server ??= await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], { commit: '', kafkaClusterId: async () => '' });
+    server ??= await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], { commit: '', kafkaClusterId: async () => '', metrics: exposition });
     const response = await fetch(`${server.url}${path}`, init);
     return { code: response.status, body: await response.json() };
   };
