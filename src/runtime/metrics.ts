@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AwsCallObserver } from '../adapters/dynamodb/client.js';
+import type { AwsCall, AwsCallObserver } from '../adapters/dynamodb/client.js';
 import type { TransactionObserver } from '../adapters/kafka/client.js';
 import type { PipelineStatus } from '../source/status.js';
 import type { SinkConnectorStatus } from './sink-connector.js';
@@ -77,24 +77,22 @@ export class Metrics {
 
   /** The AWS call observer of one connector's clients. */
   awsObserver(connector: string): AwsCallObserver {
-    return {
-      called: ({ operation, outcome, attempts, seconds, consumedCapacity }) => {
-        this.awsCalls.inc({ connector, operation, outcome });
-        if (attempts > 1) this.awsRetries.inc({ connector, operation }, attempts - 1);
-        this.awsSeconds.observe({ connector, operation }, seconds);
-        if (consumedCapacity > 0) this.capacity.inc({ connector, operation }, consumedCapacity);
-      },
+    const ended = ({ operation, outcome, attempts, seconds, consumedCapacity }: AwsCall) => {
+      this.awsCalls.inc({ connector, operation, outcome });
+      if (attempts > 1) this.awsRetries.inc({ connector, operation }, attempts - 1);
+      this.awsSeconds.observe({ connector, operation }, seconds);
+      if (consumedCapacity > 0) this.capacity.inc({ connector, operation }, consumedCapacity);
     };
+    return { started: () => ended };
   }
 
   /** The transaction observer of one connector's writers. */
   transactionObserver(connector: string): TransactionObserver {
-    return {
-      ended: (outcome, seconds) => {
-        this.transactions.inc({ connector, outcome });
-        if (outcome === 'committed') this.transactionSeconds.observe({ connector }, seconds);
-      },
+    const ended = (outcome: 'committed' | 'aborted', seconds: number) => {
+      this.transactions.inc({ connector, outcome });
+      if (outcome === 'committed') this.transactionSeconds.observe({ connector }, seconds);
     };
+    return { began: () => ended };
   }
 
   /** The Prometheus text exposition, and its content type. */

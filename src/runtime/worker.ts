@@ -12,7 +12,10 @@ import { includeListFinder, TagTableFinder, type TableFinder } from '../source/d
 import type { PipelineSettings } from '../source/settings.js';
 import { dynamodbConnection, kafkaConnection, sinkKafkaConnection, sourcePorts } from './connections.js';
 import type { Logger } from './logger.js';
+import { Health } from './health.js';
 import { Metrics } from './metrics.js';
+import type { AwsCallObserver } from '../adapters/dynamodb/client.js';
+import type { TransactionObserver } from '../adapters/kafka/client.js';
 import { sourceRecordFormat } from './record-formats.js';
 import { SourceConnector, type ConnectorStatus } from './source-connector.js';
 
@@ -43,6 +46,8 @@ export class Worker {
   private readonly clusterIds = new Map<string, string>();
   /** The process's metrics: its connectors' status, AWS calls and transactions (`GET /metrics`). */
   readonly metrics = new Metrics();
+  /** Calls that hang or keep failing, per connector (`GET /health`). */
+  readonly health = new Health();
 
   private constructor(
     private readonly configs: SourceConfig[],
@@ -95,6 +100,7 @@ export class Worker {
     if (index < 0) return false;
     const [entry] = this.running.splice(index, 1);
     await stopRunning(entry!);
+    this.health.forget(name);
     return true;
   }
 
@@ -103,11 +109,11 @@ export class Worker {
     for (const warning of config.warnings) log.warn(warning);
     // First: a format that cannot be used is a configuration error, found before any client is opened.
     const format = await sourceRecordFormat(config.output);
-    const connection = { ...kafkaConnection(config, config.kafka.bootstrapServers!, log), transactions: this.metrics.transactionObserver(config.name) };
+    const connection = { ...kafkaConnection(config, config.kafka.bootstrapServers!, log), transactions: this.transactionObserver(config.name) };
     const kafka = createKafka(connection, logLevel.ERROR);
     const admin = kafka.admin();
     await admin.connect();
-    const aws = { ...dynamodbConnection(config), observer: this.metrics.awsObserver(config.name) };
+    const aws = { ...dynamodbConnection(config), observer: this.awsObserver(config.name) };
     const dynamodb = createDynamoDbClient(aws);
     const streams = createStreamsClient(aws);
     const { finder, release: releaseFinder } = tableFinder(config, aws, dynamodb, log);
@@ -152,7 +158,7 @@ export class Worker {
     const kafka = createKafka(kafkaConnection, logLevel.ERROR);
     const admin = kafka.admin();
     await admin.connect();
-    const dynamodb = createDynamoDbClient({ ...dynamodbConnection(config), observer: this.metrics.awsObserver(config.name) });
+    const dynamodb = createDynamoDbClient({ ...dynamodbConnection(config), observer: this.awsObserver(config.name) });
     const connector = new SinkConnector(config, { kafka, kafkaConnection, admin, dynamodb }, log);
     const topics = config.topics.regex ? `topics matching /${config.topics.regex}/` : `topic(s) ${config.topics.names!.join(', ')}`;
     log.info(`sink: ${topics} → DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}; ${config.tasksMax} task(s)`);
@@ -179,6 +185,28 @@ export class Worker {
       }),
     );
     return [...new Set(ids.filter((id) => id !== undefined))].join(',');
+  }
+
+  /** A connector's AWS calls, seen by the metrics and the health watch. */
+  private awsObserver(connector: string): AwsCallObserver {
+    const [metrics, health] = [this.metrics.awsObserver(connector), this.health.watch(connector).aws];
+    return {
+      started: (operation) => {
+        const [first, second] = [metrics.started(operation), health.started(operation)];
+        return (call) => (first(call), second(call));
+      },
+    };
+  }
+
+  /** A connector's Kafka transactions, seen by the metrics and the health watch. */
+  private transactionObserver(connector: string): TransactionObserver {
+    const [metrics, health] = [this.metrics.transactionObserver(connector), this.health.watch(connector).transactions];
+    return {
+      began: () => {
+        const [first, second] = [metrics.began(), health.began()];
+        return (...ended) => (first(...ended), second(...ended));
+      },
+    };
   }
 
   status(): Array<ConnectorStatus | SinkConnectorStatus> {

@@ -23,10 +23,13 @@ export interface AwsCall {
   seconds: number;
   /** The capacity units DynamoDB says the call consumed, when asked for (ReturnConsumedCapacity). */
   consumedCapacity: number;
+  /** The error's message, when it failed. */
+  error?: string;
 }
 
 export interface AwsCallObserver {
-  called(call: AwsCall): void;
+  /** A call begins; what it returns is told how it ended (a call that hangs is seen in flight). */
+  started(operation: string): (call: AwsCall) => void;
 }
 
 const THROTTLING = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|LimitExceeded/;
@@ -40,10 +43,11 @@ function observeCalls(client: { middlewareStack: DynamoDBClient['middlewareStack
     (next, context) => async (args) => {
       const started = performance.now();
       const operation = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+      const ended = observer.started(operation);
       try {
         const result = await next(args);
         const output = result.output as { $metadata?: { attempts?: number }; ConsumedCapacity?: unknown };
-        observer.called({
+        ended({
           operation,
           outcome: 'ok',
           attempts: output.$metadata?.attempts ?? 1,
@@ -52,13 +56,14 @@ function observeCalls(client: { middlewareStack: DynamoDBClient['middlewareStack
         });
         return result;
       } catch (error) {
-        const failure = error as { name?: string; $metadata?: { attempts?: number } };
-        observer.called({
+        const failure = error as { name?: string; message?: string; $metadata?: { attempts?: number } };
+        ended({
           operation,
           outcome: THROTTLING.test(failure.name ?? '') ? 'throttled' : 'error',
           attempts: failure.$metadata?.attempts ?? 1,
           seconds: (performance.now() - started) / 1000,
           consumedCapacity: 0,
+          error: `${failure.name ?? 'Error'}: ${failure.message ?? String(error)}`,
         });
         throw error;
       }

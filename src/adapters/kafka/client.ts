@@ -21,7 +21,8 @@ export interface KafkaConnection {
 }
 
 export interface TransactionObserver {
-  ended(outcome: 'committed' | 'aborted', seconds: number, records: number): void;
+  /** A transaction begins; what it returns is told how it ended (one that hangs is seen in flight). */
+  began(): (outcome: 'committed' | 'aborted', seconds: number, records: number, error?: string) => void;
 }
 
 /**

@@ -70,9 +70,11 @@ export async function openTransactionalWriter(
     exactlyOnce: true,
     async write(data, offsets) {
       const started = performance.now();
-      const ended = (outcome: 'committed' | 'aborted') =>
-        connection.transactions?.ended(outcome, (performance.now() - started) / 1000, data.length);
+      const observed = connection.transactions?.began();
+      const ended = (outcome: 'committed' | 'aborted', error?: unknown) =>
+        observed?.(outcome, (performance.now() - started) / 1000, data.length, error === undefined ? undefined : (error as Error).message);
       await call((done) => producer.beginTransaction(done)).catch((error: unknown) => {
+        ended('aborted', error);
         throw explain(error);
       });
       try {
@@ -93,7 +95,7 @@ export async function openTransactionalWriter(
         ended('committed');
       } catch (error) {
         await call((done) => producer.abortTransaction(30_000, done)).catch(() => undefined);
-        ended('aborted');
+        ended('aborted', error);
         throw explain(error);
       }
     },

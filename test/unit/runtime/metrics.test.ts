@@ -74,11 +74,11 @@ describe('metrics', () => {
   it('counts AWS calls by operation and outcome, their retries and consumed capacity, and transactions by outcome', async () => {
     const metrics = new Metrics(() => NOW);
     const aws = metrics.awsObserver('orders-source');
-    aws.called({ operation: 'Scan', outcome: 'ok', attempts: 3, seconds: 0.02, consumedCapacity: 12.5 });
-    aws.called({ operation: 'Scan', outcome: 'throttled', attempts: 10, seconds: 2, consumedCapacity: 0 });
+    aws.started('Scan')({ operation: 'Scan', outcome: 'ok', attempts: 3, seconds: 0.02, consumedCapacity: 12.5 });
+    aws.started('Scan')({ operation: 'Scan', outcome: 'throttled', attempts: 10, seconds: 2, consumedCapacity: 0 });
     const transactions = metrics.transactionObserver('orders-source');
-    transactions.ended('committed', 0.03, 100);
-    transactions.ended('aborted', 0.5, 100);
+    transactions.began()('committed', 0.03, 100);
+    transactions.began()('aborted', 0.5, 100);
     const text = await scrape(metrics);
     expectLines(text, [
       'dynamodb_kafka_aws_calls_total{connector="orders-source",operation="Scan",outcome="ok"} 1',
