@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { keyProblem, throwIfProblems, type ConfigProblem } from './errors.js';
 import { kafkaClientProperties } from './kafka-properties.js';
+import { parseRestSecurity, restSecurityKeysSchema, type RestSecurity } from './rest-security.js';
 import { parseKnownKeys, sortKeys, type KeyCatalog } from './source.js';
 import { replicationFactor } from './source-keys.js';
 import { brokerList, list, text, topicName } from './values.js';
@@ -17,8 +18,10 @@ export interface WorkerConfig {
   statusTopic: string;
   /** Replication factor of the topics the worker creates; -1 = the broker's default. */
   replicationFactor: number;
-  /** Where the REST API listens, as `http://host:port` URLs. */
+  /** Where the REST API listens, as `http://host:port` or `https://host:port` URLs. */
   listeners: string[];
+  /** Basic auth and TLS of the REST API. */
+  restSecurity: RestSecurity;
   /** Kafka client settings (security.protocol, sasl.*, ssl.*) for the worker, and the default of its connectors. */
   kafkaProperties: Record<string, string>;
   /** The keys the worker passes to each connector that does not set them itself. */
@@ -36,6 +39,7 @@ const workerKeysSchema = z.object({
   'offset.storage.replication.factor': replicationFactor.optional(),
   'status.storage.replication.factor': replicationFactor.optional(),
   listeners: list().default(['http://127.0.0.1:8083']),
+  ...restSecurityKeysSchema.shape,
 });
 
 /** Connect worker keys a copied file carries that mean nothing here: accepted, with the reason. */
@@ -69,6 +73,7 @@ export function parseWorkerConfig(raw: Record<string, string>): WorkerConfig {
   for (const listener of keys.listeners) {
     if (!/^https?:\/\/[^/]*:\d+\/?$/.test(listener)) problems.push(keyProblem('listeners', `expected http://host:port or https://host:port, got "${listener}"`));
   }
+  const restSecurity = parseRestSecurity(keys, keys.listeners, problems);
   const kafka = kafkaClientProperties(clientKeys, {});
   problems.push(...kafka.problems);
   warnings.push(...kafka.warnings);
@@ -81,6 +86,7 @@ export function parseWorkerConfig(raw: Record<string, string>): WorkerConfig {
     statusTopic: keys['status.storage.topic']!,
     replicationFactor: keys['config.storage.replication.factor'] ?? -1,
     listeners: keys.listeners,
+    restSecurity,
     kafkaProperties: kafka.properties,
     connectorDefaults: { 'bootstrap.servers': keys['bootstrap.servers']!, 'offset.storage.topic': keys['offset.storage.topic']!, ...clientKeys },
     warnings,
