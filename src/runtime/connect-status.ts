@@ -2,7 +2,7 @@ import type { SinkConnectorStatus } from './sink-connector.js';
 import type { ConnectorStatus } from './source-connector.js';
 
 /** Kafka Connect's task and connector states. */
-export type ConnectState = 'RUNNING' | 'FAILED' | 'UNASSIGNED';
+export type ConnectState = 'RUNNING' | 'FAILED' | 'UNASSIGNED' | 'PAUSED' | 'STOPPED' | 'RESTARTING';
 
 export interface ConnectTaskStatus {
   id: number;

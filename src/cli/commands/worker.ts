@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { readProperties } from '../../config/connector-file.js';
 import { parseWorkerConfig } from '../../config/worker.js';
 import { buildCommit } from '../../runtime/build-info.js';
+import { clusterControl } from '../../runtime/cluster-control.js';
 import { ClusterWorker } from '../../runtime/cluster-worker.js';
 import { createLogger } from '../../runtime/logger.js';
 import { startRestServer } from '../../runtime/rest-server.js';
@@ -26,10 +27,12 @@ export function workerCommand(): Command {
       const rests = [];
       for (const listener of config.listeners) {
         const url = new URL(listener);
-        const rest = await startRestServer({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }, () => cluster.worker.status(), {
-          commit: buildCommit(),
-          kafkaClusterId: () => cluster.worker.kafkaClusterId(),
-        });
+        const rest = await startRestServer(
+          { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port), tls: url.protocol === 'https:' },
+          () => cluster.worker.status(),
+          { commit: buildCommit(), kafkaClusterId: () => cluster.worker.kafkaClusterId() },
+          { control: clusterControl(cluster, config.connectorDefaults), security: config.restSecurity },
+        );
         log.info(`REST API at ${rest.url}/connectors`);
         rests.push(rest);
       }
