@@ -25,16 +25,23 @@ export function workerCommand(): Command {
       const cluster = await ClusterWorker.start(config, log);
       log.info(`worker of group ${config.groupId}: connectors from config topic ${config.configTopic}`);
       const rests = [];
-      for (const listener of config.listeners) {
-        const url = new URL(listener);
-        const rest = await startRestServer(
-          { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port), tls: url.protocol === 'https:' },
-          () => cluster.worker.status(),
-          { commit: buildCommit(), kafkaClusterId: () => cluster.worker.kafkaClusterId() },
-          { control: clusterControl(cluster, config.connectorDefaults), security: config.restSecurity },
-        );
-        log.info(`REST API at ${rest.url}/connectors`);
-        rests.push(rest);
+      try {
+        for (const listener of config.listeners) {
+          const url = new URL(listener);
+          const rest = await startRestServer(
+            { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port), tls: url.protocol === 'https:' },
+            () => cluster.worker.status(),
+            { commit: buildCommit(), kafkaClusterId: () => cluster.worker.kafkaClusterId() },
+            { control: clusterControl(cluster, config.connectorDefaults), security: config.restSecurity },
+          );
+          log.info(`REST API at ${rest.url}/connectors`);
+          rests.push(rest);
+        }
+      } catch (error) {
+        // A listener that cannot start (a port taken, a keystore or credentials file refused) stops the worker.
+        for (const rest of rests) await rest.close();
+        await cluster.stop();
+        throw error;
       }
       await waitForShutdown(log, parent);
       log.info('stopping: finishing open writes');
