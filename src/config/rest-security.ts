@@ -64,10 +64,9 @@ export function parseRestSecurity(keys: RestSecurityKeys, listeners: readonly st
   const tls = parseTls(get, listeners, problems);
   const mutualTls = tls?.clientAuth === 'required';
   for (const listener of listeners) {
-    const parts = /^(https?):\/\/(.*):\d+\/?$/.exec(listener);
-    // An empty host binds every interface, as Kafka Connect's listeners do.
-    if (!parts || (parts[2] !== '' && isLoopback(parts[2]!))) continue;
-    const authenticated = credentialsFile !== undefined || (parts[1] === 'https' && mutualTls);
+    const address = listenAddress(listener);
+    if (!address || isLoopback(address.host)) continue;
+    const authenticated = credentialsFile !== undefined || (address.tls && mutualTls);
     if (!authenticated) {
       problems.push(
         keyProblem(
@@ -111,6 +110,16 @@ function parseTls(get: (key: keyof RestSecurityKeys) => string | undefined, list
     ...(truststore !== undefined ? { truststore } : {}),
     clientAuth,
   };
+}
+
+/**
+ * Where a listener (`http://host:port`, `https://[v6]:port`) binds; undefined when it is not such a URL. An empty
+ * host binds every interface, as Kafka Connect's listeners do.
+ */
+export function listenAddress(listener: string): { host: string; port: number; tls: boolean } | undefined {
+  const parts = /^(https?):\/\/([^/]*):(\d+)\/?$/.exec(listener);
+  if (!parts) return undefined;
+  return { host: parts[2] === '' ? '0.0.0.0' : parts[2]!.replace(/^\[|\]$/g, ''), port: Number(parts[3]), tls: parts[1] === 'https' };
 }
 
 /** 127.0.0.0/8, ::1 and localhost: only this machine reaches them. */

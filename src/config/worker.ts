@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { keyProblem, throwIfProblems, type ConfigProblem } from './errors.js';
 import { kafkaClientProperties } from './kafka-properties.js';
-import { parseRestSecurity, restSecurityKeysSchema, type RestSecurity } from './rest-security.js';
+import { listenAddress, parseRestSecurity, restSecurityKeysSchema, type RestSecurity } from './rest-security.js';
 import { parseKnownKeys, sortKeys, type KeyCatalog } from './source.js';
 import { replicationFactor } from './source-keys.js';
 import { brokerList, list, text, topicName } from './values.js';
@@ -71,7 +71,7 @@ export function parseWorkerConfig(raw: Record<string, string>): WorkerConfig {
     if (keys[key] === undefined && !problems.some((problem) => problem.key === key)) problems.push(keyProblem(key, 'required for a worker of a cluster'));
   }
   for (const listener of keys.listeners) {
-    if (!/^https?:\/\/[^/]*:\d+\/?$/.test(listener)) problems.push(keyProblem('listeners', `expected http://host:port or https://host:port, got "${listener}"`));
+    if (!listenAddress(listener)) problems.push(keyProblem('listeners', `expected http://host:port or https://host:port, got "${listener}"`));
   }
   const restSecurity = parseRestSecurity(keys, keys.listeners, problems);
   const kafka = kafkaClientProperties(clientKeys, {});

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { readProperties } from '../../config/connector-file.js';
+import { listenAddress } from '../../config/rest-security.js';
 import { parseWorkerConfig } from '../../config/worker.js';
 import { buildCommit } from '../../runtime/build-info.js';
 import { clusterControl } from '../../runtime/cluster-control.js';
@@ -27,9 +28,8 @@ export function workerCommand(): Command {
       const rests = [];
       try {
         for (const listener of config.listeners) {
-          const url = new URL(listener);
           const rest = await startRestServer(
-            { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port), tls: url.protocol === 'https:' },
+            listenAddress(listener)!,
             () => cluster.worker.status(),
             { commit: buildCommit(), kafkaClusterId: () => cluster.worker.kafkaClusterId() },
             { control: clusterControl(cluster, config.connectorDefaults), security: config.restSecurity },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
+import { listenAddress } from '../../../src/config/rest-security.js';
 import { parseWorkerConfig } from '../../../src/config/worker.js';
 
 const minimal = {
@@ -98,6 +99,12 @@ describe('parseWorkerConfig: the REST API’s security', () => {
     });
     // Requested is not required: a client without a certificate still gets in.
     expect(problemsOf({ ...tls, 'listeners.https.ssl.client.auth': 'requested' })).toHaveLength(1);
+  });
+
+  it('binds where the listener says; an empty host is every interface, as in Connect', () => {
+    expect(listenAddress('http://:8083')).toEqual({ host: '0.0.0.0', port: 8083, tls: false });
+    expect(listenAddress('https://[::1]:8443/')).toEqual({ host: '::1', port: 8443, tls: true });
+    expect(listenAddress('tcp://host:1')).toBeUndefined();
   });
 
   it('names what TLS and basic auth miss, never quoting a password', () => {
