@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { keyProblem, throwIfProblems, type ConfigProblem } from './errors.js';
 import { kafkaClientProperties } from './kafka-properties.js';
+import { isSinkConnectorClass } from './sink.js';
 import { listenAddress, parseRestSecurity, restSecurityKeysSchema, type RestSecurity } from './rest-security.js';
 import { parseKnownKeys, sortKeys, type KeyCatalog } from './source.js';
 import { replicationFactor } from './source-keys.js';
@@ -91,4 +92,14 @@ export function parseWorkerConfig(raw: Record<string, string>): WorkerConfig {
     connectorDefaults: { 'bootstrap.servers': keys['bootstrap.servers']!, 'offset.storage.topic': keys['offset.storage.topic']!, ...clientKeys },
     warnings,
   };
+}
+
+/**
+ * The configuration a connector of the cluster runs with: its own keys over the worker's defaults. A sink keeps
+ * its offsets in its consumer group, so it is not given the worker's offsets topic (its parser refuses the key).
+ */
+export function connectorConfig(worker: Pick<WorkerConfig, 'connectorDefaults'>, config: Record<string, string>): Record<string, string> {
+  const { 'offset.storage.topic': offsetsTopic, ...defaults } = worker.connectorDefaults;
+  const sink = isSinkConnectorClass(config['connector.class'] ?? '');
+  return { ...defaults, ...(sink || offsetsTopic === undefined ? {} : { 'offset.storage.topic': offsetsTopic }), ...config };
 }

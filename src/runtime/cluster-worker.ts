@@ -4,7 +4,7 @@ import { createKafka, logLevel, type Admin } from '../adapters/kafka/client.js';
 import { ConfigError } from '../config/errors.js';
 import { isSinkConnectorClass, parseSinkConfig } from '../config/sink.js';
 import { parseSourceConfig } from '../config/source.js';
-import type { WorkerConfig } from '../config/worker.js';
+import { connectorConfig, type WorkerConfig } from '../config/worker.js';
 import type { ConnectorEntry, RestartRequest } from '../domain/connector-configs.js';
 import { connectStatus } from './connect-status.js';
 import type { Logger } from './logger.js';
@@ -131,7 +131,7 @@ export class ClusterWorker {
 
   private async startConnector(entry: ConnectorEntry): Promise<void> {
     const text = JSON.stringify(entry.config);
-    const raw = { ...this.config.connectorDefaults, ...entry.config };
+    const raw = connectorConfig(this.config, entry.config);
     try {
       const parsed = isSinkConnectorClass(raw['connector.class'] ?? '') ? parseSinkConfig(entry.name, raw) : parseSourceConfig(entry.name, raw);
       await this.worker.startConnector(parsed);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
 import { listenAddress } from '../../../src/config/rest-security.js';
-import { parseWorkerConfig } from '../../../src/config/worker.js';
+import { connectorConfig, parseWorkerConfig } from '../../../src/config/worker.js';
 
 const minimal = {
   'bootstrap.servers': 'broker1:9092',
@@ -39,6 +39,19 @@ describe('parseWorkerConfig: Kafka Connect’s distributed worker keys', () => {
       'sasl.mechanism': 'PLAIN',
     });
     expect(config.warnings).toEqual(['key.converter is ignored: records are written in the connector’s own output.data.format']);
+  });
+
+  it('gives a source connector the offsets topic and a sink none (its offsets are its group’s); a connector’s own keys win', () => {
+    const worker = parseWorkerConfig(minimal);
+    expect(connectorConfig(worker, { 'connector.class': 'DynamoDbSource' })).toEqual({
+      'bootstrap.servers': 'broker1:9092',
+      'offset.storage.topic': 'connect-offsets',
+      'connector.class': 'DynamoDbSource',
+    });
+    expect(connectorConfig(worker, { 'connector.class': 'DynamoDbSink', 'bootstrap.servers': 'other:9092' })).toEqual({
+      'bootstrap.servers': 'other:9092',
+      'connector.class': 'DynamoDbSink',
+    });
   });
 
   it('listens on 127.0.0.1:8083 unless told otherwise', () => {
