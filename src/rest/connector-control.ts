@@ -1,4 +1,5 @@
 import type { ConnectorEntry, TargetState } from '../domain/connector-configs.js';
+import type { ConnectOffsets } from '../runtime/connector-offsets.js';
 import { RestError } from './http.js';
 
 /**
@@ -10,14 +11,18 @@ export interface ConnectorControl {
   configured(): ConnectorEntry[] | undefined;
   /** Why a connector that should run does not: its configuration was refused, for this reason. */
   refusal(name: string): string | undefined;
-  /** Keys every connector gets unless it sets them: a config is validated as the connector will be given it. */
-  readonly defaults: Record<string, string>;
+  /** A config as the connector will run with it (the worker's keys it inherits added): what is validated. */
+  withDefaults(config: Record<string, string>): Record<string, string>;
   /** Creates or replaces a connector's configuration; a new one starts in `initial` (STARTED unless told). */
   put(name: string, config: Record<string, string>, initial?: TargetState): Promise<void>;
   setTargetState(name: string, state: TargetState): Promise<void>;
   remove(name: string): Promise<void>;
   /** Asks whoever runs the connector to restart it (and its tasks, which run inside it). */
   requestRestart(name: string, request: { includeTasks: boolean; onlyFailed: boolean }): Promise<void>;
+  /** The connector's offsets (KIP-875), read where they are kept. */
+  offsets(name: string): Promise<ConnectOffsets>;
+  /** Forgets the connector's offsets; the caller has checked that it is stopped. */
+  resetOffsets(name: string): Promise<void>;
 }
 
 /** Why `run` answers 405 to every change. */
@@ -29,9 +34,11 @@ const refuse = () => Promise.reject(new RestError(405, `connectors cannot be cha
 export const fileConfiguredConnectors: ConnectorControl = {
   configured: () => undefined,
   refusal: () => undefined,
-  defaults: {},
+  withDefaults: (config) => config,
   put: refuse,
   setTargetState: refuse,
   remove: refuse,
   requestRestart: refuse,
+  offsets: refuse,
+  resetOffsets: refuse,
 };

@@ -93,7 +93,26 @@ export async function routeConnectors(request: IncomingMessage, response: Server
     await control.requestRestart(name, { includeTasks: true, onlyFailed: false });
     return reply(response, 204);
   }
+  if (resource === 'offsets' && parts.length === 3) return routeOffsets(request, response, need(known, name), context);
   throw notFound(url.pathname);
+}
+
+/**
+ * KIP-875: `GET /connectors/{name}/offsets` in any state; `DELETE` (reset) only once the connector is stopped,
+ * in the config topic and here. Altering offsets (`PATCH`) is not supported yet.
+ */
+async function routeOffsets(request: IncomingMessage, response: ServerResponse, known: Known, context: ConnectorsContext): Promise<void> {
+  if (isRead(request)) return reply(response, 200, await context.control.offsets(known.name));
+  if (request.method !== 'DELETE') throw methodNotAllowed(request, request.method === 'PATCH' ? 'altering offsets is not supported yet; DELETE resets them' : '');
+  if (known.entry?.target !== 'STOPPED' || known.running) {
+    throw new RestError(
+      400,
+      'Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified ' +
+        `connector by issuing a 'PUT' request to the '/connectors/${known.name}/stop' endpoint`,
+    );
+  }
+  await context.control.resetOffsets(known.name);
+  reply(response, 200, { message: 'The offsets for this connector have been reset successfully' });
 }
 
 const TARGETS = { pause: 'PAUSED', resume: 'STARTED', stop: 'STOPPED' } as const satisfies Record<string, TargetState>;
@@ -191,7 +210,7 @@ function readConfig(name: string, body: Record<string, unknown>, context: Connec
   }
   const connectorClass = config['connector.class'];
   if (connectorClass === undefined) throw new RestError(400, `Connector config of ${name} contains no connector type (connector.class)`);
-  const outcome = validateConnectorConfig(connectorClass, { ...context.control.defaults, ...config });
+  const outcome = validateConnectorConfig(connectorClass, context.control.withDefaults(config));
   if (outcome.status !== 200) throw new RestError(400, outcome.message);
   const errors = outcome.body.configs.flatMap(({ value }) => value.errors);
   if (errors.length > 0) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConfigError } from '../config/errors.js';
 import { CONNECTOR_VERSION } from '../domain/version.js';
 import type { BasicAuth } from './basic-auth.js';
 import { routeConnectors, type ConnectorsContext } from './connectors-routes.js';
@@ -37,6 +38,8 @@ export async function route(request: IncomingMessage, response: ServerResponse, 
     reply(response, 200, { version: CONNECTOR_VERSION, commit: context.info.commit, kafka_cluster_id: kafkaClusterId });
   } catch (error) {
     if (error instanceof RestError) return replyError(response, error);
+    // A stored configuration the parser refuses (its offsets cannot be located then): the request cannot be met.
+    if (error instanceof ConfigError) return replyError(response, new RestError(400, error.message));
     replyError(response, new RestError(500, error instanceof Error ? error.message : String(error)));
   }
 }

@@ -32,7 +32,7 @@ export function workerCommand(): Command {
             listenAddress(listener)!,
             () => cluster.worker.status(),
             { commit: buildCommit(), kafkaClusterId: () => cluster.worker.kafkaClusterId() },
-            { control: clusterControl(cluster, config.connectorDefaults), security: config.restSecurity },
+            { control: clusterControl(cluster, config, log), security: config.restSecurity },
           );
           log.info(`REST API at ${rest.url}/connectors`);
           rests.push(rest);

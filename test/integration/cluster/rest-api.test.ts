@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { ConnectorProcess } from '../../support/cli-process.js';
-import { createTable, putItems } from '../../support/tables.js';
+import { produce } from '../../support/sink.js';
+import { createTable, putItems, scanAll } from '../../support/tables.js';
 import { TopicFollower, type ConsumedRecord } from '../../support/topic-follower.js';
 
 const ids = (records: ConsumedRecord[]) =>
@@ -13,6 +14,37 @@ const ids = (records: ConsumedRecord[]) =>
 
 describe("worker: connectors managed through Kafka Connect's REST API", () => {
   const { connection, dynamodb, defer } = suiteResources('restapi');
+  const credentials = join(mkdtempSync(join(tmpdir(), 'rest-api-')), 'credentials.properties');
+  writeFileSync(credentials, 'operator: pa55word\n');
+  const authorization = `Basic ${Buffer.from('operator:pa55word').toString('base64')}`;
+  const workerProperties = (bootstrapServers: string, group: string) => ({
+    'bootstrap.servers': bootstrapServers,
+    'group.id': group,
+    'config.storage.topic': `${group}-configs`,
+    'offset.storage.topic': `${group}-offsets`,
+    'status.storage.topic': `${group}-status`,
+    'config.storage.replication.factor': '1',
+    listeners: 'http://127.0.0.1:0',
+    'rest.basic.auth.credentials.file': credentials,
+  });
+  const restOf = async (process: ConnectorProcess) => {
+    await expect.poll(() => /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)?.[1], { timeout: 60_000 }).toBeDefined();
+    return /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)![1]!;
+  };
+  /** Connect's REST calls to the worker at `base`, logged in. */
+  const client = (base: string) => {
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      return { code: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+    };
+    const state = async (name: string) => ((await call('GET', `/connectors/${name}/status`)).body as { connector: { state: string } }).connector.state;
+    return { call, state };
+  };
 
   it('refuses to start with a listener beyond loopback that nobody logs in to', async () => {
     const worker = ConnectorProcess.worker({
@@ -42,36 +74,10 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
     const secondTopic = await TopicFollower.follow(bootstrapServers, second);
     defer(() => secondTopic.close());
 
-    const dir = mkdtempSync(join(tmpdir(), 'rest-api-'));
-    writeFileSync(join(dir, 'credentials.properties'), 'operator: pa55word\n');
-    const properties = {
-      'bootstrap.servers': bootstrapServers,
-      'group.id': group,
-      'config.storage.topic': `${group}-configs`,
-      'offset.storage.topic': `${group}-offsets`,
-      'status.storage.topic': `${group}-status`,
-      'config.storage.replication.factor': '1',
-      listeners: 'http://127.0.0.1:0',
-      'rest.basic.auth.credentials.file': join(dir, 'credentials.properties'),
-    };
-    let worker = ConnectorProcess.worker(properties);
+    let worker = ConnectorProcess.worker(workerProperties(bootstrapServers, group));
     defer(async () => void (await worker.stop('SIGKILL')));
-    const restOf = async (process: ConnectorProcess) => {
-      await expect.poll(() => /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)?.[1], { timeout: 60_000 }).toBeDefined();
-      return /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)![1]!;
-    };
     let base = await restOf(worker);
-    const authorization = `Basic ${Buffer.from('operator:pa55word').toString('base64')}`;
-    const call = async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await response.text();
-      return { code: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-    };
-    const state = async (name: string) => ((await call('GET', `/connectors/${name}/status`)).body as { connector: { state: string } }).connector.state;
+    let { call, state } = client(base);
 
     expect((await fetch(`${base}/connectors`)).status).toBe(401);
 
@@ -131,8 +137,9 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
 
     // The configuration outlives the worker process.
     expect(await worker.stop()).toBe(0);
-    worker = ConnectorProcess.worker(properties);
+    worker = ConnectorProcess.worker(workerProperties(bootstrapServers, group));
     base = await restOf(worker);
+    ({ call, state } = client(base));
     expect(await call('GET', '/connectors')).toEqual({ code: 200, body: [name] });
     expect(await call('GET', `/connectors/${name}/config`)).toMatchObject({ code: 200, body: { 'dynamodb.table.includelist': `${first},${second}` } });
     await expect.poll(() => state(name), { timeout: 30_000 }).toBe('RUNNING');
@@ -143,6 +150,21 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
       expect(topic.records.filter((record) => record.value !== null && JSON.parse(record.value).op === 'r')).toHaveLength(3);
     }
 
+    // Offsets (KIP-875): read in any state; reset only when stopped, after which the tables are snapshotted again.
+    type Offsets = { offsets: Array<{ partition: Record<string, string>; offset: unknown }> };
+    const tablesIn = (offsets: Offsets) => new Set(offsets.offsets.map(({ partition }) => partition.tableName ?? partition.stream));
+    const stored = await call('GET', `/connectors/${name}/offsets`);
+    expect(stored.code).toBe(200);
+    expect(tablesIn(stored.body as Offsets)).toEqual(new Set([first, second]));
+    expect((await call('DELETE', `/connectors/${name}/offsets`)).code).toBe(400);
+    expect(await call('PUT', `/connectors/${name}/stop`)).toEqual({ code: 204, body: undefined });
+    await expect.poll(() => state(name), { timeout: 30_000 }).toBe('STOPPED');
+    expect(await call('DELETE', `/connectors/${name}/offsets`)).toEqual({ code: 200, body: { message: 'The offsets for this connector have been reset successfully' } });
+    expect(await call('GET', `/connectors/${name}/offsets`)).toEqual({ code: 200, body: { offsets: [] } });
+    expect(await call('PUT', `/connectors/${name}/resume`)).toEqual({ code: 202, body: undefined });
+    const snapshotted = (records: ConsumedRecord[]) => records.filter((record) => record.value !== null && JSON.parse(record.value).op === 'r').length;
+    await firstTopic.waitFor((records) => snapshotted(records) >= 3 + 5, 60_000, 'the first table snapshotted again after the reset');
+
     // Delete (204): gone from the list, its status 404.
     expect(await call('DELETE', `/connectors/${name}`)).toEqual({ code: 204, body: undefined });
     expect(await call('GET', '/connectors')).toEqual({ code: 200, body: [] });
@@ -150,4 +172,34 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
     await expect.poll(() => worker.output, { timeout: 30_000 }).toContain(`connector ${name} was paused, stopped or deleted: stopping it`);
     expect(await worker.stop()).toBe(0);
   }, 300_000);
+
+  it("shows a sink connector's consumer group offsets and resets them once it is stopped", async () => {
+    const bootstrapServers = inject('stack').kafka.bootstrapServers;
+    const topic = uniqueName('rest-sink');
+    await produce(topic, Array.from({ length: 10 }, (_, index) => ({ key: `k${index}`, value: { id: `k${index}` }, partition: index % 2 })), 2);
+    const worker = ConnectorProcess.worker(workerProperties(bootstrapServers, uniqueName('restsink')));
+    defer(async () => void (await worker.stop('SIGKILL')));
+    const { call, state } = client(await restOf(worker));
+    const name = uniqueName('rest-sink');
+    const config = {
+      'connector.class': 'DynamoDbSink',
+      topics: topic,
+      'aws.dynamodb.endpoint': connection.endpoint!,
+      'aws.dynamodb.region': connection.region,
+      'aws.access.key.id': (connection.credentials as { accessKeyId: string }).accessKeyId,
+      'aws.secret.access.key': 'local',
+      'aws.dynamodb.pk.hash': 'value.id',
+      'aws.dynamodb.pk.sort': '',
+    };
+    expect((await call('POST', '/connectors', { name, config })).code).toBe(201);
+    await expect.poll(async () => (await scanAll(dynamodb, topic).catch(() => [])).length, { timeout: 60_000 }).toBe(10);
+    const committed = [0, 1].map((partition) => ({ partition: { kafka_topic: topic, kafka_partition: partition }, offset: { kafka_offset: 5 } }));
+    await expect.poll(async () => (await call('GET', `/connectors/${name}/offsets`)).body, { timeout: 30_000 }).toEqual({ offsets: committed });
+    expect((await call('DELETE', `/connectors/${name}/offsets`)).code).toBe(400);
+    expect((await call('PUT', `/connectors/${name}/stop`)).code).toBe(204);
+    await expect.poll(() => state(name), { timeout: 30_000 }).toBe('STOPPED');
+    expect(await call('DELETE', `/connectors/${name}/offsets`)).toEqual({ code: 200, body: { message: 'The offsets for this connector have been reset successfully' } });
+    expect(await call('GET', `/connectors/${name}/offsets`)).toEqual({ code: 200, body: { offsets: [] } });
+    expect(await worker.stop()).toBe(0);
+  }, 180_000);
 });

@@ -1,27 +1,32 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorConfigs, configRecords, type ConfigRecord, type RestartRequest } from '../../../src/domain/connector-configs.js';
 import type { ConnectorControl } from '../../../src/rest/connector-control.js';
+import type { ConnectOffsets } from '../../../src/runtime/connector-offsets.js';
 import { startRestServer, type RestServer } from '../../../src/runtime/rest-server.js';
 import type { SinkConnectorStatus } from '../../../src/runtime/sink-connector.js';
 
 /** A config topic in memory: the same records the worker writes, read by the real ConnectorConfigs. */
-function memoryControl(): ConnectorControl & { restarts: RestartRequest[]; refusals: Map<string, string> } {
+function memoryControl(): ConnectorControl & { restarts: RestartRequest[]; refusals: Map<string, string>; stored: Map<string, ConnectOffsets> } {
   const configs = new ConnectorConfigs();
   let offset = 0;
   const write = async (records: ConfigRecord[]) => void records.forEach((record) => configs.apply(record, offset++));
   const refusals = new Map<string, string>();
+  const stored = new Map<string, ConnectOffsets>();
   return {
     configured: () => configs.list(),
     refusal: (name) => refusals.get(name),
-    defaults: { 'bootstrap.servers': 'broker:9092' },
+    withDefaults: (config) => ({ 'bootstrap.servers': 'broker:9092', ...config }),
     put: (name, config, initial) => write([...(initial ? [configRecords.targetState(name, initial)] : []), configRecords.connector(name, config)]),
     setTargetState: (name, state) => write([configRecords.targetState(name, state)]),
     remove: (name) => write(configRecords.deleted(name)),
     requestRestart: (name, request) => write([configRecords.restart(name, request)]),
+    offsets: async (name) => stored.get(name) ?? { offsets: [] },
+    resetOffsets: async (name) => void stored.delete(name),
     get restarts() {
       return configs.restartRequests();
     },
     refusals,
+    stored,
   };
 }
 
@@ -155,6 +160,22 @@ describe("REST API: Kafka Connect's endpoints that change connectors", () => {
     expect(control.restarts).toMatchObject([{ includeTasks: true, onlyFailed: false }]);
     expect((await call('POST', '/connectors/orders/tasks/9/restart')).code).toBe(404);
     expect((await call('POST', '/connectors/nobody/restart')).code).toBe(404);
+  });
+
+  it('answers offsets (KIP-875) in any state, and resets them only once the connector is stopped', async () => {
+    await call('POST', '/connectors', { name: 'orders', config: source });
+    const offsets = { offsets: [{ partition: { stream: 'orders' }, offset: { v: 1, start: 1 } }] };
+    control.stored.set('orders', offsets);
+    expect(await call('GET', '/connectors/orders/offsets')).toMatchObject({ code: 200, body: offsets });
+    expect(await call('DELETE', '/connectors/orders/offsets')).toMatchObject({
+      code: 400,
+      body: { error_code: 400, message: expect.stringMatching(/^Connectors must be in the STOPPED state before their offsets can be modified/) },
+    });
+    await call('PUT', '/connectors/orders/stop');
+    expect(await call('DELETE', '/connectors/orders/offsets')).toMatchObject({ code: 200, body: { message: 'The offsets for this connector have been reset successfully' } });
+    expect(await call('GET', '/connectors/orders/offsets')).toMatchObject({ code: 200, body: { offsets: [] } });
+    expect((await call('PATCH', '/connectors/orders/offsets', { offsets: [] })).code).toBe(405);
+    expect((await call('GET', '/connectors/nobody/offsets')).code).toBe(404);
   });
 
   it("answers GET /health as Connect's worker does", async () => {
