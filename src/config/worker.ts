@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { keyProblem, throwIfProblems, type ConfigProblem } from './errors.js';
 import { kafkaClientProperties } from './kafka-properties.js';
+import { isSinkConnectorClass } from './sink.js';
+import { listenAddress, parseRestSecurity, restSecurityKeysSchema, type RestSecurity } from './rest-security.js';
 import { parseKnownKeys, sortKeys, type KeyCatalog } from './source.js';
 import { replicationFactor } from './source-keys.js';
 import { brokerList, list, text, topicName } from './values.js';
@@ -17,8 +19,10 @@ export interface WorkerConfig {
   statusTopic: string;
   /** Replication factor of the topics the worker creates; -1 = the broker's default. */
   replicationFactor: number;
-  /** Where the REST API listens, as `http://host:port` URLs. */
+  /** Where the REST API listens, as `http://host:port` or `https://host:port` URLs. */
   listeners: string[];
+  /** Basic auth and TLS of the REST API. */
+  restSecurity: RestSecurity;
   /** Kafka client settings (security.protocol, sasl.*, ssl.*) for the worker, and the default of its connectors. */
   kafkaProperties: Record<string, string>;
   /** The keys the worker passes to each connector that does not set them itself. */
@@ -36,6 +40,7 @@ const workerKeysSchema = z.object({
   'offset.storage.replication.factor': replicationFactor.optional(),
   'status.storage.replication.factor': replicationFactor.optional(),
   listeners: list().default(['http://127.0.0.1:8083']),
+  ...restSecurityKeysSchema.shape,
 });
 
 /** Connect worker keys a copied file carries that mean nothing here: accepted, with the reason. */
@@ -67,8 +72,9 @@ export function parseWorkerConfig(raw: Record<string, string>): WorkerConfig {
     if (keys[key] === undefined && !problems.some((problem) => problem.key === key)) problems.push(keyProblem(key, 'required for a worker of a cluster'));
   }
   for (const listener of keys.listeners) {
-    if (!/^https?:\/\/[^/]*:\d+\/?$/.test(listener)) problems.push(keyProblem('listeners', `expected http://host:port or https://host:port, got "${listener}"`));
+    if (!listenAddress(listener)) problems.push(keyProblem('listeners', `expected http://host:port or https://host:port, got "${listener}"`));
   }
+  const restSecurity = parseRestSecurity(keys, keys.listeners, problems);
   const kafka = kafkaClientProperties(clientKeys, {});
   problems.push(...kafka.problems);
   warnings.push(...kafka.warnings);
@@ -81,8 +87,19 @@ export function parseWorkerConfig(raw: Record<string, string>): WorkerConfig {
     statusTopic: keys['status.storage.topic']!,
     replicationFactor: keys['config.storage.replication.factor'] ?? -1,
     listeners: keys.listeners,
+    restSecurity,
     kafkaProperties: kafka.properties,
     connectorDefaults: { 'bootstrap.servers': keys['bootstrap.servers']!, 'offset.storage.topic': keys['offset.storage.topic']!, ...clientKeys },
     warnings,
   };
+}
+
+/**
+ * The configuration a connector of the cluster runs with: its own keys over the worker's defaults. A sink keeps
+ * its offsets in its consumer group, so it is not given the worker's offsets topic (its parser refuses the key).
+ */
+export function connectorConfig(worker: Pick<WorkerConfig, 'connectorDefaults'>, config: Record<string, string>): Record<string, string> {
+  const { 'offset.storage.topic': offsetsTopic, ...defaults } = worker.connectorDefaults;
+  const sink = isSinkConnectorClass(config['connector.class'] ?? '');
+  return { ...defaults, ...(sink || offsetsTopic === undefined ? {} : { 'offset.storage.topic': offsetsTopic }), ...config };
 }

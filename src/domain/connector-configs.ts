@@ -2,7 +2,8 @@
  * The connectors of a cluster as its config topic records them, in Kafka Connect's distributed-mode layout
  * (so Connect's tools and people who know it read it): key `connector-<name>` with `{"properties": {...}}` (null
  * = deleted), key `target-state-<name>` with `{"state": ...}` (Connect 3.5+ also writes `state.v2`, which carries
- * STOPPED; older readers know only STARTED and PAUSED). A compacted topic of such records, read from its start,
+ * STOPPED; older readers know only STARTED and PAUSED), key `restart-connector-<name>` with
+ * `{"include-tasks": bool, "only-failed": bool}` (a request to restart, acted on by whoever runs it). A compacted topic of such records, read from its start,
  * gives every worker the same connectors.
  */
 export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';
@@ -23,6 +24,16 @@ export interface ConfigRecord {
 
 const CONNECTOR_PREFIX = 'connector-';
 const TARGET_STATE_PREFIX = 'target-state-';
+const RESTART_PREFIX = 'restart-connector-';
+
+/** A request to restart a connector (Kafka Connect's KIP-745), and where it sits in the config topic. */
+export interface RestartRequest {
+  name: string;
+  includeTasks: boolean;
+  onlyFailed: boolean;
+  /** The record's offset: a request is new to a reader that has not seen this offset. */
+  offset: number;
+}
 
 export const configRecords = {
   connector: (name: string, config: Record<string, string>): ConfigRecord => ({
@@ -32,11 +43,16 @@ export const configRecords = {
   deleted: (name: string): ConfigRecord[] => [
     { key: `${CONNECTOR_PREFIX}${name}`, value: null },
     { key: `${TARGET_STATE_PREFIX}${name}`, value: null },
+    { key: `${RESTART_PREFIX}${name}`, value: null },
   ],
   targetState: (name: string, state: TargetState): ConfigRecord => ({
     key: `${TARGET_STATE_PREFIX}${name}`,
     // Readers from before STOPPED existed take `state`; a stopped connector is paused to them.
     value: JSON.stringify({ state: state === 'STOPPED' ? 'PAUSED' : state, 'state.v2': state }),
+  }),
+  restart: (name: string, request: { includeTasks: boolean; onlyFailed: boolean }): ConfigRecord => ({
+    key: `${RESTART_PREFIX}${name}`,
+    value: JSON.stringify({ 'include-tasks': request.includeTasks, 'only-failed': request.onlyFailed }),
   }),
 };
 
@@ -44,10 +60,20 @@ export const configRecords = {
 export class ConnectorConfigs {
   private readonly configs = new Map<string, Record<string, string>>();
   private readonly targets = new Map<string, TargetState>();
+  private readonly restarts = new Map<string, RestartRequest>();
 
-  /** Applies a record; answers what is wrong with one that cannot be read (it changes nothing then). */
-  apply(record: ConfigRecord): string | undefined {
-    if (record.key.startsWith(TARGET_STATE_PREFIX)) {
+  /**
+   * Applies a record read at `offset`; answers what is wrong with one that cannot be read (it changes nothing
+   * then).
+   */
+  apply(record: ConfigRecord, offset = -1): string | undefined {
+    if (record.key.startsWith(RESTART_PREFIX)) {
+      const name = record.key.slice(RESTART_PREFIX.length);
+      if (record.value === null) return void this.restarts.delete(name);
+      const parsed = parseObject(record.value);
+      if (!parsed) return `restart request of connector ${name} is not a JSON object`;
+      this.restarts.set(name, { name, includeTasks: parsed['include-tasks'] === true, onlyFailed: parsed['only-failed'] === true, offset });
+    } else if (record.key.startsWith(TARGET_STATE_PREFIX)) {
       const name = record.key.slice(TARGET_STATE_PREFIX.length);
       if (record.value === null) return void this.targets.delete(name);
       const state = readTargetState(record.value);
@@ -71,6 +97,11 @@ export class ConnectorConfigs {
   /** Every connector, by name. */
   list(): ConnectorEntry[] {
     return [...this.configs.keys()].sort().map((name) => this.get(name)!);
+  }
+
+  /** The latest restart request of each connector that has one. */
+  restartRequests(): RestartRequest[] {
+    return [...this.restarts.values()];
   }
 }
 

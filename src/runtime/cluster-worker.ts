@@ -4,8 +4,9 @@ import { createKafka, logLevel, type Admin } from '../adapters/kafka/client.js';
 import { ConfigError } from '../config/errors.js';
 import { isSinkConnectorClass, parseSinkConfig } from '../config/sink.js';
 import { parseSourceConfig } from '../config/source.js';
-import type { WorkerConfig } from '../config/worker.js';
-import type { ConnectorEntry } from '../domain/connector-configs.js';
+import { connectorConfig, type WorkerConfig } from '../config/worker.js';
+import type { ConnectorEntry, RestartRequest } from '../domain/connector-configs.js';
+import { connectStatus } from './connect-status.js';
 import type { Logger } from './logger.js';
 import { Worker } from './worker.js';
 
@@ -23,6 +24,8 @@ export class ClusterWorker {
   private readonly running = new Map<string, string>();
   /** Connectors whose configuration was refused, with the text it was refused for: reported once each. */
   private readonly refused = new Map<string, string>();
+  /** The offset of the last restart request acted on (or passed over at start), by connector. */
+  private readonly restartsSeen = new Map<string, number>();
   private readonly stopping = new AbortController();
   private loop?: Promise<void>;
 
@@ -44,6 +47,8 @@ export class ClusterWorker {
       { topic: config.configTopic, replicationFactor: config.replicationFactor, warn: (line) => log.warn(line) },
     );
     const worker = new ClusterWorker(config, configs, admin, Worker.empty(log), log);
+    // As Kafka Connect does, restart requests written before this worker started are not acted on: starting is one.
+    for (const request of configs.connectors.restartRequests()) worker.restartsSeen.set(request.name, request.offset);
     await worker.reconcile();
     worker.loop = worker.follow();
     return worker;
@@ -51,6 +56,11 @@ export class ClusterWorker {
 
   get connectorConfigs(): ConfigTopic {
     return this.configs;
+  }
+
+  /** Why a connector whose target is STARTED is not running: its configuration was refused, for this reason. */
+  refusal(name: string): string | undefined {
+    return this.refused.get(name);
   }
 
   async stop(): Promise<void> {
@@ -77,6 +87,7 @@ export class ClusterWorker {
 
   /** Starts, restarts (changed configuration) and stops connectors to match the config topic. */
   private async reconcile(): Promise<void> {
+    await this.actOnRestartRequests();
     const wanted = new Map(
       this.configs.connectors
         .list()
@@ -95,9 +106,32 @@ export class ClusterWorker {
     }
   }
 
+  /**
+   * Stops each connector with a new restart request (when `onlyFailed`, only one that failed or has a failed
+   * task): the loop that follows starts it again. Its tasks run inside it, so they restart with it.
+   */
+  private async actOnRestartRequests(): Promise<void> {
+    for (const request of this.configs.connectors.restartRequests()) {
+      if (request.offset <= (this.restartsSeen.get(request.name) ?? -1)) continue;
+      this.restartsSeen.set(request.name, request.offset);
+      if (!this.running.has(request.name)) continue;
+      if (request.onlyFailed && !this.hasFailed(request)) continue;
+      this.log.info(`connector ${request.name}: restarting it, as requested`);
+      await this.worker.stopConnector(request.name);
+      this.running.delete(request.name);
+    }
+  }
+
+  private hasFailed(request: RestartRequest): boolean {
+    const status = this.worker.status().find((each) => each.name === request.name);
+    if (!status) return false;
+    const connect = connectStatus(status, '');
+    return connect.connector.state === 'FAILED' || (request.includeTasks && connect.tasks.some((task) => task.state === 'FAILED'));
+  }
+
   private async startConnector(entry: ConnectorEntry): Promise<void> {
     const text = JSON.stringify(entry.config);
-    const raw = { ...this.config.connectorDefaults, ...entry.config };
+    const raw = connectorConfig(this.config, entry.config);
     try {
       const parsed = isSinkConnectorClass(raw['connector.class'] ?? '') ? parseSinkConfig(entry.name, raw) : parseSourceConfig(entry.name, raw);
       await this.worker.startConnector(parsed);

@@ -3,7 +3,7 @@ import type { PipelineStatus } from '../source/status.js';
 import type { ConnectorStatus } from './source-connector.js';
 
 /** Kafka Connect's task and connector states. */
-export type ConnectState = 'RUNNING' | 'FAILED' | 'UNASSIGNED';
+export type ConnectState = 'RUNNING' | 'FAILED' | 'UNASSIGNED' | 'PAUSED' | 'STOPPED' | 'RESTARTING';
 
 export interface ConnectTaskStatus {
   id: number;

@@ -1,54 +1,54 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { CONNECTOR_VERSION } from '../domain/version.js';
-import { connectorPlugins } from './connect-plugins.js';
-import { connectStatus } from './connect-status.js';
-import { validateConnectorConfig } from './connect-validate.js';
-import { STATUS_PAGE_HTML, wantsHtml } from './status-page.js';
+import { ConfigError } from '../config/errors.js';
+import type { RestSecurity } from '../config/rest-security.js';
+import { BasicAuth } from '../rest/basic-auth.js';
+import { fileConfiguredConnectors, type ConnectorControl } from '../rest/connector-control.js';
+import { route, type WorkerInfo } from '../rest/router.js';
+import { tlsServerOptions } from '../rest/tls.js';
 import type { SinkConnectorStatus } from './sink-connector.js';
 import type { ConnectorStatus } from './source-connector.js';
 
+export type { WorkerInfo } from '../rest/router.js';
+
 export interface RestServer {
-  /** `http://host:port`, with the port the OS chose when 0 was asked for. */
+  /** `http://host:port` (or https), with the port the OS chose when 0 was asked for. */
   url: string;
   close(): Promise<void>;
 }
 
-/** What `GET /` answers besides the version, as Kafka Connect's root does. */
-export interface WorkerInfo {
-  /** The git commit of the build; '' when unknown. */
-  commit: string;
-  /** The id of the Kafka cluster the connectors use; '' when unknown (a failure too: the root still answers). */
-  kafkaClusterId(): Promise<string>;
-  /** The Prometheus exposition of the process's metrics (`GET /metrics`). */
-  metrics(): Promise<{ contentType: string; text: string }>;
+export interface RestServerOptions {
+  /** How connectors are changed; by default they cannot be (`run`: they come from files, writes answer 405). */
+  control?: ConnectorControl;
+  /** Basic auth, and TLS (used when `listen.tls` is set). */
+  security?: RestSecurity;
 }
 
 /**
- * The stateless slice of Kafka Connect's REST API, for the tools and habits built on it: `GET /`,
- * `GET /connectors` (`?expand=status`), `GET /connectors/{name}`, `GET /connectors/{name}/status`,
- * `GET /connector-plugins` and `PUT /connector-plugins/{plugin}/config/validate`. Connectors are configured by
- * files, so everything else answers 405 (other methods) or 404.
+ * Kafka Connect's REST API (see src/rest/): status, plugins and validation everywhere; the changes of
+ * connectors where a control allows them (a worker of a cluster).
  */
 export async function startRestServer(
-  listen: { host: string; port: number },
+  listen: { host: string; port: number; tls?: boolean },
   statuses: () => Array<ConnectorStatus | SinkConnectorStatus>,
   info: WorkerInfo,
+  options: RestServerOptions = {},
 ): Promise<RestServer> {
-  let workerId = `${listen.host}:${listen.port}`;
-  const server = createServer((request, response) => {
-    route(request, response, statuses, info, workerId).catch((error: unknown) => {
-      reply(response, 500, { error_code: 500, message: error instanceof Error ? error.message : String(error) });
-    });
-  });
+  const credentialsFile = options.security?.credentialsFile;
+  const auth = credentialsFile !== undefined ? await BasicAuth.load(credentialsFile) : undefined;
+  const context = { control: options.control ?? fileConfiguredConnectors, statuses, info, workerId: `${listen.host}:${listen.port}`, ...(auth ? { auth } : {}) };
+  const handler = (request: IncomingMessage, response: ServerResponse) => void route(request, response, context);
+  const server = listen.tls ? await httpsServer(options.security, handler) : createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: listen.host, port: listen.port }, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  workerId = `${address.address}:${address.port}`;
+  context.workerId = `${address.address}:${address.port}`;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+    url: `${listen.tls ? 'https' : 'http'}://${host}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -57,101 +57,14 @@ export async function startRestServer(
   };
 }
 
-async function route(
-  request: IncomingMessage,
-  response: ServerResponse,
-  currentStatuses: () => Array<ConnectorStatus | SinkConnectorStatus>,
-  info: WorkerInfo,
-  workerId: string,
-): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
-  if (parts[0] === 'connector-plugins') return routePlugins(request, response, parts, url.pathname);
-  if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(request, response);
-  if (parts.length === 1 && parts[0] === 'metrics') {
-    const { contentType, text } = await info.metrics();
-    return send(response, 200, contentType, text);
-  }
-  if (parts.length === 0 && wantsHtml(request.headers.accept)) return send(response, 200, 'text/html; charset=utf-8', STATUS_PAGE_HTML);
-  if (parts.length === 0) {
-    reply(response, 200, { version: CONNECTOR_VERSION, commit: info.commit, kafka_cluster_id: await info.kafkaClusterId().catch(() => '') });
-    return;
-  }
-  const statuses = currentStatuses();
-  if (parts[0] !== 'connectors' || parts.length > 3) return notFound(response, url.pathname);
-  if (parts.length === 1) {
-    const expand = url.searchParams.getAll('expand');
-    if (expand.includes('status')) {
-      reply(response, 200, Object.fromEntries(statuses.map((status) => [status.name, { status: connectStatus(status, workerId) }])));
-    } else {
-      reply(response, 200, statuses.map((status) => status.name));
-    }
-    return;
-  }
-  const status = statuses.find((candidate) => candidate.name === parts[1]);
-  if (!status) {
-    reply(response, 404, { error_code: 404, message: `Connector ${parts[1]} not found` });
-    return;
-  }
-  const full = connectStatus(status, workerId);
-  if (parts.length === 2) {
-    reply(response, 200, { name: full.name, type: full.type, tasks: full.tasks.map((task) => ({ connector: full.name, task: task.id })) });
-  } else if (parts[2] === 'status') {
-    reply(response, 200, full);
-  } else {
-    notFound(response, url.pathname);
-  }
-}
-
-/**
- * `GET /connector-plugins` (`?connectorsOnly=false` lists the same: there are no converter or transformation
- * plugins) and `PUT /connector-plugins/{plugin}/config/validate`.
- */
-async function routePlugins(request: IncomingMessage, response: ServerResponse, parts: string[], path: string): Promise<void> {
-  const isValidate = parts.length === 4 && parts[2] === 'config' && parts[3] === 'validate';
-  if (parts.length === 1) {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(request, response);
-    return reply(response, 200, connectorPlugins());
-  }
-  if (!isValidate) return notFound(response, path);
-  if (request.method !== 'PUT') return methodNotAllowed(request, response);
-  const body = await readJson(request);
-  const outcome = 'error' in body ? { status: 400 as const, message: body.error } : validateConnectorConfig(parts[1]!, body.value);
-  if (outcome.status === 200) reply(response, 200, outcome.body);
-  else reply(response, outcome.status, { error_code: outcome.status, message: outcome.message });
-}
-
-const MAX_BODY_BYTES = 1024 * 1024;
-
-/** The request's JSON body; an error (never quoting the body: it may hold secrets) when it is not JSON or too big. */
-async function readJson(request: IncomingMessage): Promise<{ value: unknown } | { error: string }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return { error: `the request body is larger than ${MAX_BODY_BYTES} bytes` };
-    chunks.push(chunk);
-  }
+async function httpsServer(security: RestSecurity | undefined, handler: (request: IncomingMessage, response: ServerResponse) => void) {
+  if (!security?.tls) throw new ConfigError([{ key: 'listeners', message: 'an https:// listener needs listeners.https.ssl.keystore.location' }]);
+  const options = await tlsServerOptions(security.tls);
   try {
-    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
-  } catch {
-    return { error: 'the request body is not valid JSON' };
+    return createHttpsServer(options, handler);
+  } catch (error) {
+    // OpenSSL's reason (a wrong password, a file that is no keystore); it never holds the password.
+    const key = 'listeners.https.ssl.keystore.location';
+    throw new ConfigError([{ key, message: `${key}: ${security.tls.keystore.location} cannot be used: ${error instanceof Error ? error.message : String(error)}` }]);
   }
-}
-
-function methodNotAllowed(request: IncomingMessage, response: ServerResponse) {
-  reply(response, 405, { error_code: 405, message: `${request.method} is not supported: connectors are configured by files (dynamodb-kafka run)` });
-}
-
-function notFound(response: ServerResponse, path: string) {
-  reply(response, 404, { error_code: 404, message: `Unknown endpoint ${path}` });
-}
-
-function reply(response: ServerResponse, code: number, body: unknown) {
-  send(response, code, 'application/json', JSON.stringify(body));
-}
-
-function send(response: ServerResponse, code: number, contentType: string, text: string) {
-  response.writeHead(code, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
-  response.end(response.req.method === 'HEAD' ? undefined : text);
 }

@@ -12,6 +12,8 @@ import { includeListFinder, TagTableFinder, type TableFinder } from '../source/d
 import type { PipelineSettings } from '../source/settings.js';
 import { dynamodbConnection, kafkaConnection, sinkKafkaConnection, sourcePorts } from './connections.js';
 import type { Logger } from './logger.js';
+import type { WorkerInfo } from '../rest/router.js';
+import { buildCommit } from './build-info.js';
 import { Health } from './health.js';
 import { Metrics } from './metrics.js';
 import type { AwsCallObserver } from '../adapters/dynamodb/client.js';
@@ -269,4 +271,14 @@ function withKafka<Config extends { name: string; kafka: { bootstrapServers?: st
     [keyProblem('bootstrap.servers', 'required: the Kafka cluster to use (with no local stack running: `dynamodb-kafka stack up` starts one)')],
     `invalid configuration for connector "${config.name}"`,
   );
+}
+
+/** What the REST API asks of a worker besides its connectors: the build, its Kafka cluster, metrics and health. */
+export function restInfo(worker: Worker): WorkerInfo {
+  return {
+    commit: buildCommit(),
+    kafkaClusterId: () => worker.kafkaClusterId(),
+    metrics: () => worker.metrics.exposition(),
+    problems: () => worker.health.problems(),
+  };
 }

@@ -51,7 +51,7 @@ export class ConfigTopic {
     await readTopicToEnd(this.connection, this.options.topic, 1, (message) => {
       if (!message.key) return;
       const key = message.key.toString('utf8');
-      const problem = configs.apply({ key, value: message.value === null ? null : message.value.toString('utf8') });
+      const problem = configs.apply({ key, value: message.value === null ? null : message.value.toString('utf8') }, message.offset);
       if (problem) this.options.warn(`config topic ${this.options.topic}, offset ${message.offset} (key ${key}): ${problem}; record passed over`);
     });
     this.configs = configs;
@@ -64,6 +64,11 @@ export class ConfigTopic {
 
   async setTargetState(name: string, state: TargetState): Promise<void> {
     await this.write([configRecords.targetState(name, state)]);
+  }
+
+  /** Asks whoever runs the connector to restart it (Kafka Connect's restart request record). */
+  async requestRestart(name: string, request: { includeTasks: boolean; onlyFailed: boolean }): Promise<void> {
+    await this.write([configRecords.restart(name, request)]);
   }
 
   async deleteConnector(name: string): Promise<void> {

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createDynamoDbClient } from '../../adapters/dynamodb/client.js';
 import { createKafka, logLevel, type Consumer } from '../../adapters/kafka/client.js';
-import { buildCommit } from '../../runtime/build-info.js';
 import { createLogger } from '../../runtime/logger.js';
 import { startRestServer } from '../../runtime/rest-server.js';
-import { Worker } from '../../runtime/worker.js';
+import { restInfo, Worker } from '../../runtime/worker.js';
 import { stackPaths } from '../../stack/paths.js';
 import { stackUp, type StackEndpoints } from '../../stack/stack.js';
 import { describeChange } from '../demo/change-view.js';
@@ -54,11 +53,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   say(`Connector config: ${configFile}\n`);
   const worker = await Worker.fromFiles([configFile], createLogger('', 'warn'));
   await worker.start();
-  const rest = await startRestServer({ host: '127.0.0.1', port: 0 }, () => worker.status(), {
-    commit: buildCommit(),
-    kafkaClusterId: () => worker.kafkaClusterId(),
-    metrics: () => worker.metrics.exposition(),
-  });
+  const rest = await startRestServer({ host: '127.0.0.1', port: 0 }, () => worker.status(), restInfo(worker));
   say(`Status page: ${rest.url}/   (Prometheus metrics: ${rest.url}/metrics)\n`);
 
   const stop = new AbortController();

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { buildCommit } from '../../runtime/build-info.js';
 import { createLogger } from '../../runtime/logger.js';
 import { startRestServer } from '../../runtime/rest-server.js';
-import { Worker } from '../../runtime/worker.js';
+import { restInfo, Worker } from '../../runtime/worker.js';
 import { withLocalStack } from '../local-stack.js';
 import { parsePort, tolerateClosedOutput, waitForShutdown, whenParentExits } from '../process-lifecycle.js';
 
@@ -23,11 +22,7 @@ export function runCommand(): Command {
       const rest =
         options.restPort === undefined
           ? undefined
-          : await startRestServer({ host: options.restHost, port: options.restPort }, () => worker.status(), {
-              commit: buildCommit(),
-              kafkaClusterId: () => worker.kafkaClusterId(),
-              metrics: () => worker.metrics.exposition(),
-            });
+          : await startRestServer({ host: options.restHost, port: options.restPort }, () => worker.status(), restInfo(worker));
       if (rest) log.info(`REST status API at ${rest.url}/connectors`);
       await waitForShutdown(log, parent);
       log.info('stopping: finishing open writes');

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { readProperties } from '../../config/connector-file.js';
+import { listenAddress } from '../../config/rest-security.js';
 import { parseWorkerConfig } from '../../config/worker.js';
-import { buildCommit } from '../../runtime/build-info.js';
+import { clusterControl } from '../../runtime/cluster-control.js';
+import { restInfo } from '../../runtime/worker.js';
 import { ClusterWorker } from '../../runtime/cluster-worker.js';
 import { createLogger } from '../../runtime/logger.js';
 import { startRestServer } from '../../runtime/rest-server.js';
@@ -24,15 +26,22 @@ export function workerCommand(): Command {
       const cluster = await ClusterWorker.start(config, log);
       log.info(`worker of group ${config.groupId}: connectors from config topic ${config.configTopic}`);
       const rests = [];
-      for (const listener of config.listeners) {
-        const url = new URL(listener);
-        const rest = await startRestServer({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }, () => cluster.worker.status(), {
-          commit: buildCommit(),
-          kafkaClusterId: () => cluster.worker.kafkaClusterId(),
-          metrics: () => cluster.worker.metrics.exposition(),
-        });
-        log.info(`REST API at ${rest.url}/connectors`);
-        rests.push(rest);
+      try {
+        for (const listener of config.listeners) {
+          const rest = await startRestServer(
+            listenAddress(listener)!,
+            () => cluster.worker.status(),
+            restInfo(cluster.worker),
+            { control: clusterControl(cluster, config, log), security: config.restSecurity },
+          );
+          log.info(`REST API at ${rest.url}/connectors`);
+          rests.push(rest);
+        }
+      } catch (error) {
+        // A listener that cannot start (a port taken, a keystore or credentials file refused) stops the worker.
+        for (const rest of rests) await rest.close();
+        await cluster.stop();
+        throw error;
       }
       await waitForShutdown(log, parent);
       log.info('stopping: finishing open writes');

@@ -57,7 +57,11 @@ describe('worker: the connectors of the cluster’s config topic', () => {
       await expect.poll(() => /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)?.[1], { timeout: 60_000 }).toBeDefined();
       return /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)![1]!;
     };
-    const running = async (base: string) => (await (await fetch(`${base}/connectors`)).json()) as string[];
+    // GET /connectors lists every configured connector, as Connect's does; the running ones are those whose status says so.
+    const running = async (base: string) => {
+      const statuses = (await (await fetch(`${base}/connectors?expand=status`)).json()) as Record<string, { status: { connector: { state: string } } }>;
+      return Object.keys(statuses).filter((name) => statuses[name]!.status.connector.state === 'RUNNING');
+    };
 
     let base = await restOf(worker);
     await follower.waitFor((records) => new Set(ids(records)).size === 5, 60_000, 'the snapshot');

@@ -30,6 +30,20 @@ describe('ConnectorConfigs: the config topic in Kafka Connect’s layout', () =>
     expect(configs.get('orders')?.target).toBe('STARTED'); // a re-created connector does not inherit the old state
   });
 
+  it('keeps the latest restart request of each connector, with its offset, as Connect writes it (KIP-745)', () => {
+    const configs = new ConnectorConfigs();
+    configs.apply({ key: 'restart-connector-orders', value: '{"include-tasks":true,"only-failed":false}' }, 7);
+    configs.apply(configRecords.restart('users', { includeTasks: false, onlyFailed: true }), 8);
+    configs.apply(configRecords.restart('orders', { includeTasks: false, onlyFailed: false }), 9);
+    expect(configs.restartRequests()).toEqual([
+      { name: 'orders', includeTasks: false, onlyFailed: false, offset: 9 },
+      { name: 'users', includeTasks: false, onlyFailed: true, offset: 8 },
+    ]);
+    expect(JSON.parse(configRecords.restart('users', { includeTasks: false, onlyFailed: true }).value!)).toEqual({ 'include-tasks': false, 'only-failed': true });
+    for (const record of configRecords.deleted('users')) configs.apply(record);
+    expect(configs.restartRequests().map((request) => request.name)).toEqual(['orders']);
+  });
+
   it('says what is wrong with a record it cannot read, and keeps what it had', () => {
     const configs = new ConnectorConfigs();
     configs.apply(configRecords.connector('orders', { a: '1' }));

@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONNECTOR_VERSION } from '../../../src/domain/version.js';
-import { Metrics } from '../../../src/runtime/metrics.js';
-import { startRestServer, type RestServer, type WorkerInfo } from '../../../src/runtime/rest-server.js';
-
-const metrics = new Metrics();
-const exposition = () => metrics.exposition();
+import { startRestServer, type RestServer } from '../../../src/runtime/rest-server.js';
+import { idleWorkerInfo } from '../../support/worker-info.js';
 
 describe('REST API root', () => {
   let server: RestServer | undefined;
@@ -13,8 +10,8 @@ describe('REST API root', () => {
     server = undefined;
   });
 
-  const root = async (info: Omit<WorkerInfo, 'metrics'>) => {
-    server = await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], { ...info, metrics: exposition });
+  const root = async (info: Parameters<typeof idleWorkerInfo>[0]) => {
+    server = await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], idleWorkerInfo(info));
     const response = await fetch(`${server.url}/`);
     return { code: response.status, body: await response.json() };
   };
@@ -41,7 +38,7 @@ describe('REST API for people and Prometheus', () => {
     server = undefined;
   });
   const get = async (path: string, accept?: string) => {
-    server ??= await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], { commit: 'c', kafkaClusterId: async () => '', metrics: exposition });
+    server ??= await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], idleWorkerInfo({ commit: 'c' }));
     return fetch(`${server.url}${path}`, accept ? { headers: { accept } } : {});
   };
 
@@ -71,7 +68,7 @@ describe('REST API connector plugins', () => {
     server = undefined;
   });
   const call = async (path: string, init?: RequestInit) => {
-    server ??= await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], { commit: '', kafkaClusterId: async () => '', metrics: exposition });
+    server ??= await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], idleWorkerInfo());
     const response = await fetch(`${server.url}${path}`, init);
     return { code: response.status, body: await response.json() };
   };
