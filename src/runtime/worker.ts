@@ -76,12 +76,20 @@ export class Worker {
     for (const config of this.configs) await this.startConnector(config);
   }
 
-  /** Starts a connector (a parsed configuration); its name must be free. */
-  async startConnector(config: SourceConfig | SinkConfig): Promise<void> {
+  /**
+   * Starts a connector (a parsed configuration); its name must be free. `ownedTasks`: the task indexes this
+   * process runs (a worker of a cluster runs its share); unset, all of them.
+   */
+  async startConnector(config: SourceConfig | SinkConfig, ownedTasks?: ReadonlySet<number>): Promise<void> {
     if (this.running.some((entry) => entry.config.name === config.name)) {
       throw new ConfigError([{ message: `a connector named "${config.name}" is already running` }]);
     }
-    this.running.push(isSinkConfig(config) ? await this.startSink(config) : await this.startSource(config));
+    this.running.push(isSinkConfig(config) ? await this.startSink(config, ownedTasks) : await this.startSource(config, ownedTasks));
+  }
+
+  /** Changes which of a running connector's tasks this process runs, leaving the others undisturbed. */
+  async assignTasks(name: string, tasks: ReadonlySet<number>): Promise<void> {
+    await this.running.find((entry) => entry.config.name === name)?.connector.assign(tasks);
   }
 
   /** Stops a connector, letting its open writes finish; false when none has that name. */
@@ -93,7 +101,7 @@ export class Worker {
     return true;
   }
 
-  private async startSource(config: SourceConfig): Promise<RunningConnector> {
+  private async startSource(config: SourceConfig, ownedTasks: ReadonlySet<number> | undefined): Promise<RunningConnector> {
     const log = this.log.child(config.name);
     for (const warning of config.warnings) log.warn(warning);
     // First: a format that cannot be used is a configuration error, found before any client is opened.
@@ -118,6 +126,7 @@ export class Worker {
         tasks: config.tasksMax,
         maxMessageBytes: config.topics.maxMessageBytes,
         maxRecordsPerWrite: config.output.maxBatchSize,
+        ...(ownedTasks ? { ownedTasks } : {}),
       },
       sourcePorts({ kafka, connection, admin, dynamodb, streams }),
       log,
@@ -140,7 +149,7 @@ export class Worker {
     };
   }
 
-  private async startSink(config: SinkConfig): Promise<RunningConnector> {
+  private async startSink(config: SinkConfig, ownedTasks: ReadonlySet<number> | undefined): Promise<RunningConnector> {
     const log = this.log.child(config.name);
     for (const warning of config.warnings) log.warn(warning);
     const kafkaConnection = sinkKafkaConnection(config, log);
@@ -148,7 +157,7 @@ export class Worker {
     const admin = kafka.admin();
     await admin.connect();
     const dynamodb = createDynamoDbClient(dynamodbConnection(config));
-    const connector = new SinkConnector(config, { kafka, kafkaConnection, admin, dynamodb }, log);
+    const connector = new SinkConnector(config, { kafka, kafkaConnection, admin, dynamodb }, log, ownedTasks);
     const topics = config.topics.regex ? `topics matching /${config.topics.regex}/` : `topic(s) ${config.topics.names!.join(', ')}`;
     log.info(`sink: ${topics} → DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}; ${config.tasksMax} task(s)`);
     await connector.start();
