@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONNECTOR_VERSION } from '../domain/version.js';
+import type { ClusterConnectorStatus } from './cluster-status.js';
 import { connectorPlugins } from './connect-plugins.js';
 import { connectStatus } from './connect-status.js';
 import { validateConnectorConfig } from './connect-validate.js';
@@ -19,6 +20,8 @@ export interface WorkerInfo {
   commit: string;
   /** The id of the Kafka cluster the connectors use; '' when unknown (a failure too: the root still answers). */
   kafkaClusterId(): Promise<string>;
+  /** A worker of a cluster: every connector's status across the cluster, for `GET /connectors/{name}/status`. */
+  clusterStatus?(): Promise<ClusterConnectorStatus[]>;
 }
 
 /**
@@ -67,6 +70,12 @@ async function route(
   if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(request, response);
   if (parts.length === 0) {
     reply(response, 200, { version: CONNECTOR_VERSION, commit: info.commit, kafka_cluster_id: await info.kafkaClusterId().catch(() => '') });
+    return;
+  }
+  if (parts[0] === 'connectors' && parts.length === 3 && parts[2] === 'status' && info.clusterStatus) {
+    const found = (await info.clusterStatus()).find((candidate) => candidate.name === parts[1]);
+    if (found) reply(response, 200, found);
+    else reply(response, 404, { error_code: 404, message: `Connector ${parts[1]} not found` });
     return;
   }
   const statuses = currentStatuses();

@@ -21,18 +21,21 @@ export function workerCommand(): Command {
       const parent = options.stopWithParent ? whenParentExits(log) : undefined;
       const config = parseWorkerConfig(readProperties(await readFile(file, 'utf8')));
       for (const warning of config.warnings) log.warn(warning);
-      const cluster = await ClusterWorker.start(config, log);
-      log.info(`worker of group ${config.groupId}: connectors from config topic ${config.configTopic}`);
+      // The REST API first: its address names this worker in the status topic, as in Kafka Connect.
+      let cluster: ClusterWorker | undefined;
       const rests = [];
       for (const listener of config.listeners) {
         const url = new URL(listener);
-        const rest = await startRestServer({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }, () => cluster.worker.status(), {
+        const rest = await startRestServer({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }, () => cluster?.worker.status() ?? [], {
           commit: buildCommit(),
-          kafkaClusterId: () => cluster.worker.kafkaClusterId(),
+          kafkaClusterId: async () => (await cluster?.worker.kafkaClusterId()) ?? '',
+          clusterStatus: async () => (await cluster?.clusterStatus()) ?? [],
         });
         log.info(`REST API at ${rest.url}/connectors`);
         rests.push(rest);
       }
+      cluster = await ClusterWorker.start(config, log, rests[0] ? new URL(rests[0].url).host : undefined);
+      log.info(`worker of group ${config.groupId}: connectors from config topic ${config.configTopic}, work shared on topic ${config.workTopic}`);
       await waitForShutdown(log, parent);
       log.info('stopping: finishing open writes');
       for (const rest of rests) await rest.close();
