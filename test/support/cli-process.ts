@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 const cli = join(import.meta.dirname, '..', '..', 'bin', 'dynamodb-kafka.js');
 
@@ -25,6 +26,13 @@ export class ConnectorProcess {
     const file = join(mkdtempSync(join(tmpdir(), 'dynamodb-kafka-worker-')), 'worker.properties');
     writeFileSync(file, Object.entries(properties).map(([key, value]) => `${key}=${value}`).join('\n'));
     return new ConnectorProcess(spawn(process.execPath, [cli, 'worker', file], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  }
+
+  /** The REST API's base URL, once the process has said where it listens. */
+  async restUrl(timeoutMs = 60_000): Promise<string> {
+    const pattern = /REST API at (http:\/\/[^\s]+)\/connectors/;
+    await expect.poll(() => pattern.exec(this.output)?.[1], { timeout: timeoutMs }).toBeDefined();
+    return pattern.exec(this.output)![1]!;
   }
 
   get pid(): number {

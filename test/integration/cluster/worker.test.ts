@@ -53,13 +53,9 @@ describe('worker: the connectors of the cluster’s config topic', () => {
     };
     let worker = ConnectorProcess.worker(properties);
     defer(async () => void (await worker.stop('SIGKILL')));
-    const restOf = async (process: ConnectorProcess) => {
-      await expect.poll(() => /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)?.[1], { timeout: 60_000 }).toBeDefined();
-      return /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)![1]!;
-    };
     const running = async (base: string) => (await (await fetch(`${base}/connectors`)).json()) as string[];
 
-    let base = await restOf(worker);
+    let base = await worker.restUrl();
     await follower.waitFor((records) => new Set(ids(records)).size === 5, 60_000, 'the snapshot');
     expect(await running(base)).toEqual([name]);
     expect(worker.output).toMatch(/connector broken not started: [\s\S]*unknown key "dynamodb\.snapshot\.segmnets" \(did you mean "dynamodb\.snapshot\.segments"\?\)/);
@@ -75,7 +71,7 @@ describe('worker: the connectors of the cluster’s config topic', () => {
 
     expect(await worker.stop()).toBe(0);
     worker = ConnectorProcess.worker(properties);
-    base = await restOf(worker);
+    base = await worker.restUrl();
     await expect.poll(() => running(base), { timeout: 30_000 }).toEqual([name]);
     await dynamodb.send(new PutItemCommand({ TableName: table, Item: { id: { S: 'after-restart' } } }));
     await follower.waitFor((records) => ids(records).includes('after-restart'), 60_000, 'a change after the restart');
