@@ -43,6 +43,11 @@ export class ConnectorProcess {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
+  /** Sends a signal that does not end the process (SIGSTOP, SIGCONT). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   /** Sends `signal` and resolves with the exit code (or signal name) once the process is gone. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {
     if (this.exited) return this.child.exitCode ?? this.child.signalCode!;

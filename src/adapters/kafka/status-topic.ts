@@ -38,15 +38,19 @@ export class StatusTopic {
     await this.producer.send({ topic: this.topic, messages: records.map(({ key, value }) => ({ key, value: JSON.stringify(value) })) });
   }
 
-  /** Every key's last status, read from the topic's start to its end. */
+  /**
+   * Every key's status, read from the topic's start to its end: the last of the newest generation. A worker
+   * that was paused past its session may write once more about tasks it no longer owns before it learns so;
+   * its generation is older than the new owner's, so that write is passed over (as Kafka Connect does).
+   */
   async read(): Promise<Map<string, StatusRecord>> {
     const statuses = new Map<string, StatusRecord>();
     await readTopicToEnd(this.connection, this.topic, this.partitions, (message) => {
       if (!message.key) return;
       const key = message.key.toString('utf8');
       const value = message.value === null ? undefined : parseStatusRecord(message.value.toString('utf8'));
-      if (value) statuses.set(key, value);
-      else statuses.delete(key);
+      if (!value) statuses.delete(key);
+      else if (value.generation >= (statuses.get(key)?.generation ?? -Infinity)) statuses.set(key, value);
     });
     return statuses;
   }

@@ -1,18 +1,24 @@
 import { describe, expect, inject, it } from 'vitest';
 import { createStreamsClient } from '../../../src/adapters/dynamodb/client.js';
-import { ConfigTopic } from '../../../src/adapters/kafka/config-topic.js';
-import { createKafka, logLevel } from '../../../src/adapters/kafka/client.js';
 import type { ClusterConnectorStatus } from '../../../src/runtime/cluster-status.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { ConnectorProcess } from '../../support/cli-process.js';
+import { testCluster } from '../../support/cluster.js';
 import { containsWrites, deliveredChanges, exactlyOnceViolations, perKeyOrderViolations, streamSequenceNumbers } from '../../support/delivery-checks.js';
 import { stackSourceConfig } from '../../support/source-config.js';
 import { createTable, expectedState, normalise, putItems, replay, scanAll } from '../../support/tables.js';
+import { partitionOfTask } from '../../../src/domain/work-partition.js';
 import { TopicFollower } from '../../support/topic-follower.js';
 import { VersionedWriter } from '../../support/versioned-writer.js';
 
 const TABLES = 12;
-const TASKS = 6;
+const TASKS = 12;
+/**
+ * Few work partitions, so that each worker's share is certain to hold tasks: with 4 partitions and up to 4
+ * workers each worker owns at least one partition, and the connector's name is chosen so every partition holds
+ * a task (the test then does not depend on where Kafka puts which partition).
+ */
+const WORK_PARTITIONS = 4;
 const ITEMS = 20;
 /** Connect's default session timeout, the workers' too. */
 const SESSION_TIMEOUT_MS = 10_000;
@@ -22,7 +28,7 @@ describe('workers share a connector’s tasks through Kafka’s group protocol',
   const streams = createStreamsClient(connection);
   defer(async () => streams.destroy());
 
-  it('kill -9 of a worker mid-stream: its tasks continue on the others within session timeout + 10 s, every change once, in order', async () => {
+  it('kill -9 of a worker mid-stream, a worker added, a worker paused past its session: tasks move, every change once, in order', async () => {
     const bootstrapServers = inject('stack').kafka.bootstrapServers;
     const group = uniqueName('spread');
     const tables = Array.from({ length: TABLES }, (_, index) => uniqueName(`spread${index}`));
@@ -35,26 +41,13 @@ describe('workers share a connector’s tasks through Kafka’s group protocol',
     const ofTable = (table: string) => follower.records.filter((record) => record.topic === table);
 
     // The connector, as a tool (or another worker's REST API) writes it to the config topic.
-    const kafkaConnection = { bootstrapServers, clientId: group };
-    const kafka = createKafka(kafkaConnection, logLevel.ERROR);
-    const admin = kafka.admin();
-    await admin.connect();
-    defer(() => admin.disconnect());
-    const configTopic = `${group}-configs`;
-    const configs = await ConfigTopic.open({ kafka, connection: kafkaConnection, admin }, { topic: configTopic, replicationFactor: 1, warn: () => undefined });
-    defer(() => configs.close());
-    const name = uniqueName('spread-source');
+    const { configs, properties } = await testCluster(bootstrapServers, group, defer);
+    let name = uniqueName('spread-source');
+    while (new Set(Array.from({ length: TASKS }, (_, task) => partitionOfTask(name, task, WORK_PARTITIONS))).size < WORK_PARTITIONS) name = uniqueName('spread-source');
     await configs.putConnector(name, { ...stackSourceConfig(connection, { tables: tables.join(','), offsetsTopic: `${group}-offsets` }), 'tasks.max': String(TASKS) });
 
-    const properties = {
-      'bootstrap.servers': bootstrapServers,
-      'group.id': group,
-      'config.storage.topic': configTopic,
-      'offset.storage.topic': `${group}-offsets`,
-      'status.storage.topic': `${group}-status`,
-      'config.storage.replication.factor': '1',
-      listeners: 'http://127.0.0.1:0',
-    };
+
+    properties['work.storage.partitions'] = String(WORK_PARTITIONS);
     const workers = [0, 1, 2].map(() => ConnectorProcess.worker(properties));
     for (const worker of workers) defer(async () => void (await worker.stop('SIGKILL')));
     const urls = await Promise.all(workers.map((worker) => worker.restUrl()));
@@ -77,7 +70,7 @@ describe('workers share a connector’s tasks through Kafka’s group protocol',
 
     // Writes to every table throughout; the worker running the most tasks dies mid-stream.
     const writers = tables.map((table) =>
-      new VersionedWriter(dynamodb, table, { ids: Array.from({ length: ITEMS }, (_, index) => `item-${index}`), perSecond: 4, total: 160 }).start(),
+      new VersionedWriter(dynamodb, table, { ids: Array.from({ length: ITEMS }, (_, index) => `item-${index}`), perSecond: 4, total: 600 }).start(),
     );
     defer(async () => void (await Promise.all(writers.map((writer) => writer.stop()))));
     await follower.waitFor(containsWrites(writers.flatMap((writer) => writer.acknowledged.slice(0, 8))), 60_000, 'changes streaming from every table');
@@ -103,8 +96,33 @@ describe('workers share a connector’s tasks through Kafka’s group protocol',
     console.info(`[spread] tasks of the killed worker running elsewhere, changes after the kill delivered from every table: ${handOverMs} ms after the kill`);
     expect(handOverMs).toBeLessThanOrEqual(SESSION_TIMEOUT_MS + 10_000);
 
+    // A fourth worker joins: the group moves a share of the tasks to it, the others' tasks run on.
+    const joiner = ConnectorProcess.worker(properties);
+    defer(async () => void (await joiner.stop('SIGKILL')));
+    const joinerId = new URL(await joiner.restUrl()).host;
+    const runningOn = async (id: string) => (await statusFrom(survivors[0]!)).tasks.filter((task) => task.worker_id === id && task.state === 'RUNNING').length;
+    await expect.poll(() => runningOn(joinerId), { timeout: 30_000, interval: 250 }).toBeGreaterThan(0);
+
+    // A worker paused (SIGSTOP) past its session timeout: its tasks move; resumed, it is fenced and writes nothing.
+    // The other survivor (statuses are asked of survivors[0] throughout).
+    const zombieUrl = survivors[1]!;
+    const zombie = workers[urls.indexOf(zombieUrl)]!;
+    const zombieId = new URL(zombieUrl).host;
+    expect(await runningOn(zombieId)).toBeGreaterThan(0);
+    zombie.signal('SIGSTOP');
+    const pausedAt = Date.now();
+    await expect.poll(() => runningOn(zombieId), { timeout: SESSION_TIMEOUT_MS + 20_000, interval: 250 }).toBe(0);
+    await expect.poll(async () => (await statusFrom(survivors[0]!)).tasks.every((task) => task.state === 'RUNNING'), { timeout: 20_000, interval: 250 }).toBe(true);
+    const zombieAfterPause = writers.flatMap((writer) => writer.acknowledged.filter((write) => write.at >= pausedAt).slice(0, 1));
+    await follower.waitFor(containsWrites(zombieAfterPause), 30_000, 'a change after the pause from every table');
+    const outputBeforeResume = zombie.output.length;
+    zombie.signal('SIGCONT');
+    // It learns it lost its partitions and stops its tasks; the tasks stay with their new owners.
+    await expect.poll(() => zombie.output.slice(outputBeforeResume), { timeout: 30_000, interval: 250 }).toMatch(/moved to another worker: stopping them|other workers now: stopping it here/);
+    expect(await runningOn(zombieId)).toBe(0);
+
     // Once the writes end: every stream record exactly once, per-key order, topic replayed = table.
-    await Promise.all(writers.map((writer) => writer.done()));
+    await Promise.all(writers.map((writer) => writer.stop()));
     for (const table of tables) {
       const expected = normalise(expectedState(await scanAll(dynamodb, table), { hashKey: 'id' }));
       await follower.waitFor(() => JSON.stringify(normalise(replay(ofTable(table)))) === JSON.stringify(expected), 60_000, `topic ${table} replayed = table`);
@@ -115,6 +133,6 @@ describe('workers share a connector’s tasks through Kafka’s group protocol',
       expect(missing, `${table}: stream records never delivered`).toEqual([]);
       expect(perKeyOrderViolations(delivered), `${table}: versions out of order`).toEqual([]);
     }
-    for (const index of [0, 1, 2]) if (index !== victim) expect(await workers[index]!.stop()).toBe(0);
+    for (const worker of [...workers, joiner]) if (!worker.exited) expect(await worker.stop()).toBe(0);
   }, 300_000);
 });
