@@ -152,7 +152,10 @@ export class SourceConnector {
     while (!signal.aborted) {
       if (this.owned.has(0)) return this.fenceEarlierLayouts();
       try {
-        if (await layoutRecorded(this.clients.kafka, { offsetsTopic: this.plan.offsetsTopic, connector: this.plan.name, current })) return !signal.aborted;
+        if (await layoutRecorded(this.clients.kafka, { offsetsTopic: this.plan.offsetsTopic, connector: this.plan.name, current })) {
+          this.startError = undefined;
+          return !signal.aborted;
+        }
       } catch (error) {
         if (signal.aborted) return false;
         this.startError = `cannot read the offsets topic ${this.plan.offsetsTopic} (retrying): ${explainKafkaFailure(this.clients, error)}`;
