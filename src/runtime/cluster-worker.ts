@@ -128,10 +128,11 @@ export class ClusterWorker {
     while (!signal.aborted) {
       try {
         await this.configs.refresh();
-        await this.serialized(() => this.reconcile());
       } catch (error) {
         this.log.error(`cannot read the config topic ${this.config.configTopic} (retrying): ${error instanceof Error ? error.message : String(error)}`);
       }
+      // A failure is logged by serialized(); the next round tries again.
+      await this.serialized(() => this.reconcile()).catch(() => undefined);
       await delay(CONFIG_REFRESH_MS, undefined, { signal }).catch(() => undefined);
     }
   }
