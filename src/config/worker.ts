@@ -5,7 +5,7 @@ import { isSinkConnectorClass } from './sink.js';
 import { listenAddress, parseRestSecurity, restSecurityKeysSchema, type RestSecurity } from './rest-security.js';
 import { parseKnownKeys, sortKeys, type KeyCatalog } from './source.js';
 import { replicationFactor } from './source-keys.js';
-import { brokerList, list, text, topicName } from './values.js';
+import { brokerList, integer, list, text, topicName } from './values.js';
 
 /**
  * A worker of a cluster, configured with Kafka Connect's distributed worker keys where they apply
@@ -17,6 +17,11 @@ export interface WorkerConfig {
   configTopic: string;
   offsetTopic: string;
   statusTopic: string;
+  /** The topic whose partitions the group shares out: a worker runs the tasks of the partitions it owns. */
+  workTopic: string;
+  workPartitions: number;
+  /** How long the group waits for a silent worker before its tasks move (session.timeout.ms). */
+  sessionTimeoutMs: number;
   /** Replication factor of the topics the worker creates; -1 = the broker's default. */
   replicationFactor: number;
   /** Where the REST API listens, as `http://host:port` or `https://host:port` URLs. */
@@ -30,6 +35,13 @@ export interface WorkerConfig {
   warnings: string[];
 }
 
+/**
+ * The work topic's partitions by default. Tasks hash to partitions and the group shares the partitions out, so
+ * there must be many more partitions than workers for the share to be even; 60 divides evenly among 1 to 6, 10,
+ * 12, 15, 20 or 30 workers, and costs the broker next to nothing (the topic holds no records).
+ */
+export const DEFAULT_WORK_PARTITIONS = 60;
+
 const workerKeysSchema = z.object({
   'bootstrap.servers': brokerList().optional(),
   'group.id': text().optional(),
@@ -39,6 +51,10 @@ const workerKeysSchema = z.object({
   'config.storage.replication.factor': replicationFactor.optional(),
   'offset.storage.replication.factor': replicationFactor.optional(),
   'status.storage.replication.factor': replicationFactor.optional(),
+  'work.storage.topic': topicName().optional(),
+  'work.storage.partitions': integer({ min: 1, max: 10_000 }).default(DEFAULT_WORK_PARTITIONS),
+  // Kafka Connect's default: a dead worker's tasks move after 10 s without a heartbeat.
+  'session.timeout.ms': integer({ min: 1_000, max: 3_600_000 }).default(10_000),
   listeners: list().default(['http://127.0.0.1:8083']),
   ...restSecurityKeysSchema.shape,
 });
@@ -85,6 +101,9 @@ export function parseWorkerConfig(raw: Record<string, string>): WorkerConfig {
     configTopic: keys['config.storage.topic']!,
     offsetTopic: keys['offset.storage.topic']!,
     statusTopic: keys['status.storage.topic']!,
+    workTopic: keys['work.storage.topic'] ?? `${keys['group.id']!}-work`,
+    workPartitions: keys['work.storage.partitions'],
+    sessionTimeoutMs: keys['session.timeout.ms'],
     replicationFactor: keys['config.storage.replication.factor'] ?? -1,
     listeners: keys.listeners,
     restSecurity,

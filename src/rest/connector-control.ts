@@ -1,4 +1,5 @@
 import type { ConnectorEntry, TargetState } from '../domain/connector-configs.js';
+import type { ClusterConnectorStatus } from '../runtime/cluster-status.js';
 import type { ConnectOffsets } from '../runtime/connector-offsets.js';
 import { RestError } from './http.js';
 
@@ -9,6 +10,8 @@ import { RestError } from './http.js';
 export interface ConnectorControl {
   /** The configured connectors, configs in clear (answers redact them); undefined when they come from files. */
   configured(): ConnectorEntry[] | undefined;
+  /** A cluster's status of every connector, from its status topic (where each task runs); undefined alone. */
+  clusterStatus?(): Promise<ClusterConnectorStatus[]>;
   /** Why a connector that should run does not: its configuration was refused, for this reason. */
   refusal(name: string): string | undefined;
   /** A config as the connector will run with it (the worker's keys it inherits added): what is validated. */

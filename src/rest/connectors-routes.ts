@@ -4,7 +4,8 @@ import { ConfigError } from '../config/errors.js';
 import { HIDDEN, isSecretKey, redactConfig } from '../config/secrets.js';
 import { isSinkConnectorClass } from '../config/sink.js';
 import type { ConnectorEntry, TargetState } from '../domain/connector-configs.js';
-import { connectStatus, type ConnectConnectorStatus, type ConnectState } from '../runtime/connect-status.js';
+import type { ClusterConnectorStatus } from '../runtime/cluster-status.js';
+import { connectStatus, type ConnectConnectorStatus, type ConnectState, type ConnectTaskStatus } from '../runtime/connect-status.js';
 import { validateConnectorConfig } from '../runtime/connect-validate.js';
 import type { SinkConnectorStatus } from '../runtime/sink-connector.js';
 import type { ConnectorStatus } from '../runtime/source-connector.js';
@@ -41,7 +42,7 @@ export async function routeConnectors(request: IncomingMessage, response: Server
   const { control } = context;
   if (!isRead(request) && control.configured() === undefined) throw methodNotAllowed(request, FILE_CONFIGURED);
   if (parts.length === 1) {
-    if (isRead(request)) return reply(response, 200, listConnectors(url, context));
+    if (isRead(request)) return reply(response, 200, await listConnectors(url, context));
     if (request.method === 'POST') return createConnector(request, response, context);
     throw methodNotAllowed(request);
   }
@@ -61,7 +62,7 @@ export async function routeConnectors(request: IncomingMessage, response: Server
   if (resource === 'config' && parts.length === 3) return routeConfig(request, response, name, known, context);
   if (resource === 'status' && parts.length === 3) {
     if (!isRead(request)) throw methodNotAllowed(request);
-    return reply(response, 200, status(need(known, name), context));
+    return reply(response, 200, status(need(known, name), context, await clusterStatuses(context)));
   }
   if ((resource === 'pause' || resource === 'resume' || resource === 'stop') && parts.length === 3) {
     if (request.method !== 'PUT') throw methodNotAllowed(request);
@@ -81,7 +82,7 @@ export async function routeConnectors(request: IncomingMessage, response: Server
   }
   if (resource === 'tasks' && parts.length === 5 && rest.length === 0 && (taskResource === 'status' || taskResource === 'restart')) {
     const found = need(known, name);
-    const taskStatus = status(found, context).tasks.find((each) => String(each.id) === task);
+    const taskStatus = status(found, context, await clusterStatuses(context)).tasks.find((each) => String(each.id) === task);
     if (taskResource === 'status') {
       if (!isRead(request)) throw methodNotAllowed(request);
       if (!taskStatus) throw new RestError(404, `No status found for task ${name}-${task}`);
@@ -118,14 +119,15 @@ async function routeOffsets(request: IncomingMessage, response: ServerResponse, 
 const TARGETS = { pause: 'PAUSED', resume: 'STARTED', stop: 'STOPPED' } as const satisfies Record<string, TargetState>;
 
 /** `GET /connectors`: the names, or with `?expand=status` / `?expand=info` (repeated or comma-separated) a map. */
-function listConnectors(url: URL, context: ConnectorsContext) {
+async function listConnectors(url: URL, context: ConnectorsContext) {
   const names = knownNames(context);
   const expand = new Set(url.searchParams.getAll('expand').flatMap((value) => value.split(',')));
   if (!expand.has('status') && !expand.has('info')) return names;
+  const cluster = expand.has('status') ? await clusterStatuses(context) : undefined;
   return Object.fromEntries(
     names.map((name) => {
       const known = find(name, context)!;
-      return [name, { ...(expand.has('status') ? { status: status(known, context) } : {}), ...(expand.has('info') ? { info: info(known, context) } : {}) }];
+      return [name, { ...(expand.has('status') ? { status: status(known, context, cluster) } : {}), ...(expand.has('info') ? { info: info(known, context) } : {}) }];
     }),
   );
 }
@@ -179,7 +181,7 @@ async function restartConnector(response: ServerResponse, url: URL, known: Known
   const onlyFailed = url.searchParams.get('onlyFailed') === 'true';
   await context.control.requestRestart(known.name, { includeTasks, onlyFailed });
   if (!includeTasks && !onlyFailed) return reply(response, 204);
-  const current = status(known, context);
+  const current = status(known, context, await clusterStatuses(context));
   const restarting = (state: ConnectState): ConnectState => (!onlyFailed || state === 'FAILED' ? 'RESTARTING' : state);
   reply(response, 202, {
     ...current,
@@ -252,7 +254,26 @@ function need(known: Known | undefined, name: string): Known {
  * Connect's status of a connector: where it runs here, its tasks'; else what its target state and configuration
  * say — PAUSED, STOPPED, FAILED (a refused configuration, the reason as trace), or UNASSIGNED while it starts.
  */
-function status(known: Known, context: ConnectorsContext): ConnectConnectorStatus {
+function status(known: Known, context: ConnectorsContext, cluster?: ReadonlyMap<string, ClusterConnectorStatus>): ConnectConnectorStatus {
+  const local = localStatus(known, context);
+  const shared = cluster?.get(known.name);
+  if (!shared || known.entry?.target !== 'STARTED' || local.connector.state === 'FAILED') return local;
+  // The cluster's tasks, each where it runs; those running here with this worker's details (tables, progress).
+  return {
+    ...local,
+    connector: known.running ? local.connector : (shared.connector as ConnectConnectorStatus['connector']),
+    tasks: shared.tasks.map((task) => local.tasks.find((mine) => mine.id === task.id) ?? (task as ConnectTaskStatus)),
+  };
+}
+
+/** A worker of a cluster: every connector's status from the status topic, by name; undefined alone (`run`). */
+async function clusterStatuses(context: ConnectorsContext): Promise<ReadonlyMap<string, ClusterConnectorStatus> | undefined> {
+  if (!context.control.clusterStatus) return undefined;
+  return new Map((await context.control.clusterStatus()).map((each) => [each.name, each]));
+}
+
+/** What this process knows of a connector: its own tasks' status where it runs them, else its configuration's. */
+function localStatus(known: Known, context: ConnectorsContext): ConnectConnectorStatus {
   if (known.running) return connectStatus(known.running, context.workerId);
   const entry = known.entry!;
   const refusal = context.control.refusal(known.name);

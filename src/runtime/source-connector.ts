@@ -10,7 +10,7 @@ import type { RecordFormat } from '../formats/ports.js';
 import type { Logger } from './logger.js';
 import { waitForRecovery } from './recovery-wait.js';
 import { explainKafkaFailure, SourceTask, type SourceConnectorClients, type TaskStatus } from './source-task.js';
-import { fenceEarlierLayouts, taskTransactionalId } from './zombie-fencing.js';
+import { fenceEarlierLayouts, layoutRecorded, taskTransactionalId } from './zombie-fencing.js';
 
 export type { SourceConnectorClients } from './source-task.js';
 
@@ -30,6 +30,11 @@ export interface SourceConnectorPlan {
   maxMessageBytes: number;
   /** Records coalesced into one write (one transaction) of a task. */
   maxRecordsPerWrite: number;
+  /**
+   * The task indexes this process runs (a worker of a cluster runs those of its share); unset: all of them.
+   * Tables of the other tasks are left to the processes that run those.
+   */
+  ownedTasks?: ReadonlySet<number>;
 }
 
 export interface DiscoveryStatus {
@@ -54,6 +59,8 @@ export interface ConnectorStatus {
 }
 
 const MAX_BACKOFF_MS = 60_000;
+/** How often a process without task 0 looks whether the current task layout is recorded (fenced) yet. */
+const LAYOUT_RECHECK_MS = 1_000;
 
 /**
  * Snapshot pages (up to `dynamodb.snapshot.max.poll.records` items, at most 1 MB each) one connector holds in
@@ -68,12 +75,21 @@ export const SNAPSHOT_PAGES_IN_MEMORY = 32;
  * runs again every period: a new table starts in its task, a table that no longer matches (or was deleted) is
  * stopped. Stopping keeps the table's offsets, so a table that comes back resumes, or re-snapshots by the gap
  * rules. With exactly-once, producers of an earlier task layout are fenced before any task starts.
+ *
+ * A process may run only some of the tasks (`ownedTasks`, changed with `assign` while running): the tables of
+ * the others are left alone, and a task given up stops without disturbing the rest.
  */
 export class SourceConnector {
   private readonly controller = new AbortController();
-  private readonly tasks: SourceTask[];
+  private readonly tasks = new Map<number, SourceTask>();
   private readonly tableTasks = new Map<string, SourceTask>();
   private readonly discovery: DiscoveryStatus;
+  private readonly snapshotPages = new Sema(SNAPSHOT_PAGES_IN_MEMORY);
+  private owned: ReadonlySet<number>;
+  /** Set once the task layout is settled (fenced, or seen recorded): tasks start only then. */
+  private layoutSettled = false;
+  /** Discovery's and assign's changes to the tasks, one after another. */
+  private changes: Promise<void> = Promise.resolve();
   private startError?: string;
   private runLoop?: Promise<void>;
 
@@ -83,44 +99,37 @@ export class SourceConnector {
     private readonly log: Logger,
   ) {
     this.discovery = { method: plan.finder.description, tables: [] };
-    const snapshotPages = new Sema(SNAPSHOT_PAGES_IN_MEMORY);
-    this.tasks = Array.from({ length: plan.tasks }, (_, id) =>
-      new SourceTask(
-        {
-          connector: plan.name,
-          id,
-          ...(plan.exactlyOnce ? { transactionalId: taskTransactionalId(plan.name, id) } : {}),
-          foundBy: plan.finder.description,
-          settingsFor: plan.settingsFor,
-          format: plan.format,
-          offsetsTopic: plan.offsetsTopic,
-          topic: plan.topic,
-          maxMessageBytes: plan.maxMessageBytes,
-          maxRecordsPerWrite: plan.maxRecordsPerWrite,
-          snapshotPages,
-        },
-        clients,
-        log,
-      ),
-    );
+    this.owned = plan.ownedTasks ?? new Set(Array.from({ length: plan.tasks }, (_, id) => id));
   }
 
   start(): void {
     this.runLoop = (async () => {
-      if (this.plan.exactlyOnce && !(await this.fenceEarlierLayouts())) return;
+      if (this.plan.exactlyOnce && !(await this.settleLayout())) return;
+      this.layoutSettled = true;
+      await this.serialized(() => this.applyOwnership());
       await this.discover();
     })();
+  }
+
+  /**
+   * Runs these task indexes from now on: tasks no longer in the set stop at once (their open write finishes or
+   * is aborted; a new owner's producer fences them anyway), new ones start with their tables.
+   */
+  assign(tasks: ReadonlySet<number>): Promise<void> {
+    this.owned = new Set(tasks);
+    return this.serialized(() => this.applyOwnership());
   }
 
   async stop(): Promise<void> {
     this.controller.abort(new Error('connector stopping'));
     await this.runLoop;
-    await Promise.allSettled(this.tasks.map((task) => task.stop()));
+    await this.changes;
+    await Promise.allSettled([...this.tasks.values()].map((task) => task.stop()));
     await this.clients.kafka.close();
   }
 
   status(): ConnectorStatus {
-    const tasks = this.tasks.map((task) => task.status());
+    const tasks = [...this.tasks.values()].sort((a, b) => a.id - b.id).map((task) => task.status());
     return {
       name: this.plan.name,
       type: 'source',
@@ -131,12 +140,43 @@ export class SourceConnector {
     };
   }
 
+  /**
+   * Makes sure no producer of an earlier task layout can commit before a task starts. One process does the
+   * fencing: the one running task 0 (every process, were each to fence, would fence tasks the others had just
+   * started). The others wait until the offsets topic records the current layout. False when stopped meanwhile.
+   */
+  private async settleLayout(): Promise<boolean> {
+    const signal = this.controller.signal;
+    const current = this.currentLayout();
+    let waiting = false;
+    while (!signal.aborted) {
+      if (this.owned.has(0)) return this.fenceEarlierLayouts();
+      try {
+        if (await layoutRecorded(this.clients.kafka, { offsetsTopic: this.plan.offsetsTopic, connector: this.plan.name, current })) {
+          this.startError = undefined;
+          return !signal.aborted;
+        }
+      } catch (error) {
+        if (signal.aborted) return false;
+        this.startError = `cannot read the offsets topic ${this.plan.offsetsTopic} (retrying): ${explainKafkaFailure(this.clients, error)}`;
+      }
+      if (!waiting) this.log.info("waiting for the owner of task 0 to fence the producers of the connector's earlier task layout");
+      waiting = true;
+      await delay(LAYOUT_RECHECK_MS, undefined, { signal }).catch(() => undefined);
+    }
+    return false;
+  }
+
+  private currentLayout(): string[] {
+    return Array.from({ length: this.plan.tasks }, (_, id) => taskTransactionalId(this.plan.name, id));
+  }
+
   /** Fences the producers of an earlier task layout, retrying while Kafka fails; false when stopped meanwhile. */
   private async fenceEarlierLayouts(): Promise<boolean> {
     const signal = this.controller.signal;
     const backoff = new Backoff(1_000, MAX_BACKOFF_MS);
     const failures = new FailureLog(MAX_BACKOFF_MS);
-    const current = this.tasks.map((task) => taskTransactionalId(this.plan.name, task.id));
+    const current = this.currentLayout();
     while (!signal.aborted) {
       try {
         const { fenced } = await fenceEarlierLayouts(this.clients.kafka, { offsetsTopic: this.plan.offsetsTopic, connector: this.plan.name, current });
@@ -185,23 +225,82 @@ export class SourceConnector {
     }
   }
 
-  /** Starts tables that are new in their tasks and stops those no longer found. */
-  private async apply(tables: string[]): Promise<void> {
-    const wanted = new Set(tables);
-    const added = tables.filter((table) => !this.tableTasks.has(table));
-    if (added.length > 0) this.log.info(`starting ${added.length} table(s) ${this.plan.finder.description}: ${added.join(', ')}`);
-    for (const table of added) {
-      const task = this.tasks[taskOfTable(table, this.tasks.length)]!;
-      this.tableTasks.set(table, task);
-      task.add(table);
-    }
-    const gone = [...this.tableTasks].filter(([table]) => !wanted.has(table));
+  /** Starts tables that are new in their (owned) tasks and stops those no longer found. */
+  private apply(tables: string[]): Promise<void> {
+    return this.serialized(async () => {
+      const wanted = new Set(tables);
+      const added = tables.filter((table) => !this.tableTasks.has(table) && this.owned.has(this.taskIndexOf(table)));
+      if (added.length > 0) this.log.info(`starting ${added.length} table(s) ${this.plan.finder.description}: ${added.join(', ')}`);
+      for (const table of added) this.addTable(table);
+      const gone = [...this.tableTasks].filter(([table]) => !wanted.has(table));
+      await Promise.all(
+        gone.map(async ([table, task]) => {
+          this.log.info(`table ${table} is no longer found (deleted, or ${this.plan.finder.description} no more): stopping it; its offsets are kept`);
+          await task.remove(table);
+          this.tableTasks.delete(table);
+        }),
+      );
+    });
+  }
+
+  /** Stops the tasks given up and starts those taken on, with the tables discovery found for them. */
+  private async applyOwnership(): Promise<void> {
+    const given = [...this.tasks.values()].filter((task) => !this.owned.has(task.id));
+    if (given.length > 0) this.log.info(`task(s) ${given.map((task) => task.id).join(', ')} moved to another worker: stopping them`);
     await Promise.all(
-      gone.map(async ([table, task]) => {
-        this.log.info(`table ${table} is no longer found (deleted, or ${this.plan.finder.description} no more): stopping it; its offsets are kept`);
-        await task.remove(table);
-        this.tableTasks.delete(table);
+      given.map(async (task) => {
+        this.tasks.delete(task.id);
+        for (const [table, owner] of this.tableTasks) if (owner === task) this.tableTasks.delete(table);
+        await task.stop();
       }),
     );
+    if (!this.layoutSettled || this.controller.signal.aborted) return;
+    for (const id of this.owned) this.taskFor(id);
+    for (const table of this.discovery.tables) {
+      if (!this.tableTasks.has(table) && this.owned.has(this.taskIndexOf(table))) this.addTable(table);
+    }
+  }
+
+  private addTable(table: string): void {
+    const task = this.taskFor(this.taskIndexOf(table));
+    this.tableTasks.set(table, task);
+    task.add(table);
+  }
+
+  private taskIndexOf(table: string): number {
+    return taskOfTable(table, this.plan.tasks);
+  }
+
+  /** The owned task with this index, made on first use. */
+  private taskFor(id: number): SourceTask {
+    let task = this.tasks.get(id);
+    if (!task) {
+      const { plan } = this;
+      task = new SourceTask(
+        {
+          connector: plan.name,
+          id,
+          ...(plan.exactlyOnce ? { transactionalId: taskTransactionalId(plan.name, id) } : {}),
+          foundBy: plan.finder.description,
+          settingsFor: plan.settingsFor,
+          format: plan.format,
+          offsetsTopic: plan.offsetsTopic,
+          topic: plan.topic,
+          maxMessageBytes: plan.maxMessageBytes,
+          maxRecordsPerWrite: plan.maxRecordsPerWrite,
+          snapshotPages: this.snapshotPages,
+        },
+        this.clients,
+        this.log,
+      );
+      this.tasks.set(id, task);
+    }
+    return task;
+  }
+
+  private serialized(change: () => Promise<void>): Promise<void> {
+    const next = this.changes.then(change);
+    this.changes = next.catch(() => undefined);
+    return next;
   }
 }

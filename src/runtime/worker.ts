@@ -12,6 +12,7 @@ import { includeListFinder, TagTableFinder, type TableFinder } from '../source/d
 import type { PipelineSettings } from '../source/settings.js';
 import { dynamodbConnection, kafkaConnection, sinkKafkaConnection, sourcePorts } from './connections.js';
 import type { Logger } from './logger.js';
+import { RestError } from '../rest/http.js';
 import type { WorkerInfo } from '../rest/router.js';
 import { buildCommit } from './build-info.js';
 import { Health } from './health.js';
@@ -88,12 +89,20 @@ export class Worker {
     for (const config of this.configs) await this.startConnector(config);
   }
 
-  /** Starts a connector (a parsed configuration); its name must be free. */
-  async startConnector(config: SourceConfig | SinkConfig): Promise<void> {
+  /**
+   * Starts a connector (a parsed configuration); its name must be free. `ownedTasks`: the task indexes this
+   * process runs (a worker of a cluster runs its share); unset, all of them.
+   */
+  async startConnector(config: SourceConfig | SinkConfig, ownedTasks?: ReadonlySet<number>): Promise<void> {
     if (this.running.some((entry) => entry.config.name === config.name)) {
       throw new ConfigError([{ message: `a connector named "${config.name}" is already running` }]);
     }
-    this.running.push(isSinkConfig(config) ? await this.startSink(config) : await this.startSource(config));
+    this.running.push(isSinkConfig(config) ? await this.startSink(config, ownedTasks) : await this.startSource(config, ownedTasks));
+  }
+
+  /** Changes which of a running connector's tasks this process runs, leaving the others undisturbed. */
+  async assignTasks(name: string, tasks: ReadonlySet<number>): Promise<void> {
+    await this.running.find((entry) => entry.config.name === name)?.connector.assign(tasks);
   }
 
   /** Stops a connector, letting its open writes finish; false when none has that name. */
@@ -106,7 +115,7 @@ export class Worker {
     return true;
   }
 
-  private async startSource(config: SourceConfig): Promise<RunningConnector> {
+  private async startSource(config: SourceConfig, ownedTasks: ReadonlySet<number> | undefined): Promise<RunningConnector> {
     const log = this.log.child(config.name);
     for (const warning of config.warnings) log.warn(warning);
     // First: a format that cannot be used is a configuration error, found before any client is opened.
@@ -131,6 +140,7 @@ export class Worker {
         tasks: config.tasksMax,
         maxMessageBytes: config.topics.maxMessageBytes,
         maxRecordsPerWrite: config.output.maxBatchSize,
+        ...(ownedTasks ? { ownedTasks } : {}),
       },
       sourcePorts({ kafka, connection, admin, dynamodb, streams }),
       log,
@@ -153,7 +163,7 @@ export class Worker {
     };
   }
 
-  private async startSink(config: SinkConfig): Promise<RunningConnector> {
+  private async startSink(config: SinkConfig, ownedTasks: ReadonlySet<number> | undefined): Promise<RunningConnector> {
     const log = this.log.child(config.name);
     for (const warning of config.warnings) log.warn(warning);
     const kafkaConnection = sinkKafkaConnection(config, log);
@@ -161,7 +171,7 @@ export class Worker {
     const admin = kafka.admin();
     await admin.connect();
     const dynamodb = createDynamoDbClient({ ...dynamodbConnection(config), observer: this.awsObserver(config.name) });
-    const connector = new SinkConnector(config, { kafka, kafkaConnection, admin, dynamodb }, log);
+    const connector = new SinkConnector(config, { kafka, kafkaConnection, admin, dynamodb }, log, ownedTasks);
     const topics = config.topics.regex ? `topics matching /${config.topics.regex}/` : `topic(s) ${config.topics.names!.join(', ')}`;
     log.info(`sink: ${topics} → DynamoDB ${config.aws.endpoint ?? `region ${config.aws.region}`}; ${config.tasksMax} task(s)`);
     await connector.start();
@@ -273,12 +283,19 @@ function withKafka<Config extends { name: string; kafka: { bootstrapServers?: st
   );
 }
 
-/** What the REST API asks of a worker besides its connectors: the build, its Kafka cluster, metrics and health. */
-export function restInfo(worker: Worker): WorkerInfo {
+/**
+ * What the REST API asks of a worker besides its connectors: the build, its Kafka cluster, metrics and health.
+ * `worker` is undefined while a worker of a cluster is still joining it (its REST API starts first).
+ */
+export function restInfo(worker: () => Worker | undefined): WorkerInfo {
   return {
     commit: buildCommit(),
-    kafkaClusterId: () => worker.kafkaClusterId(),
-    metrics: () => worker.metrics.exposition(),
-    problems: () => worker.health.problems(),
+    kafkaClusterId: async () => (await worker()?.kafkaClusterId()) ?? '',
+    metrics: async () => {
+      const running = worker();
+      if (!running) throw new RestError(503, 'the worker is still joining its cluster: try again in a moment');
+      return running.metrics.exposition();
+    },
+    problems: () => worker()?.health.problems() ?? [],
   };
 }

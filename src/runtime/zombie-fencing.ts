@@ -66,6 +66,12 @@ export async function fenceEarlierLayouts(
   return { fenced: [...fenced].filter((id) => !current.includes(id)) };
 }
 
+/** Whether the offsets topic records `current` as the connector's task layout (its earlier one fenced). */
+export async function layoutRecorded(kafka: SourceKafka, options: { offsetsTopic: string; connector: string; current: string[] }): Promise<boolean> {
+  const store = await kafka.loadOffsets(options.offsetsTopic, options.connector);
+  return sameIds(store.get<TaskWritersOffset>(partitions.taskWriters())?.transactionalIds ?? [], options.current);
+}
+
 /** The ids recorded last time; without a record, those of the per-table producers of earlier releases. */
 function recordedLayout(store: OffsetStore, connector: string): string[] {
   const recorded = store.get<TaskWritersOffset>(partitions.taskWriters());

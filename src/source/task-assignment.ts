@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { stableBucket } from '../domain/stable-bucket.js';
 
 /**
  * The task that carries a table: its name's hash modulo the number of tasks. It depends on nothing else, so a
@@ -6,5 +6,5 @@ import { createHash } from 'node:crypto';
  * tasks.max moves tables.
  */
 export function taskOfTable(table: string, tasks: number): number {
-  return createHash('sha256').update(table).digest().readUInt32BE(0) % tasks;
+  return stableBucket(table, tasks);
 }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 const cli = join(import.meta.dirname, '..', '..', 'bin', 'dynamodb-kafka.js');
 
@@ -27,12 +28,24 @@ export class ConnectorProcess {
     return new ConnectorProcess(spawn(process.execPath, [cli, 'worker', file], { stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
+  /** The REST API's base URL, once the process has said where it listens. */
+  async restUrl(timeoutMs = 60_000): Promise<string> {
+    const pattern = /REST API at (http:\/\/[^\s]+)\/connectors/;
+    await expect.poll(() => pattern.exec(this.output)?.[1], { timeout: timeoutMs }).toBeDefined();
+    return pattern.exec(this.output)![1]!;
+  }
+
   get pid(): number {
     return this.child.pid!;
   }
 
   get exited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Sends a signal that does not end the process (SIGSTOP, SIGCONT). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
   }
 
   /** Sends `signal` and resolves with the exit code (or signal name) once the process is gone. */

@@ -15,7 +15,7 @@ export async function startSink(
   name: string,
   dynamodb: DynamoDbConnection,
   config: Record<string, string>,
-  options: { instrument?: (client: DynamoDBClient) => void } = {},
+  options: { instrument?: (client: DynamoDBClient) => void; ownedTasks?: ReadonlySet<number> } = {},
 ) {
   const credentials = dynamodb.credentials as { accessKeyId: string; secretAccessKey: string };
   const parsed = parseSinkConfig(name, {
@@ -33,7 +33,7 @@ export async function startSink(
   await admin.connect();
   const client = createDynamoDbClient(dynamodbConnection(parsed));
   options.instrument?.(client);
-  const connector = new SinkConnector(parsed, { kafka, kafkaConnection, admin, dynamodb: client }, createLogger(name, 'warn'));
+  const connector = new SinkConnector(parsed, { kafka, kafkaConnection, admin, dynamodb: client }, createLogger(name, 'warn'), options.ownedTasks);
   await connector.start();
   return {
     connector,

@@ -53,7 +53,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   say(`Connector config: ${configFile}\n`);
   const worker = await Worker.fromFiles([configFile], createLogger('', 'warn'));
   await worker.start();
-  const rest = await startRestServer({ host: '127.0.0.1', port: 0 }, () => worker.status(), restInfo(worker));
+  const rest = await startRestServer({ host: '127.0.0.1', port: 0 }, () => worker.status(), restInfo(() => worker));
   say(`Status page: ${rest.url}/   (Prometheus metrics: ${rest.url}/metrics)\n`);
 
   const stop = new AbortController();

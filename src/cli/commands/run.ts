@@ -22,7 +22,7 @@ export function runCommand(): Command {
       const rest =
         options.restPort === undefined
           ? undefined
-          : await startRestServer({ host: options.restHost, port: options.restPort }, () => worker.status(), restInfo(worker));
+          : await startRestServer({ host: options.restHost, port: options.restPort }, () => worker.status(), restInfo(() => worker));
       if (rest) log.info(`REST status API at ${rest.url}/connectors`);
       await waitForShutdown(log, parent);
       log.info('stopping: finishing open writes');

@@ -23,26 +23,28 @@ export function workerCommand(): Command {
       const parent = options.stopWithParent ? whenParentExits(log) : undefined;
       const config = parseWorkerConfig(readProperties(await readFile(file, 'utf8')));
       for (const warning of config.warnings) log.warn(warning);
-      const cluster = await ClusterWorker.start(config, log);
-      log.info(`worker of group ${config.groupId}: connectors from config topic ${config.configTopic}`);
+      // The REST API first: its address names this worker in the status topic, as in Kafka Connect. Until the
+      // worker has joined its cluster, the requests that need it answer 503.
+      let cluster: ClusterWorker | undefined;
       const rests = [];
       try {
         for (const listener of config.listeners) {
           const rest = await startRestServer(
             listenAddress(listener)!,
-            () => cluster.worker.status(),
-            restInfo(cluster.worker),
-            { control: clusterControl(cluster, config, log), security: config.restSecurity },
+            () => cluster?.worker.status() ?? [],
+            restInfo(() => cluster?.worker),
+            { control: clusterControl(() => cluster, config, log), security: config.restSecurity },
           );
           log.info(`REST API at ${rest.url}/connectors`);
           rests.push(rest);
         }
+        cluster = await ClusterWorker.start(config, log, rests[0] ? new URL(rests[0].url).host : undefined);
       } catch (error) {
         // A listener that cannot start (a port taken, a keystore or credentials file refused) stops the worker.
         for (const rest of rests) await rest.close();
-        await cluster.stop();
         throw error;
       }
+      log.info(`worker of group ${config.groupId}: connectors from config topic ${config.configTopic}, work shared on topic ${config.workTopic}`);
       await waitForShutdown(log, parent);
       log.info('stopping: finishing open writes');
       for (const rest of rests) await rest.close();

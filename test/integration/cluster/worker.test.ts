@@ -1,9 +1,8 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { ConfigTopic } from '../../../src/adapters/kafka/config-topic.js';
-import { createKafka, logLevel } from '../../../src/adapters/kafka/client.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { ConnectorProcess } from '../../support/cli-process.js';
+import { testCluster } from '../../support/cluster.js';
 import { createTable, putItems } from '../../support/tables.js';
 import { TopicFollower, type ConsumedRecord } from '../../support/topic-follower.js';
 
@@ -23,14 +22,7 @@ describe('worker: the connectors of the cluster’s config topic', () => {
     defer(() => follower.close());
 
     // What a tool (or another worker) writes: connector configs without Kafka settings, which they inherit.
-    const kafkaConnection = { bootstrapServers, clientId: group };
-    const kafka = createKafka(kafkaConnection, logLevel.ERROR);
-    const admin = kafka.admin();
-    await admin.connect();
-    defer(() => admin.disconnect());
-    const configTopic = `${group}-configs`;
-    const configs = await ConfigTopic.open({ kafka, connection: kafkaConnection, admin }, { topic: configTopic, replicationFactor: 1, warn: () => undefined });
-    defer(() => configs.close());
+    const { configs, properties } = await testCluster(bootstrapServers, group, defer);
     const name = uniqueName('orders-source');
     await configs.putConnector(name, {
       'connector.class': 'DynamoDbSource',
@@ -42,28 +34,15 @@ describe('worker: the connectors of the cluster’s config topic', () => {
     });
     await configs.putConnector('broken', { 'connector.class': 'DynamoDbSource', 'dynamodb.snapshot.segmnets': '4' });
 
-    const properties = {
-      'bootstrap.servers': bootstrapServers,
-      'group.id': group,
-      'config.storage.topic': configTopic,
-      'offset.storage.topic': `${group}-offsets`,
-      'status.storage.topic': `${group}-status`,
-      'config.storage.replication.factor': '1',
-      listeners: 'http://127.0.0.1:0',
-    };
     let worker = ConnectorProcess.worker(properties);
     defer(async () => void (await worker.stop('SIGKILL')));
-    const restOf = async (process: ConnectorProcess) => {
-      await expect.poll(() => /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)?.[1], { timeout: 60_000 }).toBeDefined();
-      return /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)![1]!;
-    };
     // GET /connectors lists every configured connector, as Connect's does; the running ones are those whose status says so.
     const running = async (base: string) => {
       const statuses = (await (await fetch(`${base}/connectors?expand=status`)).json()) as Record<string, { status: { connector: { state: string } } }>;
       return Object.keys(statuses).filter((name) => statuses[name]!.status.connector.state === 'RUNNING');
     };
 
-    let base = await restOf(worker);
+    let base = await worker.restUrl();
     await follower.waitFor((records) => new Set(ids(records)).size === 5, 60_000, 'the snapshot');
     expect(await running(base)).toEqual([name]);
     expect(worker.output).toMatch(/connector broken not started: [\s\S]*unknown key "dynamodb\.snapshot\.segmnets" \(did you mean "dynamodb\.snapshot\.segments"\?\)/);
@@ -79,7 +58,7 @@ describe('worker: the connectors of the cluster’s config topic', () => {
 
     expect(await worker.stop()).toBe(0);
     worker = ConnectorProcess.worker(properties);
-    base = await restOf(worker);
+    base = await worker.restUrl();
     await expect.poll(() => running(base), { timeout: 30_000 }).toEqual([name]);
     await dynamodb.send(new PutItemCommand({ TableName: table, Item: { id: { S: 'after-restart' } } }));
     await follower.waitFor((records) => ids(records).includes('after-restart'), 60_000, 'a change after the restart');

@@ -67,6 +67,30 @@ describe('sink: Kafka records become DynamoDB items', () => {
     await expect.poll(written, { timeout: 10_000 }).toBeGreaterThanOrEqual(sent);
   });
 
+  it('runs the task indexes it is given, changed while running without a record lost (a worker’s share of a cluster)', async () => {
+    const topic = uniqueName('share');
+    const PARTITIONS = 4;
+    await produce(topic, [], PARTITIONS);
+    const sink = await startSink(uniqueName('sinkshare'), connection, { topics: topic, 'tasks.max': '2' }, { ownedTasks: new Set([0]) });
+    defer(() => sink.stop());
+    let sent = 0;
+    const round = async () => {
+      await produce(topic, Array.from({ length: PARTITIONS }, (_, partition) => ({ value: { n: sent++ }, partition })), PARTITIONS);
+      await expect.poll(async () => (await scanAll(dynamodb, topic)).length, { timeout: 60_000 }).toBe(sent);
+    };
+    const taskIds = () => sink.connector.status().tasks.map((task) => task.task);
+    await round();
+    expect(taskIds()).toEqual([0]);
+    await sink.connector.assign(new Set([0, 1]));
+    expect(taskIds()).toEqual([0, 1]);
+    await round();
+    // Task 0 given up: task 1 takes every partition and goes on.
+    await sink.connector.assign(new Set([1]));
+    expect(taskIds()).toEqual([1]);
+    await round();
+    expect(sink.connector.status().tasks[0]!.state).toBe('RUNNING');
+  });
+
   it('reads the topics topics.regex matches as a whole name, as Kafka Connect does', async () => {
     const base = uniqueName('regex');
     // Produced first, so a subscription that matched it would have written it by the time the others are.

@@ -54,6 +54,15 @@ describe('parseWorkerConfig: Kafka Connect’s distributed worker keys', () => {
     });
   });
 
+  it('shares work on <group.id>-work with 60 partitions and Connect’s 10 s session unless told otherwise', () => {
+    expect(parseWorkerConfig(minimal)).toMatchObject({ workTopic: 'connect-cluster-work', workPartitions: 60, sessionTimeoutMs: 10_000 });
+    expect(parseWorkerConfig({ ...minimal, 'work.storage.topic': 'work', 'work.storage.partitions': '12', 'session.timeout.ms': '6000' })).toMatchObject({
+      workTopic: 'work',
+      workPartitions: 12,
+      sessionTimeoutMs: 6000,
+    });
+  });
+
   it('listens on 127.0.0.1:8083 unless told otherwise', () => {
     expect(parseWorkerConfig(minimal).listeners).toEqual(['http://127.0.0.1:8083']);
   });

@@ -21,11 +21,10 @@ function capturingLogger(lines: string[]): Logger {
  * A source connector with TAG discovery (env:prod, asked again every millisecond) over in-memory tables, their
  * tags, streams and Kafka. `table()` adds a table with one item and a stream, tagged as given.
  */
-function world(tasks = 1) {
+function world(tasks = 1, ownedTasks?: ReadonlySet<number>, kafka = new InMemoryKafka()) {
   const catalog = new InMemoryTableCatalog();
   const tables = new InMemoryTables();
   const streams = new InMemoryStreams();
-  const kafka = new InMemoryKafka();
   const lines: string[] = [];
   const table = (name: string, tags: Record<string, string>) => {
     const streamArn = `arn:aws:dynamodb:us-east-1:000000000000:table/${name}/stream/1`;
@@ -46,6 +45,7 @@ function world(tasks = 1) {
       tasks,
       maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
       maxRecordsPerWrite: 1000,
+      ...(ownedTasks ? { ownedTasks } : {}),
     },
     { kafka, tables, streams },
     log,
@@ -127,6 +127,57 @@ describe('SourceConnector: TAG discovery, asked again every period', () => {
       for (const name of names) expect(kafka.messages(name).filter((message) => message.value !== null)).toHaveLength(1);
     } finally {
       await connector.stop();
+    }
+  });
+
+  it('runs only the tasks it is given, and moves tasks in and out while running without disturbing the others', async () => {
+    const { kafka, table, connector, running, streaming } = world(3, new Set([0]));
+    const names = Array.from({ length: 12 }, (_, index) => `t${index}`);
+    for (const name of names) table(name, { env: 'prod' });
+    const ofTask = (task: number) => names.filter((name) => taskOfTable(name, 3) === task).sort();
+    connector.start();
+    try {
+      await until(() => ofTask(0).every(streaming), 'the tables of task 0 streaming');
+      expect(running()).toEqual(ofTask(0));
+      expect(connector.status().tasks.map((task) => task.id)).toEqual([0]);
+
+      const writersBefore = kafka.writersOpened.length;
+      await connector.assign(new Set([0, 2]));
+      await until(() => ofTask(2).every(streaming), 'the tables of task 2 streaming');
+      expect(running()).toEqual([...ofTask(0), ...ofTask(2)].sort());
+      // Task 0 went on with its producer: only task 2 opened one.
+      expect(kafka.writersOpened.slice(writersBefore)).toEqual(['tagged-2']);
+
+      await connector.assign(new Set([2]));
+      await until(() => running().length === ofTask(2).length, 'task 0 stopped');
+      expect(running()).toEqual(ofTask(2));
+      expect(connector.status().tasks.map((task) => task.id)).toEqual([2]);
+    } finally {
+      await connector.stop();
+    }
+  });
+
+  it('without task 0, starts no task before the owner of task 0 has recorded the current layout', async () => {
+    const kafka = new InMemoryKafka();
+    const owner = world(2, new Set([0]), kafka);
+    const other = world(2, new Set([1]), kafka);
+    const names = Array.from({ length: 8 }, (_, index) => `t${index}`);
+    for (const name of names) {
+      owner.table(name, { env: 'prod' });
+      other.table(name, { env: 'prod' });
+    }
+    other.connector.start();
+    try {
+      await until(() => other.lines.some((line) => line.includes('waiting for the owner of task 0')), 'the other waiting');
+      expect(other.running()).toEqual([]);
+      owner.connector.start();
+      const ofTask1 = names.filter((name) => taskOfTable(name, 2) === 1);
+      // The other looks again every second.
+      await expect.poll(() => ofTask1.every(other.streaming), { timeout: 5_000 }).toBe(true);
+      expect(other.running()).toEqual(ofTask1.sort());
+    } finally {
+      await other.connector.stop();
+      await owner.connector.stop();
     }
   });
 });
