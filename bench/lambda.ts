@@ -9,30 +9,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
+import { createDynamoDbClient, createStreamsClient } from '../src/adapters/dynamodb/client.js';
 import { createStreamHandler } from '../src/lambda/handler.js';
 import { createLogger } from '../src/runtime/logger.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
-import { eventOf, lambdaRecords, streamShard } from '../test/support/lambda-events.js';
+import { eventOf, lambdaEnv, lambdaRecords, streamShard } from '../test/support/lambda-events.js';
 import { percentile } from './measure.js';
 import { benchDatabase, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-/** The handler's environment for a bench table, as a function's configuration would hold it. */
-function handlerEnv(stack: StackEndpoints, connection: DynamoDbConnection, table: string, name: string): Record<string, string> {
-  const credentials = connection.credentials as { accessKeyId: string; secretAccessKey: string };
-  return {
-    AWS_LAMBDA_FUNCTION_NAME: name,
-    DYNAMODB_KAFKA_BOOTSTRAP_SERVERS: stack.kafka.bootstrapServers,
-    DYNAMODB_KAFKA_DYNAMODB_TABLE_INCLUDELIST: table,
-    DYNAMODB_KAFKA_DYNAMODB_SERVICE_ENDPOINT: connection.endpoint!,
-    DYNAMODB_KAFKA_AWS_REGION: connection.region,
-    DYNAMODB_KAFKA_AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    DYNAMODB_KAFKA_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    DYNAMODB_KAFKA_OFFSET_STORAGE_TOPIC: `${name}-offsets`,
-  };
-}
 
 /**
  * In a new process, as Lambda runs a new container: the module is imported (its init starts the clients, as in
@@ -75,7 +60,7 @@ export async function benchLambda(stack: StackEndpoints, root: string) {
         DYNAMODB_KAFKA_LOG_LEVEL: 'warn',
         BENCH_MODULE: join(root, 'dist', 'lambda-package', 'index.mjs'),
         BENCH_EVENT: JSON.stringify(eventOf(delivered.slice(0, 1))),
-        ...handlerEnv(stack, connection, table, coldName),
+        ...lambdaEnv({ bootstrapServers: stack.kafka.bootstrapServers, connection, table, name: coldName }),
       },
     }),
   ) as { answer: unknown; moduleLoadedMs: number; firstBatchMs: number };
@@ -83,7 +68,7 @@ export async function benchLambda(stack: StackEndpoints, root: string) {
 
   say(`lambda: ${records.toLocaleString('en')} records through one container in batches of ${batchSize}…`);
   const name = `bench-lambda-${randomUUID().slice(0, 8)}`;
-  const handler = await createStreamHandler(handlerEnv(stack, connection, table, name), { log: createLogger(name, 'warn') });
+  const handler = await createStreamHandler(lambdaEnv({ bootstrapServers: stack.kafka.bootstrapServers, connection, table, name }), { log: createLogger(name, 'warn') });
   // The container's first batch opens the shard's producer: the loop measures warm invocations.
   await handler.handle(eventOf(delivered.slice(0, 1)));
   const invocationMs: number[] = [];

@@ -4,6 +4,7 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type _Record, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { toDynamoDbJson } from '../../src/domain/attribute-codec.js';
+import type { DynamoDbConnection } from '../../src/adapters/dynamodb/client.js';
 import type { LambdaStreamEvent, LambdaStreamRecord } from '../../src/lambda/event.js';
 
 export interface StreamShard {
@@ -58,3 +59,19 @@ export function asLambdaDelivers(record: _Record, streamArn: string, region: str
 }
 
 export const eventOf = (records: LambdaStreamRecord[]): LambdaStreamEvent => ({ Records: records });
+
+/** A handler's environment for a table of the local stack, as a function's configuration would hold it. */
+export function lambdaEnv(options: { bootstrapServers: string; connection: DynamoDbConnection; table: string; name: string }): Record<string, string> {
+  const { connection, name } = options;
+  const credentials = connection.credentials as { accessKeyId: string; secretAccessKey: string };
+  return {
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    DYNAMODB_KAFKA_BOOTSTRAP_SERVERS: options.bootstrapServers,
+    DYNAMODB_KAFKA_DYNAMODB_TABLE_INCLUDELIST: options.table,
+    DYNAMODB_KAFKA_DYNAMODB_SERVICE_ENDPOINT: connection.endpoint!,
+    DYNAMODB_KAFKA_AWS_REGION: connection.region,
+    DYNAMODB_KAFKA_AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    DYNAMODB_KAFKA_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    DYNAMODB_KAFKA_OFFSET_STORAGE_TOPIC: `${name}-offsets`,
+  };
+}

@@ -10,7 +10,7 @@ import { secretsManagerFetcher } from '../../../src/lambda/secrets.js';
 import type { LambdaStreamRecord } from '../../../src/lambda/event.js';
 import { BEFORE_DROPPED_HEADER } from '../../../src/source/oversized-records.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
-import { eventOf, lambdaRecords, streamShard } from '../../support/lambda-events.js';
+import { eventOf, lambdaEnv, lambdaRecords, streamShard } from '../../support/lambda-events.js';
 import { capturingLogger } from '../../support/source.js';
 import { createTable, putItems } from '../../support/tables.js';
 import { TopicFollower, type ConsumedRecord } from '../../support/topic-follower.js';
@@ -48,18 +48,10 @@ describe('lambda: DynamoDB Streams events → Kafka', () => {
 
   /** A handler as one Lambda container makes it, configured by environment variables only. */
   async function container(table: string, name: string, extra: Record<string, string> = {}): Promise<StreamHandler> {
+    // The AWS secret key by reference only: read from Secrets Manager.
+    const { DYNAMODB_KAFKA_AWS_SECRET_ACCESS_KEY: _inline, ...env } = lambdaEnv({ bootstrapServers: stack.kafka.bootstrapServers, connection, table, name });
     const handler = await createStreamHandler(
-      {
-        AWS_LAMBDA_FUNCTION_NAME: name,
-        DYNAMODB_KAFKA_BOOTSTRAP_SERVERS: stack.kafka.bootstrapServers,
-        DYNAMODB_KAFKA_DYNAMODB_TABLE_INCLUDELIST: table,
-        DYNAMODB_KAFKA_DYNAMODB_SERVICE_ENDPOINT: connection.endpoint!,
-        DYNAMODB_KAFKA_AWS_REGION: connection.region,
-        DYNAMODB_KAFKA_AWS_ACCESS_KEY_ID: (connection.credentials as { accessKeyId: string }).accessKeyId,
-        DYNAMODB_KAFKA_AWS_SECRET_ACCESS_KEY_SECRET_ARN: `${await awsSecretArn()}#secret`,
-        DYNAMODB_KAFKA_OFFSET_STORAGE_TOPIC: `${name}-offsets`,
-        ...extra,
-      },
+      { ...env, DYNAMODB_KAFKA_AWS_SECRET_ACCESS_KEY_SECRET_ARN: `${await awsSecretArn()}#secret`, ...extra },
       { fetchSecret, log: capturingLogger(logLines, name) },
     );
     defer(() => handler.close());
