@@ -73,13 +73,16 @@ export class StreamBatchHandler {
     const records = event.Records ?? [];
     /** Records before this index are in Kafka (written now or before). */
     let handled = 0;
-    let shardKey: string | undefined;
+    /** What the batch is, as far as known: for the log line of a failure. */
+    let where = records[0]?.eventSourceARN ?? 'an unknown stream';
     try {
       if (records.length === 0) return { batchItemFailures: [] };
       const stream = this.streamOf(records);
+      where = `table ${stream.tableName}`;
       const target = await this.target(stream.tableName);
       const shardId = await this.resolver.shardOf(stream.streamArn, sequenceNumberOf(records[0]!));
-      shardKey = `${stream.streamArn}/${shardId}`;
+      where = `table ${stream.tableName}, shard ${shardId}`;
+      const shardKey = `${stream.streamArn}/${shardId}`;
       const shard = await this.writer(stream, shardId, shardKey);
       const committed = committedSequence(shard.store.get<ShardOffset>(shard.partition), stream, shardId);
       const skipped = records.filter((record) => committed !== null && BigInt(sequenceNumberOf(record)) <= committed).length;
@@ -104,7 +107,7 @@ export class StreamBatchHandler {
       const failed = records[handled];
       const what = error instanceof FencedError ? 'fenced by another container on the same shard' : 'failed';
       this.log.error(
-        `batch of ${records.length} records ${what} at record ${handled + 1}` +
+        `${where}: batch of ${records.length} records ${what} at record ${handled + 1}` +
           `${failed?.dynamodb?.SequenceNumber ? ` (sequence number ${failed.dynamodb.SequenceNumber})` : ''}: ` +
           `${error instanceof Error ? error.message : String(error)}; Lambda retries from there`,
       );
