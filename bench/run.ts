@@ -4,7 +4,7 @@
  *
  * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600),
  * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200). BENCH_ONLY=snapshot,sink (comma list of
- * snapshot, memory, latency, cdc, sink, replication, scale) runs only those phases, for quicker tuning. The scale
+ * snapshot, memory, latency, cdc, lambda, sink, replication, scale) runs only those phases, for quicker tuning. The scale
  * probe (bench/scale.ts, many tables in one `run` process) runs only when asked for: BENCH_ONLY=scale.
  */
 import { spawn } from 'node:child_process';
@@ -31,6 +31,7 @@ import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
 import { mib, percentile, waitUntil } from './measure.js';
 import { benchScale } from './scale.js';
+import { benchLambda } from './lambda.js';
 import { benchReplicationLag, benchSinkThroughput, REGISTRY_FORMATS, RESULT_KEYS, SERIALIZERS } from './sink.js';
 import { benchDatabase, connectorConfigFile, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/config/source.js';
@@ -321,11 +322,12 @@ async function main(): Promise<void> {
     if (snapshotRun) await dropSnapshotTable(snapshotRun.table);
     const latency = wanted('latency') ? await benchCdcLatency(stack) : undefined;
     const cdc = wanted('cdc') ? await benchCdcThroughput(stack) : undefined;
+    const lambda = wanted('lambda') ? await benchLambda(stack, process.cwd()) : undefined;
     const sink = wanted('sink') ? await benchSinkThroughput(stack, Number(process.env.BENCH_SINK_RECORDS ?? 100_000)) : undefined;
     const replication = wanted('replication') ? await benchReplicationLag(stack, Number(process.env.BENCH_REPLICATION_SAMPLES ?? 200)) : undefined;
     // Minutes at its default size, and a heap of 1,000 tables in DynamoDB Local: only when asked for by name.
     const scale = only?.includes('scale') ? await benchScale(stack) : undefined;
-    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, sink, replication, scale };
+    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, lambda, sink, replication, scale };
     mkdirSync('bench-results', { recursive: true });
     const file = `bench-results/bench-${result.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -334,6 +336,8 @@ async function main(): Promise<void> {
     if (snapshot?.avro) rows['snapshot AVRO (items/s)'] = { connector: snapshot.avro.itemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: Number((snapshot.avro.itemsPerSecond / snapshot.rawItemsPerSecond).toFixed(3)), note: `same table; connector CPU ${snapshot.avro.cpuMicrosPerItem} µs per item = ${snapshot.avro.cpuRatioToJson} × JSON's` };
     if (memory) rows['connector process peak RSS (MiB)'] = { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` };
     if (cdc) rows['cdc throughput (records/s)'] = { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` };
+    if (lambda) rows['lambda handler (records/s)'] = { connector: lambda.recordsPerSecond, raw: '', ratio: '', note: `${lambda.records} stream records as Lambda delivers them, batches of ${lambda.batchSize}, one warm container: invocation p50 ${lambda.invocationP50Ms} ms, max ${lambda.invocationMaxMs}` };
+    if (lambda) rows['lambda cold start (ms)'] = { connector: lambda.coldStart.firstBatchWrittenMs, raw: '', ratio: '', note: `the zip in a new process, from its start: module loaded at ${lambda.coldStart.moduleLoadedMs} ms, first batch written through handler (clients, producer init, offsets) at ${lambda.coldStart.firstBatchWrittenMs}` };
     if (sink) rows['sink (items/s)'] = { connector: sink.connectorItemsPerSecond, raw: sink.rawItemsPerSecond, ratio: sink.ratio, note: `${sink.records} records, raw BatchWriteItem at the same concurrency (32), mean of ${sink.rawRunsItemsPerSecond.join(' and ')} before and after; start-up ${sink.startupMs} ms; bench process CPU ${sink.nodeCpuMicrosPerItem.connector} µs per item (raw ${sink.nodeCpuMicrosPerItem.raw}); JSON runs before and after the registry formats: ${sink.jsonRuns.map((run) => `${run.itemsPerSecond}/s ${run.cpuMicrosPerItem} µs`).join(', ')}` };
     for (const format of REGISTRY_FORMATS) {
       const run = sink?.[RESULT_KEYS[format]];

@@ -1,10 +1,10 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { DynamoDbConnection } from '../adapters/dynamodb/client.js';
+import { createDynamoDbClient, createStreamsClient, type AwsCallObserver, type DynamoDbConnection } from '../adapters/dynamodb/client.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { dynamoDbSourceTables } from '../adapters/dynamodb/scan.js';
 import { dynamoDbChangeStreams } from '../adapters/dynamodb/streams.js';
-import type { Admin, Kafka, KafkaConnection } from '../adapters/kafka/client.js';
+import { createKafka, logLevel, type Admin, type Kafka, type KafkaConnection, type TransactionObserver } from '../adapters/kafka/client.js';
 import { kafkaForSource } from '../adapters/kafka/source-kafka.js';
 import { KafkaClientEvents, type LogSink } from '../adapters/kafka/client-events.js';
 import type { SourceConfig } from '../config/source.js';
@@ -44,6 +44,31 @@ export function kafkaConnection(config: SourceConfig, bootstrapServers: string, 
 export function sinkKafkaConnection(config: SinkConfig, log: LogSink): KafkaConnection {
   const bootstrapServers = config.kafka.bootstrapServers!;
   return { bootstrapServers, clientId: `dynamodb-kafka-${config.name}`, properties: config.kafka.properties, events: new KafkaClientEvents(bootstrapServers, log) };
+}
+
+/** The clients a source connector works with: Kafka (admin connected) and DynamoDB with its Streams. */
+export interface SourceClients {
+  connection: KafkaConnection;
+  kafka: Kafka;
+  admin: Admin;
+  aws: DynamoDbConnection;
+  dynamodb: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+}
+
+/** Opens a source connector's clients (the caller closes them: admin.disconnect, destroy). */
+export async function openSourceClients(
+  config: SourceConfig,
+  bootstrapServers: string,
+  log: LogSink,
+  observers: { aws?: AwsCallObserver; transactions?: TransactionObserver } = {},
+): Promise<SourceClients> {
+  const connection = { ...kafkaConnection(config, bootstrapServers, log), ...(observers.transactions ? { transactions: observers.transactions } : {}) };
+  const kafka = createKafka(connection, logLevel.ERROR);
+  const admin = kafka.admin();
+  await admin.connect();
+  const aws = { ...dynamodbConnection(config), ...(observers.aws ? { observer: observers.aws } : {}) };
+  return { connection, kafka, admin, aws, dynamodb: createDynamoDbClient(aws), streams: createStreamsClient(aws) };
 }
 
 /** The source connector's ports, on the SDK and librdkafka clients of one connector. */

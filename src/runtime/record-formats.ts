@@ -1,15 +1,8 @@
-import { schemaRegistryClient } from '../adapters/schema-registry/registry-client.js';
 import type { SourceConfig } from '../config/source-config.js';
 import { ConfigError, keyProblem } from '../config/errors.js';
-import { confluentAvroFormat } from '../formats/avro/confluent-avro.js';
 import { confluentJsonFormat } from '../formats/confluent-json.js';
-import { confluentJsonSchemaFormat } from '../formats/json-schema/confluent-json-sr.js';
-import { confluentProtobufFormat } from '../formats/protobuf/confluent-protobuf.js';
 import type { RecordFormat } from '../formats/ports.js';
 import { trustpilotJsonFormat } from '../formats/trustpilot-json.js';
-import { trustpilotAvroFormat } from '../formats/avro/trustpilot-avro.js';
-import { trustpilotJsonSchemaFormat } from '../formats/json-schema/trustpilot-json-sr.js';
-import { trustpilotProtobufFormat } from '../formats/protobuf/trustpilot-protobuf.js';
 
 /** The record format a source connector's configuration asks for (a registry format connects its client). */
 export async function sourceRecordFormat(output: SourceConfig['output']): Promise<RecordFormat> {
@@ -25,6 +18,25 @@ export async function sourceRecordFormat(output: SourceConfig['output']): Promis
   }
   if (!registry) throw new ConfigError(keyProblem('schema.registry.url', `required: output.data.format=${dataFormat} writes through a Schema Registry`));
   const context = registry.context ? { context: registry.context } : {};
+  // Loaded only for a registry format: Confluent's Schema Registry client takes about a second to load, which a
+  // JSON connector (and a Lambda container's cold start) need not pay.
+  const [
+    { schemaRegistryClient },
+    { confluentAvroFormat },
+    { confluentJsonSchemaFormat },
+    { confluentProtobufFormat },
+    { trustpilotAvroFormat },
+    { trustpilotJsonSchemaFormat },
+    { trustpilotProtobufFormat },
+  ] = await Promise.all([
+    import('../adapters/schema-registry/registry-client.js'),
+    import('../formats/avro/confluent-avro.js'),
+    import('../formats/json-schema/confluent-json-sr.js'),
+    import('../formats/protobuf/confluent-protobuf.js'),
+    import('../formats/avro/trustpilot-avro.js'),
+    import('../formats/json-schema/trustpilot-json-sr.js'),
+    import('../formats/protobuf/trustpilot-protobuf.js'),
+  ]);
   const common = {
     registry: await schemaRegistryClient(registry),
     document: output.documentFormat,

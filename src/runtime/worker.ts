@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDbClient, createStreamsClient, createTaggingClient, type DynamoDbConnection } from '../adapters/dynamodb/client.js';
+import { createDynamoDbClient, createTaggingClient, type DynamoDbConnection } from '../adapters/dynamodb/client.js';
 import { dynamoDbTableCatalog } from '../adapters/dynamodb/tags.js';
 import { fetchClusterId } from '../adapters/kafka/cluster-id.js';
 import { createKafka, logLevel, type Admin } from '../adapters/kafka/client.js';
@@ -10,7 +10,7 @@ import { isSinkConnectorClass, parseSinkConfig, type SinkConfig } from '../confi
 import { SinkConnector, type SinkConnectorStatus } from './sink-connector.js';
 import { includeListFinder, TagTableFinder, type TableFinder } from '../source/discovery.js';
 import type { PipelineSettings } from '../source/settings.js';
-import { dynamodbConnection, kafkaConnection, sinkKafkaConnection, sourcePorts } from './connections.js';
+import { dynamodbConnection, openSourceClients, sinkKafkaConnection, sourcePorts } from './connections.js';
 import type { Logger } from './logger.js';
 import { RestError } from '../rest/http.js';
 import type { WorkerInfo } from '../rest/router.js';
@@ -120,13 +120,10 @@ export class Worker {
     for (const warning of config.warnings) log.warn(warning);
     // First: a format that cannot be used is a configuration error, found before any client is opened.
     const format = await sourceRecordFormat(config.output);
-    const connection = { ...kafkaConnection(config, config.kafka.bootstrapServers!, log), transactions: this.transactionObserver(config.name) };
-    const kafka = createKafka(connection, logLevel.ERROR);
-    const admin = kafka.admin();
-    await admin.connect();
-    const aws = { ...dynamodbConnection(config), observer: this.awsObserver(config.name) };
-    const dynamodb = createDynamoDbClient(aws);
-    const streams = createStreamsClient(aws);
+    const { connection, kafka, admin, aws, dynamodb, streams } = await openSourceClients(config, config.kafka.bootstrapServers!, log, {
+      aws: this.awsObserver(config.name),
+      transactions: this.transactionObserver(config.name),
+    });
     const { finder, release: releaseFinder } = tableFinder(config, aws, dynamodb, log);
     const connector = new SourceConnector(
       {

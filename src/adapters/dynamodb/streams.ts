@@ -81,3 +81,26 @@ export async function getRecords(client: DynamoDBStreamsClient, iterator: string
     throw classifyAwsError(error, `GetRecords ${shardId}`);
   }
 }
+
+/**
+ * Whether the shard holds the record with this sequence number: reads one record at AT_SEQUENCE_NUMBER. Lambda's
+ * events do not say which shard a record came from; this tells it when the shard list leaves a doubt.
+ */
+export async function shardHoldsRecord(client: DynamoDBStreamsClient, streamArn: string, shardId: string, sequenceNumber: string): Promise<boolean> {
+  let iterator: string | undefined;
+  try {
+    iterator = (
+      await client.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: sequenceNumber }),
+      )
+    ).ShardIterator;
+  } catch (error) {
+    const classified = classifyAwsError(error, `GetShardIterator ${shardId} (AT_SEQUENCE_NUMBER ${sequenceNumber})`);
+    // A sequence number of another shard is refused as invalid (DynamoDB Local answers 500): not this shard.
+    if (classified.kind === 'unreachable' || classified.kind === 'throttled' || classified.kind === 'auth') throw classified;
+    return false;
+  }
+  if (!iterator) return false;
+  const page = await getRecords(client, iterator, 1, shardId);
+  return page.records[0]?.dynamodb?.SequenceNumber === sequenceNumber;
+}
