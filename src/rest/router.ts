@@ -15,6 +15,8 @@ export interface WorkerInfo {
   kafkaClusterId(): Promise<string>;
   /** The Prometheus exposition of the process's metrics (`GET /metrics`). */
   metrics(): Promise<{ contentType: string; text: string }>;
+  /** False while a worker is still joining its cluster (its REST API starts first). */
+  ready(): boolean;
   /** Connectors whose calls hang or keep failing past the health threshold, with why and since when. */
   problems(): Array<{ connector: string; reason: string; since: number }>;
 }
@@ -61,6 +63,7 @@ export async function route(request: IncomingMessage, response: ServerResponse, 
  * calls hang or keep failing (usable as a Kubernetes liveness or readiness probe), 200 otherwise.
  */
 function health(response: ServerResponse, info: WorkerInfo): void {
+  if (!info.ready()) return reply(response, 503, { status: 'starting', message: 'Worker is still starting up.' });
   const problems = info.problems();
   if (problems.length === 0) return reply(response, 200, HEALTHY);
   const message = problems.map((problem) => `connector ${problem.connector}: ${problem.reason} (since ${new Date(problem.since).toISOString()})`).join('; ');

@@ -152,7 +152,6 @@ export class ClusterWorker {
    */
   private async reconcile(): Promise<void> {
     if (this.stopping.signal.aborted) return;
-    await this.actOnRestartRequests();
     const wanted = new Map<string, { config: SourceConfig | SinkConfig; text: string; tasks: Set<number> }>();
     for (const entry of this.configs.connectors.list()) {
       if (entry.target !== 'STARTED') continue;
@@ -190,6 +189,9 @@ export class ClusterWorker {
       await this.worker.startConnector(config, tasks);
       this.running.set(name, { text, tasks });
     }
+    // After the starts: a connector started in this round (resumed, say) is restarted if asked; the next round
+    // starts again what a restart stopped.
+    await this.actOnRestartRequests();
     await this.publishStatuses();
   }
 

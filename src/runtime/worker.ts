@@ -293,6 +293,7 @@ export function restInfo(worker: () => Worker | undefined): WorkerInfo {
       if (!running) throw new RestError(503, 'the worker is still joining its cluster: try again in a moment');
       return running.metrics.exposition();
     },
+    ready: () => worker() !== undefined,
     problems: () => worker()?.health.problems() ?? [],
   };
 }

@@ -10,7 +10,10 @@ const cli = join(import.meta.dirname, '..', '..', 'bin', 'dynamodb-kafka.js');
 /** A `dynamodb-kafka run` (or `worker`) process, as an operator would start it, with its output kept for assertions. */
 export class ConnectorProcess {
   output = '';
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly isWorker = false,
+  ) {
     child.stdout!.on('data', (chunk) => (this.output += chunk));
     child.stderr!.on('data', (chunk) => (this.output += chunk));
   }
@@ -25,13 +28,15 @@ export class ConnectorProcess {
   static worker(properties: Record<string, string>): ConnectorProcess {
     const file = join(mkdtempSync(join(tmpdir(), 'dynamodb-kafka-worker-')), 'worker.properties');
     writeFileSync(file, Object.entries(properties).map(([key, value]) => `${key}=${value}`).join('\n'));
-    return new ConnectorProcess(spawn(process.execPath, [cli, 'worker', file], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new ConnectorProcess(spawn(process.execPath, [cli, 'worker', file], { stdio: ['ignore', 'pipe', 'pipe'] }), true);
   }
 
   /** The REST API's base URL, once the process has said where it listens. */
   async restUrl(timeoutMs = 60_000): Promise<string> {
     const pattern = /REST API at (http:\/\/[^\s]+)\/connectors/;
     await expect.poll(() => pattern.exec(this.output)?.[1], { timeout: timeoutMs }).toBeDefined();
+    // A worker's REST API starts before it joins its cluster (and answers 503 until then): wait for the join too.
+    if (this.isWorker) await expect.poll(() => /worker of group /.test(this.output), { timeout: timeoutMs }).toBe(true);
     return pattern.exec(this.output)![1]!;
   }
 

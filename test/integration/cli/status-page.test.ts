@@ -22,9 +22,9 @@ describe('the status page and /metrics of a running process', () => {
     await putItems(dynamodb, table, Array.from({ length: ITEMS }, (_, index) => item(index)));
     const config = {
       ...stackSourceConfig(connection, { tables: table, offsetsTopic: uniqueName('offsets') }),
-      // Paced, so the page sees the snapshot running before it ends.
+      // Paced (3 read units a second: about 24 KB, some 100 items), so the page sees the snapshot running.
       'dynamodb.snapshot.max.poll.records': '20',
-      'dynamodb.snapshot.max.rcu': '40',
+      'dynamodb.snapshot.max.rcu': '3',
     };
     const run = ConnectorProcess.start(uniqueName('statuspage'), config, ['--rest-port', '0']);
     defer(async () => void (await run.stop()));

@@ -27,10 +27,6 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
     listeners: 'http://127.0.0.1:0',
     'rest.basic.auth.credentials.file': credentials,
   });
-  const restOf = async (process: ConnectorProcess) => {
-    await expect.poll(() => /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)?.[1], { timeout: 60_000 }).toBeDefined();
-    return /REST API at (http:\/\/[^\s]+)\/connectors/.exec(process.output)![1]!;
-  };
   /** Connect's REST calls to the worker at `base`, logged in. */
   const client = (base: string) => {
     const call = async (method: string, path: string, body?: unknown) => {
@@ -76,7 +72,7 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
 
     let worker = ConnectorProcess.worker(workerProperties(bootstrapServers, group));
     defer(async () => void (await worker.stop('SIGKILL')));
-    let base = await restOf(worker);
+    let base = await worker.restUrl();
     let { call, state } = client(base);
 
     expect((await fetch(`${base}/connectors`)).status).toBe(401);
@@ -138,7 +134,7 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
     // The configuration outlives the worker process.
     expect(await worker.stop()).toBe(0);
     worker = ConnectorProcess.worker(workerProperties(bootstrapServers, group));
-    base = await restOf(worker);
+    base = await worker.restUrl();
     ({ call, state } = client(base));
     expect(await call('GET', '/connectors')).toEqual({ code: 200, body: [name] });
     expect(await call('GET', `/connectors/${name}/config`)).toMatchObject({ code: 200, body: { 'dynamodb.table.includelist': `${first},${second}` } });
@@ -179,7 +175,7 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
     await produce(topic, Array.from({ length: 10 }, (_, index) => ({ key: `k${index}`, value: { id: `k${index}` }, partition: index % 2 })), 2);
     const worker = ConnectorProcess.worker(workerProperties(bootstrapServers, uniqueName('restsink')));
     defer(async () => void (await worker.stop('SIGKILL')));
-    const { call, state } = client(await restOf(worker));
+    const { call, state } = client(await worker.restUrl());
     const name = uniqueName('rest-sink');
     const config = {
       'connector.class': 'DynamoDbSink',

@@ -53,6 +53,25 @@ describe('REST API for people and Prometheus', () => {
     }
   });
 
+  it('answers /health as Connect does, and 503 with the reasons while a connector is stuck or the worker starts', async () => {
+    const healthOf = async (info: Parameters<typeof idleWorkerInfo>[0]) => {
+      const started = await startRestServer({ host: '127.0.0.1', port: 0 }, () => [], idleWorkerInfo(info));
+      try {
+        const answer = await fetch(`${started.url}/health`);
+        return { code: answer.status, body: await answer.json() };
+      } finally {
+        await started.close();
+      }
+    };
+    expect(await healthOf({})).toEqual({ code: 200, body: { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' } });
+    expect(await healthOf({ ready: () => false })).toEqual({ code: 503, body: { status: 'starting', message: 'Worker is still starting up.' } });
+    const since = Date.UTC(2026, 11, 4, 9, 0, 0);
+    expect(await healthOf({ problems: () => [{ connector: 'orders', reason: 'a DynamoDB GetRecords call has been pending for 61 s', since }] })).toEqual({
+      code: 503,
+      body: { status: 'unhealthy', message: 'connector orders: a DynamoDB GetRecords call has been pending for 61 s (since 2026-12-04T09:00:00.000Z)' },
+    });
+  });
+
   it("serves the process's metrics in Prometheus's text format", async () => {
     const answer = await get('/metrics');
     expect(answer.status).toBe(200);
