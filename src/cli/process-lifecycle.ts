@@ -10,6 +10,13 @@ export function parsePort(value: string): number {
   return port;
 }
 
+/** A whole number of seconds, at least 1 (a CLI option's value). */
+export function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < 1) throw new InvalidArgumentError(`expected a whole number of seconds, at least 1, got "${value}"`);
+  return seconds;
+}
+
 /** Resolves when the process that started this one exits, saying so: the stop is then the one SIGTERM makes. */
 export function whenParentExits(log: ReturnType<typeof createLogger>): { exited: Promise<void>; stopWatching: () => void } {
   let markExited!: () => void;
