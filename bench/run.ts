@@ -20,6 +20,7 @@ import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } fr
 import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { silenceSdkNodeVersionWarning } from '../src/cli/node-warnings.js';
 import { createLogger } from '../src/runtime/logger.js';
+import { Metrics } from '../src/runtime/metrics.js';
 import { SourceConnector } from '../src/runtime/source-connector.js';
 import { confluentJsonFormat } from '../src/formats/confluent-json.js';
 import { confluentAvroFormat } from '../src/formats/avro/confluent-avro.js';
@@ -45,12 +46,15 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 const JSON_FORMAT = confluentJsonFormat({ document: 'dynamodb-json', tombstones: true });
 
-function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, table: string, syncMode: SyncMode, format: RecordFormat = JSON_FORMAT) {
+function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, table: string, syncMode: SyncMode, format: RecordFormat = JSON_FORMAT, metrics?: Metrics) {
   const name = `bench-${randomUUID().slice(0, 8)}`;
-  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: name }, logLevel.ERROR);
+  // With metrics: the AWS calls and transactions observed as a worker observes them.
+  const kafkaConnection = { bootstrapServers: stack.kafka.bootstrapServers, clientId: name, ...(metrics ? { transactions: metrics.transactionObserver(name) } : {}) };
+  const kafka = createKafka(kafkaConnection, logLevel.ERROR);
   const admin = kafka.admin();
-  const dynamodb = createDynamoDbClient(connection);
-  const streams = createStreamsClient(connection);
+  const observed = metrics ? { ...connection, observer: metrics.awsObserver(name) } : connection;
+  const dynamodb = createDynamoDbClient(observed);
+  const streams = createStreamsClient(observed);
   const settings: PipelineSettings = {
     connector: name,
     syncMode,
@@ -62,9 +66,10 @@ function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, t
   };
   const connector = new SourceConnector(
     { name, finder: includeListFinder([table]), settingsFor: () => settings, format, exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 }, tasks: 1, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxRecordsPerWrite: settings.maxBatchSize },
-    sourcePorts({ kafka, connection: { bootstrapServers: stack.kafka.bootstrapServers }, admin, dynamodb, streams }),
+    sourcePorts({ kafka, connection: kafkaConnection, admin, dynamodb, streams }),
     createLogger(name, 'warn'),
   );
+  metrics?.watch(() => [connector.status()]);
   return {
     topic: settings.topic,
     async start() {
@@ -95,6 +100,8 @@ async function benchSnapshot(stack: StackEndpoints) {
   const rawBefore = await rawParallelScan(client, table);
   say('snapshot: connector (exactly-once, every page committed with its offsets)…');
   const json = await timedSnapshot(stack, connection, table, JSON_FORMAT);
+  say('snapshot: connector again, with its metrics observed and scraped every second…');
+  const withMetrics = await timedSnapshot(stack, connection, table, JSON_FORMAT, new Metrics());
   const registryUrl = stack.schemaRegistry?.url;
   let avro: TimedSnapshot | undefined;
   if (registryUrl) {
@@ -112,6 +119,12 @@ async function benchSnapshot(stack: StackEndpoints) {
   return {
     items: json.items,
     cpuMicrosPerItem: json.cpuMicrosPerItem,
+    // The metrics' cost: the same snapshot with AWS calls and transactions observed and /metrics scraped each second.
+    withMetrics: {
+      itemsPerSecond: Math.round(withMetrics.itemsPerSecond),
+      ratioToPlain: Number((withMetrics.itemsPerSecond / json.itemsPerSecond).toFixed(3)),
+      cpuMicrosPerItem: withMetrics.cpuMicrosPerItem,
+    },
     ...(avro ? { avro: { itemsPerSecond: Math.round(avro.itemsPerSecond), cpuMicrosPerItem: avro.cpuMicrosPerItem, cpuRatioToJson: Number((avro.cpuMicrosPerItem / json.cpuMicrosPerItem).toFixed(2)) } } : {}),
     rawItems,
     rawItemsPerSecond: Math.round(rawItemsPerSecond),
@@ -132,14 +145,17 @@ interface TimedSnapshot {
 }
 
 /** One snapshot of the table by a connector in this process, timed from its first state change to its end. */
-async function timedSnapshot(stack: StackEndpoints, connection: DynamoDbConnection, table: string, format: RecordFormat): Promise<TimedSnapshot> {
-  const connector = startConnector(stack, connection, table, 'SNAPSHOT', format);
+async function timedSnapshot(stack: StackEndpoints, connection: DynamoDbConnection, table: string, format: RecordFormat, metrics?: Metrics): Promise<TimedSnapshot> {
+  const connector = startConnector(stack, connection, table, 'SNAPSHOT', format, metrics);
   const launched = performance.now();
   await connector.start();
   await waitUntil(() => connector.status()?.state !== 'STARTING', 60_000, 'the connector to start');
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
+  // Scraped every second, as Prometheus would: the exposition's own cost counts too.
+  const scraping = metrics ? setInterval(() => void metrics.exposition(), 1_000) : undefined;
   await waitUntil(() => connector.status()?.state === 'SNAPSHOT_DONE' || connector.status()?.state === 'FAILED', 30 * 60_000, 'the snapshot');
+  clearInterval(scraping);
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - started) / 1000;
   const status = connector.status()!;
@@ -333,6 +349,7 @@ async function main(): Promise<void> {
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     const rows: Record<string, { connector: unknown; raw: unknown; ratio: unknown; note: string }> = {};
     if (snapshot) rows['snapshot (items/s)'] = { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, raw mean of ${snapshot.rawRunsItemsPerSecond.join(' and ')} before and after, start-up ${snapshot.startupMs} ms; connector CPU ${snapshot.cpuMicrosPerItem} µs per item` };
+    if (snapshot) rows['snapshot with metrics scraped each second (items/s)'] = { connector: snapshot.withMetrics.itemsPerSecond, raw: snapshot.connectorItemsPerSecond, ratio: snapshot.withMetrics.ratioToPlain, note: `against the plain run just before (raw column); CPU ${snapshot.withMetrics.cpuMicrosPerItem} µs per item` };
     if (snapshot?.avro) rows['snapshot AVRO (items/s)'] = { connector: snapshot.avro.itemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: Number((snapshot.avro.itemsPerSecond / snapshot.rawItemsPerSecond).toFixed(3)), note: `same table; connector CPU ${snapshot.avro.cpuMicrosPerItem} µs per item = ${snapshot.avro.cpuRatioToJson} × JSON's` };
     if (memory) rows['connector process peak RSS (MiB)'] = { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` };
     if (cdc) rows['cdc throughput (records/s)'] = { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` };
