@@ -5,7 +5,8 @@
  * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600),
  * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200). BENCH_ONLY=snapshot,sink (comma list of
  * snapshot, memory, latency, cdc, lambda, sink, replication, scale) runs only those phases, for quicker tuning. The scale
- * probe (bench/scale.ts, many tables in one `run` process) runs only when asked for: BENCH_ONLY=scale.
+ * probe (bench/scale.ts, many tables in one `run` process, or in BENCH_SCALE_WORKERS worker processes) runs only
+ * when asked for: BENCH_ONLY=scale.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -363,11 +364,11 @@ async function main(): Promise<void> {
     if (replication) rows['replication lag (ms)'] = { connector: `p50 ${replication.p50Ms} / p99 ${replication.p99Ms}`, raw: '', ratio: '', note: `write to table A → readable in table B, ${replication.samples} samples` };
     if (latency) rows['cdc latency (ms)'] = { connector: `p50 ${latency.p50Ms} / p99 ${latency.p99Ms}`, raw: '', ratio: '', note: `write → read_committed consumer, ${latency.samples} samples, max ${latency.maxMs}` };
     for (const run of scale?.runs ?? []) {
-      rows[`scale: ${scale!.tables} tables, tasks.max ${run.tasksMax}`] = {
+      rows[`scale: ${scale!.tables} tables, tasks.max ${run.tasksMax}${run.processes > 1 ? `, ${run.processes} workers` : ''}`] = {
         connector: run.snapshotsCommittedSeconds === null ? `${run.tablesComplete}/${scale!.tables} tables` : `${run.snapshotsCommittedSeconds} s`,
         raw: '',
         ratio: '',
-        note: `${scale!.itemsPerTable} items each, all snapshots committed from process start; peak RSS ${run.peakRssMiB} MiB (VmHWM ${run.vmHwmMiB}), ${run.peakThreads} threads, ${run.transactionalProducers} transactional producers (broker); targets 60 s, 1 GiB, 200, 8: ${run.meetsTargets ? 'met' : 'MISSED'}`,
+        note: `${scale!.itemsPerTable} items each, all snapshots committed from process start; peak RSS ${run.peakRssMiB} MiB (VmHWM ${run.vmHwmMiB}), ${run.peakThreads} threads${run.processes > 1 ? ` (largest process; each: ${run.perProcess.map((each) => `${each.peakRssMiB} MiB/${each.peakThreads}`).join(', ')})` : ''}, ${run.transactionalProducers} transactional producers (broker); targets 60 s, 1 GiB, 200, 8: ${run.meetsTargets ? 'met' : 'MISSED'}`,
       };
     }
     console.table(rows);

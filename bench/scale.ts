@@ -7,16 +7,20 @@
  *
  * Sizes (environment): BENCH_SCALE_TABLES (1000), BENCH_SCALE_ITEMS (20 per table, about 210 B each),
  * BENCH_SCALE_TASKS (tasks.max; a comma list, e.g. "8,1", runs the process once per value over the same tables),
- * BENCH_SCALE_POLL_MS (dynamodb.cdc.poll.interval.ms, the connector's default unless set).
+ * BENCH_SCALE_POLL_MS (dynamodb.cdc.poll.interval.ms, the connector's default unless set), BENCH_SCALE_WORKERS (a
+ * comma list of process counts, default "1": 1 is a `run` process; N > 1 are N `worker` processes of one cluster,
+ * the connector created in its config topic, so the tasks spread over them through the group).
  */
-import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { BatchWriteItemCommand, UpdateTableCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
+import { ConfigTopic } from '../src/adapters/kafka/config-topic.js';
 import { stackPaths } from '../src/stack/paths.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { TopicFollower } from '../test/support/topic-follower.js';
@@ -34,6 +38,10 @@ export interface ScaleSample {
 
 export interface ScaleRun {
   tasksMax: number;
+  /** 1: one `run` process; more: that many `worker` processes sharing the connector's tasks. */
+  processes: number;
+  /** Each process's peak RSS and threads (the run's peakRssMiB and peakThreads are the largest of them). */
+  perProcess: Array<{ peakRssMiB: number; peakThreads: number }>;
   /** The process's log. */
   logFile: string;
   /** From spawning the process until every table's snapshot records were readable read_committed. */
@@ -135,7 +143,37 @@ async function brokerTransactionalIds(bootstrapServers: string, prefix: string):
   return stdout.split('\n').filter((line) => line.startsWith(prefix)).map((line) => line.split(' ')[0]!).sort();
 }
 
-async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection, tables: string[], items: number, tasksMax: number, deadlineSeconds: number): Promise<ScaleRun> {
+/** Spawns the connector's processes: one `run`, or `count` workers of a new cluster whose config topic gets the connector. */
+async function spawnProcesses(stack: StackEndpoints, file: string, name: string, count: number): Promise<ChildProcess[]> {
+  if (count === 1) return [spawn(process.execPath, ['bin/dynamodb-kafka.js', 'run', file], { stdio: ['ignore', 'ignore', 'pipe'] })];
+  const { config } = JSON.parse(readFileSync(file, 'utf8')) as { config: Record<string, string> };
+  const worker = {
+    'bootstrap.servers': stack.kafka.bootstrapServers,
+    'group.id': name,
+    'config.storage.topic': `${name}-configs`,
+    'offset.storage.topic': config['offset.storage.topic']!,
+    'status.storage.topic': `${name}-status`,
+    'config.storage.replication.factor': '1',
+    'offset.storage.replication.factor': '1',
+    'status.storage.replication.factor': '1',
+    listeners: 'http://127.0.0.1:0',
+  };
+  const properties = join(mkdtempSync(join(tmpdir(), 'bench-worker-')), 'worker.properties');
+  writeFileSync(properties, Object.entries(worker).map(([key, value]) => `${key}=${value}`).join('\n'));
+  const children = Array.from({ length: count }, () => spawn(process.execPath, ['bin/dynamodb-kafka.js', 'worker', properties], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  // The connector, as a REST client would create it: into the cluster's config topic.
+  const connection = { bootstrapServers: stack.kafka.bootstrapServers, clientId: `${name}-bench` };
+  const kafka = createKafka(connection, logLevel.ERROR);
+  const admin = kafka.admin();
+  await admin.connect();
+  const configs = await ConfigTopic.open({ kafka, connection, admin }, { topic: `${name}-configs`, replicationFactor: 1, warn: say });
+  await configs.putConnector(name, config);
+  await configs.close();
+  await admin.disconnect();
+  return children;
+}
+
+async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection, tables: string[], items: number, tasksMax: number, deadlineSeconds: number, processes = 1): Promise<ScaleRun> {
   const name = `scale-${randomUUID().slice(0, 8)}`;
   const suffix = `-${name}`;
   const file = connectorConfigFile(stack, connection, name, {
@@ -149,22 +187,31 @@ async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection,
   // Following the topics before they exist: the consumer's start-up is not counted against the connector.
   const follower = await TopicFollower.follow(stack.kafka.bootstrapServers, topics);
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['bin/dynamodb-kafka.js', 'run', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  // The process's log, whole, next to the results: where its time went, table by table.
+  const children = await spawnProcesses(stack, file, name, processes);
+  // Each process's log, whole, next to the results: where its time went, table by table.
   mkdirSync('bench-results', { recursive: true });
-  const logFile = join('bench-results', `${name}-tasks${tasksMax}.log`);
-  child.stderr!.pipe(createWriteStream(logFile));
+  const logFile = join('bench-results', `${name}-tasks${tasksMax}${processes > 1 ? `-workers${processes}` : ''}.log`);
+  const logStream = createWriteStream(logFile);
   let log = '';
-  child.stderr!.on('data', (chunk) => (log = (log + chunk).slice(-20_000)));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  const curve: ScaleSample[] = [];
+  for (const child of children) {
+    child.stderr!.on('data', (chunk) => {
+      logStream.write(chunk);
+      log = (log + chunk).slice(-20_000);
+    });
+  }
+  const exited = Promise.race(children.map((child) => new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')))));
+  // One curve per process: the targets are per process.
+  const curves: ScaleSample[][] = children.map(() => []);
   let hwmKiB = 0;
   const sample = () => {
-    const status = procStatus(child.pid!);
-    if (!status) return;
-    hwmKiB = Math.max(hwmKiB, status.hwmKiB);
-    curve.push({ t: Math.round((performance.now() - startedAt) / 1000), rssMiB: Math.round(status.rssKiB / 1024), threads: status.threads });
+    children.forEach((child, index) => {
+      const status = procStatus(child.pid!);
+      if (!status) return;
+      hwmKiB = Math.max(hwmKiB, status.hwmKiB);
+      curves[index]!.push({ t: Math.round((performance.now() - startedAt) / 1000), rssMiB: Math.round(status.rssKiB / 1024), threads: status.threads });
+    });
   };
+  const curve = curves[0]!;
   const sampler = setInterval(sample, 1000);
   sample();
 
@@ -188,7 +235,7 @@ async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection,
     if (seconds - lastReport >= 10) {
       lastReport = seconds;
       const last = curve.at(-1);
-      say(`scale: tasks.max ${tasksMax}, ${seconds.toFixed(0)} s: ${done}/${tables.length} tables committed; RSS ${last?.rssMiB} MiB, ${last?.threads} threads`);
+      say(`scale: tasks.max ${tasksMax}, ${processes} process(es), ${seconds.toFixed(0)} s: ${done}/${tables.length} tables committed; first process RSS ${last?.rssMiB} MiB, ${last?.threads} threads`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -203,19 +250,28 @@ async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection,
   clearInterval(sampler);
   sample();
   const stopping = performance.now();
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const exitCode = await exited;
+  const exits = children.map((child) => new Promise<number | string>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode!);
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  }));
+  for (const child of children) child.kill('SIGTERM');
+  const killer = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), 60_000);
+  const exitCodes = await Promise.all(exits);
+  const exitCode = exitCodes.find((code) => code !== 0) ?? 0;
   clearTimeout(killer);
+  logStream.end();
   const stopSeconds = Number(((performance.now() - stopping) / 1000).toFixed(1));
   await follower.close();
-  await deleteTopics(stack, [...topics, `${name}-offsets`]);
+  await deleteTopics(stack, [...topics, `${name}-offsets`, ...(processes > 1 ? [`${name}-configs`, `${name}-status`, `${name}-work`] : [])]);
 
-  const peakRssMiB = Math.max(...curve.map((point) => point.rssMiB));
-  const peakThreads = Math.max(...curve.map((point) => point.threads));
+  const perProcess = curves.map((points) => ({ peakRssMiB: Math.max(...points.map((point) => point.rssMiB)), peakThreads: Math.max(...points.map((point) => point.threads)) }));
+  const peakRssMiB = Math.max(...perProcess.map((each) => each.peakRssMiB));
+  const peakThreads = Math.max(...perProcess.map((each) => each.peakThreads));
   const vmHwmMiB = Math.round(hwmKiB / 1024);
   const run: ScaleRun = {
     tasksMax,
+    processes,
+    perProcess,
     logFile,
     snapshotsCommittedSeconds,
     tablesComplete,
@@ -235,7 +291,7 @@ async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection,
       transactionalIds.length <= TARGETS.transactionalProducers,
   };
   say(
-    `scale: ${tables.length} tables × ${items} items, tasks.max ${tasksMax}: snapshots committed in ${snapshotsCommittedSeconds ?? `— (${tablesComplete}/${tables.length} after ${deadlineSeconds} s)`} s; ` +
+    `scale: ${tables.length} tables × ${items} items, tasks.max ${tasksMax}, ${processes} process(es): snapshots committed in ${snapshotsCommittedSeconds ?? `— (${tablesComplete}/${tables.length} after ${deadlineSeconds} s)`} s; ` +
       `peak RSS ${peakRssMiB} MiB (VmHWM ${vmHwmMiB}), ${peakThreads} threads, ${transactionalIds.length} transactional producers; stopped in ${stopSeconds} s (exit ${exitCode})`,
   );
   return run;
@@ -255,6 +311,7 @@ export async function benchScale(stack: StackEndpoints): Promise<ScaleResult> {
   const tableCount = Number(process.env.BENCH_SCALE_TABLES ?? 1000);
   const items = Number(process.env.BENCH_SCALE_ITEMS ?? 20);
   const tasks = (process.env.BENCH_SCALE_TASKS ?? '8').split(',').map(Number);
+  const processCounts = (process.env.BENCH_SCALE_WORKERS ?? '1').split(',').map(Number);
   const deadlineSeconds = Number(process.env.BENCH_SCALE_DEADLINE_SECONDS ?? 300);
   const connection = benchDatabase(stack, 'scale');
   const client = createDynamoDbClient(connection);
@@ -264,7 +321,9 @@ export async function benchScale(stack: StackEndpoints): Promise<ScaleResult> {
   try {
     const setup = await createTables(client, tables, items);
     const runs: ScaleRun[] = [];
-    for (const tasksMax of tasks) runs.push(await runProcess(stack, connection, tables, items, tasksMax, deadlineSeconds));
+    for (const processes of processCounts) {
+      for (const tasksMax of tasks) runs.push(await runProcess(stack, connection, tables, items, tasksMax, deadlineSeconds, processes));
+    }
     return { tables: tableCount, itemsPerTable: items, setup, runs, targets: TARGETS };
   } finally {
     await inParallel(tables, 8, (table) => dropBenchTable(client, table).catch(() => undefined));
