@@ -62,8 +62,8 @@ export async function resetConnectorOffsets(name: string, raw: Record<string, st
     const store = await kafkaForSource(clients).loadOffsets(topic, name);
     const keys = tablePositions(store).map(({ partition }) => store.message(partition, null).key);
     if (keys.length === 0) return;
-    // A tombstone in every partition of the topic: the producers that wrote the offsets did not all hash keys
-    // alike (librdkafka's default partitioner and the Java client's murmur2), so a key may sit in any of them.
+    // A tombstone in every partition of the topic: offsets written before every writer hashed keys with murmur2
+    // (the transactional one used librdkafka's CRC32 then) may hold a key in more than one.
     const count = await partitionCount(clients.admin, topic);
     const producer = clients.kafka.producer({ acks: -1, kafkaJS: { idempotent: true } });
     await producer.connect();
