@@ -39,6 +39,8 @@ export interface ShardReadOptions {
 export class ShardReader {
   private state: ShardState = initialShardState(true);
   private lastSequence: string | null;
+  /** The shard has a checkpoint: it is known to have been read, even with no record yet. */
+  private checkpointed: boolean;
   /** Creation time of the last record handled: where a gap after it would begin. */
   private lastRecordMs: number | undefined;
   private iterator: string | undefined;
@@ -56,6 +58,7 @@ export class ShardReader {
   ) {
     this.lastSequence = checkpoint?.seq_No ?? null;
     this.lastRecordMs = checkpoint?.lastRecordMs;
+    this.checkpointed = checkpoint !== undefined;
     this.partition = partitions.shard(context.table.name, shard.shardId);
   }
 
@@ -120,6 +123,7 @@ export class ShardReader {
     this.iterator = page.nextIterator;
     this.move(finished ? 'END_REACHED' : 'RECORDS_READ');
     if (page.records.length === 0) {
+      if (!this.checkpointed) await this.markSeen();
       // An open shard's empty page: everything written to it so far was read.
       if (!finished) this.options.onCaughtUp?.();
       if (!finished) await delay(idlePollWait(settings.cdc.pollIntervalMs, this.emptyPages++), undefined, { signal: this.signal });
@@ -128,6 +132,7 @@ export class ShardReader {
     this.emptyPages = 0;
     const offset: ShardOffset = { v: 1, streamArn: this.position.streamArn, seq_No: this.lastSequence, finished: false, ...this.readUpTo() };
     const { written } = await emitter.submit({ records, offsets: [{ partition: this.partition, offset }] });
+    this.checkpointed = true;
     // A failed write is the pipeline's to report (its failure signal stops this reader), not this counter's.
     void written.then(
       () => {
@@ -222,6 +227,16 @@ export class ShardReader {
   private trimmedRecordsPrecedePosition(): boolean {
     const { skipBeforeMs } = this.position;
     return skipBeforeMs !== null && skipBeforeMs >= Date.now() - STREAM_RETENTION_MS;
+  }
+
+  /**
+   * A checkpoint without a record for a shard first read empty: an idle shard was read, not missed, so a
+   * position older than the retention does not count it as a shard first read too late (lostShards).
+   */
+  private async markSeen(): Promise<void> {
+    const offset: ShardOffset = { v: 1, streamArn: this.position.streamArn, seq_No: null, finished: false };
+    await this.context.emitter.submit({ records: [], offsets: [{ partition: this.partition, offset }] });
+    this.checkpointed = true;
   }
 
   private readUpTo(): { lastRecordMs?: number } {
