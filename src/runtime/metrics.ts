@@ -152,6 +152,18 @@ export class Metrics {
     );
     fromTables('stream_records_written_total', 'Stream changes durably written to Kafka', (table) => table.stream?.recordsWritten, 'counter');
     fromTables('stream_records_skipped_total', 'Stream changes passed over (already in the snapshot, or older than it)', (table) => table.stream?.recordsSkipped, 'counter');
+    new Counter({
+      name: `${METRIC_PREFIX}stream_changes_total`,
+      help: 'Stream changes durably written, by operation (c insert, u update, d delete); the snapshot writes r: snapshot_items_read',
+      labelNames: ['connector', 'table', 'op'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [connector, table] of tablesOf()) {
+          for (const [op, count] of Object.entries(table.stream?.changesByOp ?? {})) this.inc({ connector, table: table.table, op }, count);
+        }
+      },
+    });
     fromTables('stream_shards_active', 'Shards being read now', (table) => table.stream?.shardsActive);
     fromTables('stream_shards_read_total', 'Shards read to their end', (table) => table.stream?.shardsRead, 'counter');
     fromTables(

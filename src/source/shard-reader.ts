@@ -114,7 +114,7 @@ export class ShardReader {
       if (await this.trimmedHarmlessly(error)) return this.move('END_REACHED');
       throw this.asGap(error);
     }
-    const { records, skipped } = this.outgoing(page.records);
+    const { records, skipped, byOp } = this.outgoing(page.records);
     const last = page.records.at(-1);
     if (last?.dynamodb?.SequenceNumber) this.lastSequence = last.dynamodb.SequenceNumber;
     const createdAt = last?.dynamodb?.ApproximateCreationDateTime?.getTime();
@@ -136,7 +136,12 @@ export class ShardReader {
     // A failed write is the pipeline's to report (its failure signal stops this reader), not this counter's.
     void written.then(
       () => {
-        if (status.stream) status.stream.recordsWritten += records.length;
+        if (!status.stream) return;
+        status.stream.recordsWritten += records.length;
+        const counts = (status.stream.changesByOp ??= { c: 0, u: 0, d: 0 });
+        counts.c += byOp.c;
+        counts.u += byOp.u;
+        counts.d += byOp.d;
       },
       () => undefined,
     );
@@ -147,11 +152,12 @@ export class ShardReader {
   }
 
   /** The page's Kafka records: changes before the position's start are skipped, oversized ones fitted. */
-  private outgoing(page: StreamRecord[]): { records: OutgoingMessage[]; skipped: number } {
+  private outgoing(page: StreamRecord[]): { records: OutgoingMessage[]; skipped: number; byOp: { c: number; u: number; d: number } } {
     const { settings, table, encoder } = this.context;
     const { skipBeforeMs } = this.position;
     const records: OutgoingMessage[] = [];
     let skipped = 0;
+    const byOp = { c: 0, u: 0, d: 0 };
     const origin = {
       tableName: table.name,
       keySchema: table.keySchema,
@@ -166,6 +172,7 @@ export class ShardReader {
         continue;
       }
       const change = readStreamRecord(record, origin);
+      byOp[change.op]++;
       const encoded = encoder.streamChange(change);
       if (allFit(encoded, settings.records.maxMessageBytes)) {
         for (const outgoing of encoded) records.push({ topic: settings.topic, ...outgoing });
@@ -173,7 +180,7 @@ export class ShardReader {
         records.push(...this.fitOversized(change));
       }
     }
-    return { records, skipped };
+    return { records, skipped, byOp };
   }
 
   /** A change too large for max.message.bytes, as oversized.record.policy writes it (or an error saying why not). */

@@ -27,6 +27,8 @@ export interface PipelineStatus {
     shardsActive: number;
     /** Kafka records durably written (committed, with exactly-once). */
     recordsWritten: number;
+    /** The changes behind them, by operation (a delete's tombstone is not a change of its own). */
+    changesByOp?: { c: number; u: number; d: number };
     recordsSkipped: number;
     /** ApproximateCreationDateTime of the latest record handled. */
     lastRecordAt?: number;

@@ -22,7 +22,7 @@ function sourceStatus(): ConnectorStatus {
         table: 'customers',
         topic: 'customers',
         state: 'STREAMING',
-        stream: { shardsRead: 2, shardsActive: 1, recordsWritten: 42, recordsSkipped: 3, lastRecordAt: NOW - 1_500 },
+        stream: { shardsRead: 2, shardsActive: 1, recordsWritten: 42, recordsSkipped: 3, lastRecordAt: NOW - 1_500, changesByOp: { c: 30, u: 8, d: 2 } },
       },
     ],
   };
@@ -57,6 +57,7 @@ describe('metrics', () => {
     expectLines(text, [
       'dynamodb_kafka_snapshot_seconds_left{connector="orders-source",table="orders"} 30',
       'dynamodb_kafka_stream_records_written_total{connector="orders-source",table="customers"} 42',
+      'dynamodb_kafka_stream_changes_total{connector="orders-source",table="customers",op="d"} 2',
       'dynamodb_kafka_ms_behind_source{connector="orders-source",table="customers"} 1500',
       'dynamodb_kafka_table_state{connector="orders-source",table="orders",state="SNAPSHOT"} 1',
       'dynamodb_kafka_task_state{connector="orders-sink",task="0",state="FAILED"} 1',
