@@ -20,6 +20,8 @@ describe('faults: health and metrics tell the truth while DynamoDB is frozen (th
     const name = uniqueName('healthfrozen');
     const run = ConnectorProcess.start(name, config, ['--rest-port', '0', '--stuck-after', String(STUCK_AFTER_S)]);
     defer(async () => void (await run.stop()));
+    // Cleanups run last-first: a test that fails while DynamoDB is frozen thaws it before the process is stopped.
+    defer(async () => proxy.thaw());
     await expect.poll(() => /REST status API at (http:\/\/[^\s]+)\/connectors/.exec(run.output)?.[1], { timeout: 60_000 }).toBeDefined();
     const url = /REST status API at (http:\/\/[^\s]+)\/connectors/.exec(run.output)![1]!;
     const health = async () => {
