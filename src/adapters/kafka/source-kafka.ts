@@ -1,3 +1,4 @@
+import { NewestCopy } from '../../offsets/newest-copy.js';
 import { OffsetStore } from '../../offsets/offset-store.js';
 import { parseOffsetKey } from '../../domain/position.js';
 import type { SourceKafka } from '../../source/ports.js';
@@ -60,10 +61,13 @@ async function loadOffsets(connection: KafkaConnection, admin: Admin, topic: str
   await ensureTopic(admin, { topic, partitions: OFFSETS_TOPIC_PARTITIONS, replicationFactor: -1, configs: { 'cleanup.policy': 'compact' } });
   const store = OffsetStore.empty(topic, connector);
   const count = await partitionCount(admin, topic);
+  const newest = new NewestCopy();
   await readTopicToEnd(connection, topic, count, (message) => {
     if (!message.key) return;
-    const parsed = parseOffsetKey(message.key.toString('utf8'));
+    const key = message.key.toString('utf8');
+    const parsed = parseOffsetKey(key);
     if (!parsed || parsed.connector !== connector) return;
+    if (!newest.accept(key, message.partition, message.timestamp)) return;
     store.apply(parsed.partition, message.value === null ? null : JSON.parse(message.value.toString('utf8')));
   });
   return store;

@@ -10,6 +10,8 @@ export interface ReadMessage {
   offset: number;
   key: Buffer | null;
   value: Buffer | null;
+  /** The record's timestamp (epoch ms). */
+  timestamp: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function readTopicToEnd(
         offset: message.offset,
         key: message.key ? Buffer.from(message.key) : null,
         value: message.value ?? null,
+        timestamp: message.timestamp ?? 0,
       });
     });
     consumer.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: OFFSET_BEGINNING })));
