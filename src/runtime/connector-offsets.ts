@@ -9,6 +9,7 @@ import type { OffsetStore } from '../offsets/offset-store.js';
 import { parseSourceConfig } from '../config/source.js';
 import { kafkaConnection, sinkKafkaConnection } from './connections.js';
 import type { Logger } from './logger.js';
+import { fenceTransactionalIds, recordedLayout } from './zombie-fencing.js';
 
 /** Kafka Connect's body of `GET /connectors/{c}/offsets` (KIP-875). */
 export interface ConnectOffsets {
@@ -97,6 +98,9 @@ export async function alterConnectorOffsets(name: string, raw: Record<string, st
   await withClients(kafkaConnection(config, config.kafka.bootstrapServers!, log), async (clients) => {
     const kafka = kafkaForSource(clients);
     const store = await kafka.loadOffsets(config.offsetStorageTopic, name);
+    // As Kafka Connect before it alters an exactly-once source's offsets: the tasks' producers fenced, so that a
+    // task still stopping on some worker cannot commit offsets over these afterwards.
+    if (config.exactlyOnce) await fenceTransactionalIds(kafka, recordedLayout(store, name));
     // Written by the same kind of producer the connector's tasks write offsets with, so each key lands in the
     // partition of the offsets topic where the tasks' own later writes of it land: the store reads every partition
     // and applies records in arrival order, so two live copies of a key in two partitions would make it read
