@@ -1,6 +1,6 @@
 import type { ConnectorEntry, TargetState } from '../domain/connector-configs.js';
 import type { ClusterConnectorStatus } from '../runtime/cluster-status.js';
-import type { ConnectOffsets } from '../runtime/connector-offsets.js';
+import type { ConnectOffsets, OffsetChanges } from '../runtime/connector-offsets.js';
 import { RestError } from './http.js';
 
 /**
@@ -26,6 +26,8 @@ export interface ConnectorControl {
   offsets(name: string): Promise<ConnectOffsets>;
   /** Forgets the connector's offsets; the caller has checked that it is stopped. */
   resetOffsets(name: string): Promise<void>;
+  /** Writes the given offsets (checked against the connector's shapes); the caller has checked that it is stopped. */
+  alterOffsets(name: string, changes: OffsetChanges): Promise<void>;
 }
 
 /** Why `run` answers 405 to every change. */
@@ -44,4 +46,5 @@ export const fileConfiguredConnectors: ConnectorControl = {
   requestRestart: refuse,
   offsets: refuse,
   resetOffsets: refuse,
+  alterOffsets: refuse,
 };

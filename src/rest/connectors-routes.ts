@@ -3,10 +3,12 @@ import { flattenConfig, isPlainObject } from '../config/connector-file.js';
 import { ConfigError } from '../config/errors.js';
 import { HIDDEN, isSecretKey, redactConfig } from '../config/secrets.js';
 import { isSinkConnectorClass } from '../config/sink.js';
+import { OffsetChangeError, readSinkOffsetChanges, readSourceOffsetChanges } from '../domain/offset-changes.js';
 import type { ConnectorEntry, TargetState } from '../domain/connector-configs.js';
 import type { ClusterConnectorStatus } from '../runtime/cluster-status.js';
 import { connectStatus, type ConnectConnectorStatus, type ConnectState, type ConnectTaskStatus } from '../runtime/connect-status.js';
 import { validateConnectorConfig } from '../runtime/connect-validate.js';
+import type { OffsetChanges } from '../runtime/connector-offsets.js';
 import type { SinkConnectorStatus } from '../runtime/sink-connector.js';
 import type { ConnectorStatus } from '../runtime/source-connector.js';
 import { FILE_CONFIGURED, type ConnectorControl } from './connector-control.js';
@@ -99,12 +101,13 @@ export async function routeConnectors(request: IncomingMessage, response: Server
 }
 
 /**
- * KIP-875: `GET /connectors/{name}/offsets` in any state; `DELETE` (reset) only once the connector is stopped,
- * in the config topic and here. Altering offsets (`PATCH`) is not supported yet.
+ * KIP-875: `GET /connectors/{name}/offsets` in any state; `DELETE` (reset) and `PATCH` (alter) only once the
+ * connector is stopped, in the config topic and here. A PATCH is checked against the connector's offset shapes
+ * before anything is written: one bad entry refuses the whole request (400, naming it).
  */
 async function routeOffsets(request: IncomingMessage, response: ServerResponse, known: Known, context: ConnectorsContext): Promise<void> {
   if (isRead(request)) return reply(response, 200, await context.control.offsets(known.name));
-  if (request.method !== 'DELETE') throw methodNotAllowed(request, request.method === 'PATCH' ? 'altering offsets is not supported yet; DELETE resets them' : '');
+  if (request.method !== 'DELETE' && request.method !== 'PATCH') throw methodNotAllowed(request);
   if (known.entry?.target !== 'STOPPED' || known.running) {
     throw new RestError(
       400,
@@ -112,8 +115,21 @@ async function routeOffsets(request: IncomingMessage, response: ServerResponse, 
         `connector by issuing a 'PUT' request to the '/connectors/${known.name}/stop' endpoint`,
     );
   }
-  await context.control.resetOffsets(known.name);
-  reply(response, 200, { message: 'The offsets for this connector have been reset successfully' });
+  if (request.method === 'DELETE') {
+    await context.control.resetOffsets(known.name);
+    return reply(response, 200, { message: 'The offsets for this connector have been reset successfully' });
+  }
+  await context.control.alterOffsets(known.name, offsetChanges(typeOf(known.entry.config), await readJson(request)));
+  reply(response, 200, { message: 'The offsets for this connector have been altered successfully' });
+}
+
+function offsetChanges(type: 'source' | 'sink', body: unknown): OffsetChanges {
+  try {
+    return type === 'sink' ? { type, changes: readSinkOffsetChanges(body) } : { type, changes: readSourceOffsetChanges(body) };
+  } catch (error) {
+    if (error instanceof OffsetChangeError) throw new RestError(400, error.message);
+    throw error;
+  }
 }
 
 const TARGETS = { pause: 'PAUSED', resume: 'STARTED', stop: 'STOPPED' } as const satisfies Record<string, TargetState>;

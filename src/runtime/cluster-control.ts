@@ -2,7 +2,7 @@ import { connectorConfig, type WorkerConfig } from '../config/worker.js';
 import type { ConnectorControl } from '../rest/connector-control.js';
 import { RestError } from '../rest/http.js';
 import type { ClusterWorker } from './cluster-worker.js';
-import { readConnectorOffsets, resetConnectorOffsets } from './connector-offsets.js';
+import { alterConnectorOffsets, readConnectorOffsets, resetConnectorOffsets } from './connector-offsets.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -29,5 +29,6 @@ export function clusterControl(current: () => ClusterWorker | undefined, worker:
     requestRestart: (name, request) => topic().requestRestart(name, request),
     offsets: (name) => readConnectorOffsets(name, startedWith(name), log.child(name)),
     resetOffsets: (name) => resetConnectorOffsets(name, startedWith(name), log.child(name)),
+    alterOffsets: (name, changes) => alterConnectorOffsets(name, startedWith(name), changes, log.child(name)),
   };
 }

@@ -36,16 +36,7 @@ export async function fenceEarlierLayouts(
   options: { offsetsTopic: string; connector: string; current: string[] },
 ): Promise<FencingOutcome> {
   const { offsetsTopic, connector, current } = options;
-  const fence = async (ids: string[]) => {
-    for (let start = 0; start < ids.length; start += FENCING_CONCURRENCY) {
-      await Promise.all(
-        ids.slice(start, start + FENCING_CONCURRENCY).map(async (transactionalId) => {
-          const writer = await kafka.openWriter({ transactionalId, maxMessageBytes: 1_000_000 });
-          await writer.close();
-        }),
-      );
-    }
-  };
+  const fence = (ids: string[]) => fenceTransactionalIds(kafka, ids);
   let store = await kafka.loadOffsets(offsetsTopic, connector);
   if (sameIds(recordedLayout(store, connector), current)) return { fenced: [] };
   const fenced = new Set<string>();
@@ -66,6 +57,21 @@ export async function fenceEarlierLayouts(
   return { fenced: [...fenced].filter((id) => !current.includes(id)) };
 }
 
+/**
+ * Fences these transactional ids: opening a producer with an id (initTransactions) aborts its open transaction
+ * and makes any older producer with it fail, so none of them can commit afterwards.
+ */
+export async function fenceTransactionalIds(kafka: SourceKafka, ids: string[]): Promise<void> {
+  for (let start = 0; start < ids.length; start += FENCING_CONCURRENCY) {
+    await Promise.all(
+      ids.slice(start, start + FENCING_CONCURRENCY).map(async (transactionalId) => {
+        const writer = await kafka.openWriter({ transactionalId, maxMessageBytes: 1_000_000 });
+        await writer.close();
+      }),
+    );
+  }
+}
+
 /** Whether the offsets topic records `current` as the connector's task layout (its earlier one fenced). */
 export async function layoutRecorded(kafka: SourceKafka, options: { offsetsTopic: string; connector: string; current: string[] }): Promise<boolean> {
   const store = await kafka.loadOffsets(options.offsetsTopic, options.connector);
@@ -73,7 +79,7 @@ export async function layoutRecorded(kafka: SourceKafka, options: { offsetsTopic
 }
 
 /** The ids recorded last time; without a record, those of the per-table producers of earlier releases. */
-function recordedLayout(store: OffsetStore, connector: string): string[] {
+export function recordedLayout(store: OffsetStore, connector: string): string[] {
   const recorded = store.get<TaskWritersOffset>(partitions.taskWriters());
   if (recorded) return recorded.transactionalIds;
   return store

@@ -1,5 +1,15 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { expect } from 'vitest';
 import { ConfigTopic } from '../../src/adapters/kafka/config-topic.js';
 import { createKafka, logLevel } from '../../src/adapters/kafka/client.js';
+import { partitionOfTask } from '../../src/domain/work-partition.js';
+import type { ClusterConnectorStatus } from '../../src/runtime/cluster-status.js';
+import { uniqueName } from './aws.js';
+import { ConnectorProcess } from './cli-process.js';
+import { deliveredChanges, exactlyOnceViolations, perKeyOrderViolations, streamSequenceNumbers } from './delivery-checks.js';
+import { expectedState, normalise, replay, scanAll } from './tables.js';
+import type { TopicFollower } from './topic-follower.js';
 
 /**
  * A cluster's group for a test: its config topic, opened as a tool (or another worker) writes to it, and the
@@ -24,4 +34,48 @@ export async function testCluster(bootstrapServers: string, group: string, defer
     listeners: 'http://127.0.0.1:0',
   };
   return { configs, properties };
+}
+
+/**
+ * A connector name whose `tasks` tasks hash to every one of `partitions` work partitions, so that with as many
+ * workers as partitions or fewer each worker's share holds tasks, wherever Kafka puts which partition.
+ */
+export function connectorNameOverEveryPartition(prefix: string, tasks: number, partitions: number): string {
+  let name = uniqueName(prefix);
+  while (new Set(Array.from({ length: tasks }, (_, task) => partitionOfTask(name, task, partitions))).size < partitions) name = uniqueName(prefix);
+  return name;
+}
+
+/** `count` worker processes of one cluster, their REST URLs, and a connector's status as one of them answers it. */
+export async function startWorkers(properties: Record<string, string>, count: number, defer: (cleanup: () => Promise<void>) => void) {
+  const workers = Array.from({ length: count }, () => ConnectorProcess.worker(properties));
+  for (const worker of workers) defer(async () => void (await worker.stop('SIGKILL')));
+  const urls = await Promise.all(workers.map((worker) => worker.restUrl()));
+  const statusFrom = async (url: string, connector: string) => (await (await fetch(`${url}/connectors/${connector}/status`)).json()) as ClusterConnectorStatus;
+  return { workers, urls, statusFrom };
+}
+
+/**
+ * Once the writes have ended, for every table: its topic replayed equals a final Scan, no stream record is
+ * delivered twice, every item's versions arrive in write order; with `everyStreamRecord`, none is missing either
+ * (only when no stream record predates the connector's hand-off margin).
+ */
+export async function expectTopicsMatchTables(options: {
+  tables: string[];
+  follower: TopicFollower;
+  dynamodb: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+  everyStreamRecord: boolean;
+}): Promise<void> {
+  const { tables, follower, dynamodb, streams } = options;
+  for (const table of tables) {
+    const ofTable = () => follower.records.filter((record) => record.topic === table);
+    const expected = JSON.stringify(normalise(expectedState(await scanAll(dynamodb, table), { hashKey: 'id' })));
+    await follower.waitFor(() => JSON.stringify(normalise(replay(ofTable()))) === expected, 60_000, `topic ${table} replayed = table`);
+    const delivered = deliveredChanges(ofTable());
+    const { duplicated, missing } = exactlyOnceViolations(delivered, await streamSequenceNumbers(dynamodb, streams, table));
+    expect(duplicated, `${table}: stream records delivered twice`).toEqual([]);
+    if (options.everyStreamRecord) expect(missing, `${table}: stream records never delivered`).toEqual([]);
+    expect(perKeyOrderViolations(delivered), `${table}: versions out of order`).toEqual([]);
+  }
 }

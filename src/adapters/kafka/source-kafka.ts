@@ -1,3 +1,4 @@
+import { NewestCopy } from '../../offsets/newest-copy.js';
 import { OffsetStore } from '../../offsets/offset-store.js';
 import { parseOffsetKey } from '../../domain/position.js';
 import type { SourceKafka } from '../../source/ports.js';
@@ -60,16 +61,13 @@ async function loadOffsets(connection: KafkaConnection, admin: Admin, topic: str
   await ensureTopic(admin, { topic, partitions: OFFSETS_TOPIC_PARTITIONS, replicationFactor: -1, configs: { 'cleanup.policy': 'compact' } });
   const store = OffsetStore.empty(topic, connector);
   const count = await partitionCount(admin, topic);
-  // A key is normally in one partition, read in order. Offsets written before the writers hashed keys alike
-  // (librdkafka's CRC32 then, murmur2 now) may hold a key in two: the newest record of a key wins, not the last read.
-  const newest = new Map<string, number>();
+  const newest = new NewestCopy();
   await readTopicToEnd(connection, topic, count, (message) => {
     if (!message.key) return;
     const key = message.key.toString('utf8');
     const parsed = parseOffsetKey(key);
     if (!parsed || parsed.connector !== connector) return;
-    if (message.timestamp < (newest.get(key) ?? 0)) return;
-    newest.set(key, message.timestamp);
+    if (!newest.accept(key, message.partition, message.timestamp)) return;
     store.apply(parsed.partition, message.value === null ? null : JSON.parse(message.value.toString('utf8')));
   });
   return store;

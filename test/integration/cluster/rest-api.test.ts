@@ -1,4 +1,4 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +160,33 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
     expect(await call('PUT', `/connectors/${name}/resume`)).toEqual({ code: 202, body: undefined });
     const snapshotted = (records: ConsumedRecord[]) => records.filter((record) => record.value !== null && JSON.parse(record.value).op === 'r').length;
     await firstTopic.waitFor((records) => snapshotted(records) >= 3 + 5, 60_000, 'the first table snapshotted again after the reset');
+    await secondTopic.waitFor((records) => snapshotted(records) >= 3 + 4, 60_000, 'the second table snapshotted again after the reset');
+
+    // Alter offsets (PATCH, only when stopped): the first table's positions cleared, in the partitions GET shows;
+    // on resume it alone is snapshotted again, the second goes on from its stream position.
+    const clearFirst = { offsets: [{ partition: { stream: first }, offset: null }] };
+    expect((await call('PATCH', `/connectors/${name}/offsets`, clearFirst)).code).toBe(400);
+    expect(await call('PUT', `/connectors/${name}/stop`)).toEqual({ code: 204, body: undefined });
+    await expect.poll(() => state(name), { timeout: 30_000 }).toBe('STOPPED');
+    const before = (await call('GET', `/connectors/${name}/offsets`)).body as Offsets;
+    expect(await call('PATCH', `/connectors/${name}/offsets`, { offsets: [{ partition: { tableName: first }, offset: null }] })).toMatchObject({
+      code: 400,
+      body: { message: expect.stringMatching(/^offsets\[0\]: partition \{"tableName":"[^"]+"\} is not a partition of this connector/) },
+    });
+    const firstPositions = before.offsets.filter(({ partition }) => (partition.tableName ?? partition.stream) === first);
+    expect(await call('PATCH', `/connectors/${name}/offsets`, { offsets: firstPositions.map(({ partition }) => ({ partition, offset: null })) })).toEqual({
+      code: 200,
+      body: { message: 'The offsets for this connector have been altered successfully' },
+    });
+    const after = (await call('GET', `/connectors/${name}/offsets`)).body as Offsets;
+    const sorted = (entries: Offsets['offsets']) => entries.map((entry) => JSON.stringify(entry)).sort();
+    expect(sorted(after.offsets)).toEqual(sorted(before.offsets.filter((entry) => !firstPositions.includes(entry))));
+    const secondSnapshotted = snapshotted(secondTopic.records);
+    expect(await call('PUT', `/connectors/${name}/resume`)).toEqual({ code: 202, body: undefined });
+    await firstTopic.waitFor((records) => snapshotted(records) >= 3 + 5 + 5, 60_000, 'the first table snapshotted again after its offsets were cleared');
+    await dynamodb.send(new PutItemCommand({ TableName: second, Item: { id: { S: 'after-patch' } } }));
+    await secondTopic.waitFor((records) => ids(records).includes('after-patch'), 60_000, 'a change of the second table after the PATCH');
+    expect(snapshotted(secondTopic.records)).toBe(secondSnapshotted);
 
     // Delete (204): gone from the list, its status 404.
     expect(await call('DELETE', `/connectors/${name}`)).toEqual({ code: 204, body: undefined });
@@ -169,7 +196,7 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
     expect(await worker.stop()).toBe(0);
   }, 300_000);
 
-  it("shows a sink connector's consumer group offsets and resets them once it is stopped", async () => {
+  it("shows a sink connector's consumer group offsets, alters and resets them once it is stopped", async () => {
     const bootstrapServers = inject('stack').kafka.bootstrapServers;
     const topic = uniqueName('rest-sink');
     await produce(topic, Array.from({ length: 10 }, (_, index) => ({ key: `k${index}`, value: { id: `k${index}` }, partition: index % 2 })), 2);
@@ -192,6 +219,25 @@ describe("worker: connectors managed through Kafka Connect's REST API", () => {
     const committed = [0, 1].map((partition) => ({ partition: { kafka_topic: topic, kafka_partition: partition }, offset: { kafka_offset: 5 } }));
     await expect.poll(async () => (await call('GET', `/connectors/${name}/offsets`)).body, { timeout: 30_000 }).toEqual({ offsets: committed });
     expect((await call('DELETE', `/connectors/${name}/offsets`)).code).toBe(400);
+    expect((await call('PUT', `/connectors/${name}/stop`)).code).toBe(204);
+    await expect.poll(() => state(name), { timeout: 30_000 }).toBe('STOPPED');
+
+    // Alter (PATCH): partition 0 rewound to offset 2, partition 1's offset cleared (read again from the earliest):
+    // with the table emptied, exactly the records after the new positions are written again on resume.
+    const altered = {
+      offsets: [
+        { partition: { kafka_topic: topic, kafka_partition: 0 }, offset: { kafka_offset: 2 } },
+        { partition: { kafka_topic: topic, kafka_partition: 1 }, offset: null },
+      ],
+    };
+    expect(await call('PATCH', `/connectors/${name}/offsets`, altered)).toEqual({ code: 200, body: { message: 'The offsets for this connector have been altered successfully' } });
+    expect(await call('GET', `/connectors/${name}/offsets`)).toEqual({ code: 200, body: { offsets: [altered.offsets[0]] } });
+    for (const item of await scanAll(dynamodb, topic)) await dynamodb.send(new DeleteItemCommand({ TableName: topic, Key: { id: item.id! } }));
+    expect((await call('PUT', `/connectors/${name}/resume`)).code).toBe(202);
+    // Partition 0 holds k0, k2, k4, k6, k8 at offsets 0..4; partition 1 the odd ones.
+    const writtenAgain = ['k4', 'k6', 'k8', 'k1', 'k3', 'k5', 'k7', 'k9'].sort();
+    await expect.poll(async () => (await scanAll(dynamodb, topic)).map((item) => item.id!.S!).sort(), { timeout: 60_000 }).toEqual(writtenAgain);
+    await expect.poll(async () => (await call('GET', `/connectors/${name}/offsets`)).body, { timeout: 30_000 }).toEqual({ offsets: committed });
     expect((await call('PUT', `/connectors/${name}/stop`)).code).toBe(204);
     await expect.poll(() => state(name), { timeout: 30_000 }).toBe('STOPPED');
     expect(await call('DELETE', `/connectors/${name}/offsets`)).toEqual({ code: 200, body: { message: 'The offsets for this connector have been reset successfully' } });

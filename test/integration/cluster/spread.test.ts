@@ -3,11 +3,10 @@ import { createStreamsClient } from '../../../src/adapters/dynamodb/client.js';
 import type { ClusterConnectorStatus } from '../../../src/runtime/cluster-status.js';
 import { suiteResources, uniqueName } from '../../support/aws.js';
 import { ConnectorProcess } from '../../support/cli-process.js';
-import { testCluster } from '../../support/cluster.js';
-import { containsWrites, deliveredChanges, exactlyOnceViolations, perKeyOrderViolations, streamSequenceNumbers } from '../../support/delivery-checks.js';
+import { connectorNameOverEveryPartition, expectTopicsMatchTables, startWorkers, testCluster } from '../../support/cluster.js';
+import { containsWrites } from '../../support/delivery-checks.js';
 import { stackSourceConfig } from '../../support/source-config.js';
-import { createTable, expectedState, normalise, putItems, replay, scanAll } from '../../support/tables.js';
-import { partitionOfTask } from '../../../src/domain/work-partition.js';
+import { createTable, putItems } from '../../support/tables.js';
 import { TopicFollower } from '../../support/topic-follower.js';
 import { VersionedWriter } from '../../support/versioned-writer.js';
 
@@ -42,16 +41,12 @@ describe('workers share a connector’s tasks through Kafka’s group protocol',
 
     // The connector, as a tool (or another worker's REST API) writes it to the config topic.
     const { configs, properties } = await testCluster(bootstrapServers, group, defer);
-    let name = uniqueName('spread-source');
-    while (new Set(Array.from({ length: TASKS }, (_, task) => partitionOfTask(name, task, WORK_PARTITIONS))).size < WORK_PARTITIONS) name = uniqueName('spread-source');
+    const name = connectorNameOverEveryPartition('spread-source', TASKS, WORK_PARTITIONS);
     await configs.putConnector(name, { ...stackSourceConfig(connection, { tables: tables.join(','), offsetsTopic: `${group}-offsets` }), 'tasks.max': String(TASKS) });
 
-
     properties['work.storage.partitions'] = String(WORK_PARTITIONS);
-    const workers = [0, 1, 2].map(() => ConnectorProcess.worker(properties));
-    for (const worker of workers) defer(async () => void (await worker.stop('SIGKILL')));
-    const urls = await Promise.all(workers.map((worker) => worker.restUrl()));
-    const statusFrom = async (url: string) => (await (await fetch(`${url}/connectors/${name}/status`)).json()) as ClusterConnectorStatus;
+    const { workers, urls, statusFrom: statusOf } = await startWorkers(properties, 3, defer);
+    const statusFrom = (url: string) => statusOf(url, name);
 
     // Every task running, on more than one worker, the same answer from every worker.
     const spreadOver = (status: ClusterConnectorStatus) => new Set(status.tasks.map((task) => task.worker_id));
@@ -123,16 +118,7 @@ describe('workers share a connector’s tasks through Kafka’s group protocol',
 
     // Once the writes end: every stream record exactly once, per-key order, topic replayed = table.
     await Promise.all(writers.map((writer) => writer.stop()));
-    for (const table of tables) {
-      const expected = normalise(expectedState(await scanAll(dynamodb, table), { hashKey: 'id' }));
-      await follower.waitFor(() => JSON.stringify(normalise(replay(ofTable(table)))) === JSON.stringify(expected), 60_000, `topic ${table} replayed = table`);
-      const inStream = await streamSequenceNumbers(dynamodb, streams, table);
-      const delivered = deliveredChanges(ofTable(table));
-      const { duplicated, missing } = exactlyOnceViolations(delivered, inStream);
-      expect(duplicated, `${table}: stream records delivered twice`).toEqual([]);
-      expect(missing, `${table}: stream records never delivered`).toEqual([]);
-      expect(perKeyOrderViolations(delivered), `${table}: versions out of order`).toEqual([]);
-    }
+    await expectTopicsMatchTables({ tables, follower, dynamodb, streams, everyStreamRecord: true });
     for (const worker of [...workers, joiner]) if (!worker.exited) expect(await worker.stop()).toBe(0);
   }, 300_000);
 });

@@ -2,17 +2,23 @@ import { idleWorkerInfo } from '../../support/worker-info.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorConfigs, configRecords, type ConfigRecord, type RestartRequest } from '../../../src/domain/connector-configs.js';
 import type { ConnectorControl } from '../../../src/rest/connector-control.js';
-import type { ConnectOffsets } from '../../../src/runtime/connector-offsets.js';
+import type { ConnectOffsets, OffsetChanges } from '../../../src/runtime/connector-offsets.js';
 import { startRestServer, type RestServer } from '../../../src/runtime/rest-server.js';
 import type { SinkConnectorStatus } from '../../../src/runtime/sink-connector.js';
 
 /** A config topic in memory: the same records the worker writes, read by the real ConnectorConfigs. */
-function memoryControl(): ConnectorControl & { restarts: RestartRequest[]; refusals: Map<string, string>; stored: Map<string, ConnectOffsets> } {
+function memoryControl(): ConnectorControl & {
+  restarts: RestartRequest[];
+  refusals: Map<string, string>;
+  stored: Map<string, ConnectOffsets>;
+  altered: Array<{ name: string; changes: OffsetChanges }>;
+} {
   const configs = new ConnectorConfigs();
   let offset = 0;
   const write = async (records: ConfigRecord[]) => void records.forEach((record) => configs.apply(record, offset++));
   const refusals = new Map<string, string>();
   const stored = new Map<string, ConnectOffsets>();
+  const altered: Array<{ name: string; changes: OffsetChanges }> = [];
   return {
     configured: () => configs.list(),
     refusal: (name) => refusals.get(name),
@@ -23,11 +29,13 @@ function memoryControl(): ConnectorControl & { restarts: RestartRequest[]; refus
     requestRestart: (name, request) => write([configRecords.restart(name, request)]),
     offsets: async (name) => stored.get(name) ?? { offsets: [] },
     resetOffsets: async (name) => void stored.delete(name),
+    alterOffsets: async (name, changes) => void altered.push({ name, changes }),
     get restarts() {
       return configs.restartRequests();
     },
     refusals,
     stored,
+    altered,
   };
 }
 
@@ -175,8 +183,27 @@ describe("REST API: Kafka Connect's endpoints that change connectors", () => {
     await call('PUT', '/connectors/orders/stop');
     expect(await call('DELETE', '/connectors/orders/offsets')).toMatchObject({ code: 200, body: { message: 'The offsets for this connector have been reset successfully' } });
     expect(await call('GET', '/connectors/orders/offsets')).toMatchObject({ code: 200, body: { offsets: [] } });
-    expect((await call('PATCH', '/connectors/orders/offsets', { offsets: [] })).code).toBe(405);
     expect((await call('GET', '/connectors/nobody/offsets')).code).toBe(404);
+  });
+
+  it('alters offsets (KIP-875 PATCH) only once the connector is stopped, in the shapes of its type, refusing a bad entry by name', async () => {
+    const clear = { offsets: [{ partition: { stream: 'orders' }, offset: null }] };
+    await call('POST', '/connectors', { name: 'orders', config: source });
+    expect(await call('PATCH', '/connectors/orders/offsets', clear)).toMatchObject({ code: 400, body: { message: expect.stringMatching(/must be in the STOPPED state/) } });
+    await call('PUT', '/connectors/orders/stop');
+    expect(await call('PATCH', '/connectors/orders/offsets', clear)).toMatchObject({ code: 200, body: { message: 'The offsets for this connector have been altered successfully' } });
+    expect(await call('PATCH', '/connectors/orders/offsets', { offsets: [{ partition: { kafka_topic: 'orders', kafka_partition: 0 }, offset: null }] })).toMatchObject({
+      code: 400,
+      body: { error_code: 400, message: expect.stringMatching(/^offsets\[0\]: partition \{"kafka_topic":"orders","kafka_partition":0\} is not a partition of this connector/) },
+    });
+    expect(await call('POST', '/connectors', { name: 'copy', config: { 'connector.class': 'DynamoDbSink', topics: 'orders', 'aws.dynamodb.region': 'eu-west-1' }, initial_state: 'STOPPED' })).toMatchObject({ code: 201 });
+    const rewind = { offsets: [{ partition: { kafka_topic: 'orders', kafka_partition: 0 }, offset: { kafka_offset: 0 } }] };
+    expect((await call('PATCH', '/connectors/copy/offsets', rewind)).code).toBe(200);
+    expect(control.altered).toEqual([
+      { name: 'orders', changes: { type: 'source', changes: [{ partition: { stream: 'orders' }, offset: null }] } },
+      { name: 'copy', changes: { type: 'sink', changes: [{ topic: 'orders', partition: 0, offset: 0 }] } },
+    ]);
+    expect((await call('POST', '/connectors/copy/offsets', rewind)).code).toBe(405);
   });
 
   it("answers GET /health as Connect's worker does", async () => {
