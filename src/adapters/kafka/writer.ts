@@ -30,6 +30,16 @@ const PRODUCER_TUNING = {
 } as const;
 
 /**
+ * How long a commit (flushing the transaction's records, then ending it) may take. A commit begun just as the
+ * broker froze was seen not to finish after it thawed, holding the table until this ran out (40 s after a 20 s
+ * freeze with 60 s); a commit that times out fails the write, and the task starts again from its committed
+ * offsets with a new producer, whose fencing settles the old transaction either way. A healthy broker commits a
+ * full write (10,000 records) in well under a second.
+ */
+const COMMIT_TIMEOUT_MS = 15_000;
+const ABORT_TIMEOUT_MS = 10_000;
+
+/**
  * Opens a transactional producer. Initialising the transactional id fences any older producer with the same id
  * (a zombie of a previous owner) and aborts its open transaction, so this must happen before offsets are read.
  *
@@ -94,10 +104,10 @@ export async function openTransactionalWriter(
             );
           }
         }
-        await call((done) => producer.commitTransaction(60_000, done));
+        await call((done) => producer.commitTransaction(COMMIT_TIMEOUT_MS, done));
         ended('committed');
       } catch (error) {
-        await call((done) => producer.abortTransaction(30_000, done)).catch(() => undefined);
+        await call((done) => producer.abortTransaction(ABORT_TIMEOUT_MS, done)).catch(() => undefined);
         ended('aborted', error);
         throw explain(error);
       }
