@@ -43,6 +43,12 @@ export interface StreamOffset {
   snapshotEndTime?: number;
   /** Items the completed snapshot read; absent as snapshotEndTime, or when a segment's count is unknown. */
   snapshotItems?: number;
+  /**
+   * The stream's position when the snapshot's scan began: each shard's last sequence number then (shards
+   * without records are absent). What precedes it is in the scan; the stream is read alongside from there.
+   * Absent before the scan began, and in snapshots of releases before the stream was read alongside.
+   */
+  scanStartPositions?: Record<string, string>;
 }
 
 /** The completed snapshot a stream position follows; null when there is none (stream only, or still running). */
@@ -58,6 +64,11 @@ export interface ShardOffset {
   seq_No: string | null;
   /** The shard is closed and was read to its end. */
   finished: boolean;
+  /**
+   * Creation time (epoch ms) of the last record handled: where the changes a gap may have lost begin. Absent
+   * before any record, and in offsets of releases before it was kept.
+   */
+  lastRecordMs?: number;
 }
 
 /**

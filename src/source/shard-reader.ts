@@ -5,7 +5,8 @@ import { EVENT_NAMES, readStreamRecord, withoutBefore, type SnapshotSummary, typ
 import { completedSnapshot, partitions, type ShardOffset, type SourcePartition, type StreamOffset } from '../domain/position.js';
 import type { OutgoingMessage } from '../domain/outgoing-message.js';
 import { initialShardState, transition, type ShardEvent, type ShardState } from '../domain/shard-lifecycle.js';
-import type { ShardInfo } from '../domain/shard-tree.js';
+import { compareSequenceNumbers, type ShardInfo } from '../domain/shard-tree.js';
+import { STREAM_RETENTION_MS, streamNeeds, trimmedShard } from '../domain/stream-gaps.js';
 import { GapError } from './gap.js';
 import { allFit, fitChange, noteOversized } from './oversized-records.js';
 import type { IteratorStart, RecordsPage, StreamRecord } from './ports.js';
@@ -23,8 +24,11 @@ export const IDLE_POLL_MAX_MS = 1_000;
  */
 const IDLE_PAGES_BEFORE_THINNING = 10;
 
-/** DynamoDB Streams keeps records for 24 hours. */
-const RETENTION_MS = 24 * 3_600_000;
+
+export interface ShardReadOptions {
+  /** Called at each empty page of an open shard: it was read up to its newest record. */
+  onCaughtUp?: () => void;
+}
 
 /**
  * Reads one shard from its checkpoint to its end (or until stopped), submitting each page with the shard's new
@@ -35,12 +39,14 @@ const RETENTION_MS = 24 * 3_600_000;
 export class ShardReader {
   private state: ShardState = initialShardState(true);
   private lastSequence: string | null;
+  /** The shard has a checkpoint: it is known to have been read, even with no record yet. */
+  private checkpointed: boolean;
+  /** Creation time of the last record handled: where a gap after it would begin. */
+  private lastRecordMs: number | undefined;
   private iterator: string | undefined;
   /** Empty pages read in a row. */
   private emptyPages = 0;
   private readonly partition: SourcePartition;
-  /** The snapshot the shard's changes follow, as the stream position records it. */
-  private readonly snapshot: SnapshotSummary | null;
 
   constructor(
     private readonly context: PhaseContext,
@@ -48,10 +54,21 @@ export class ShardReader {
     private readonly shard: ShardInfo,
     checkpoint: ShardOffset | undefined,
     private readonly signal: AbortSignal,
+    private readonly options: ShardReadOptions = {},
   ) {
     this.lastSequence = checkpoint?.seq_No ?? null;
+    this.lastRecordMs = checkpoint?.lastRecordMs;
+    this.checkpointed = checkpoint !== undefined;
     this.partition = partitions.shard(context.table.name, shard.shardId);
-    this.snapshot = completedSnapshot(position);
+  }
+
+  /**
+   * The snapshot the shard's changes follow, as the stored stream position records it: none while it runs (the
+   * stream is read alongside), then the completed one.
+   */
+  private get snapshot(): SnapshotSummary | null {
+    const stored = this.context.store.get<StreamOffset>(partitions.stream(this.context.table.name));
+    return stored ? completedSnapshot(stored) : null;
   }
 
   async run(): Promise<void> {
@@ -89,24 +106,33 @@ export class ShardReader {
       const iterator = this.iterator;
       page = await withRetries(() => this.context.streams.read(iterator, settings.cdc.maxPollRecords, this.shard.shardId), this.signal);
     } catch (error) {
-      if (!(error instanceof AwsError) || error.kind !== 'expired-iterator') throw this.asGap(error);
-      // Iterators live 15 minutes; a new one continues right after the last record handled.
-      this.iterator = undefined;
-      return this.move('ITERATOR_EXPIRED');
+      if (error instanceof AwsError && error.kind === 'expired-iterator') {
+        // Iterators live 15 minutes; a new one continues right after the last record handled.
+        this.iterator = undefined;
+        return this.move('ITERATOR_EXPIRED');
+      }
+      if (await this.trimmedHarmlessly(error)) return this.move('END_REACHED');
+      throw this.asGap(error);
     }
     const { records, skipped, byOp } = this.outgoing(page.records);
     const last = page.records.at(-1);
     if (last?.dynamodb?.SequenceNumber) this.lastSequence = last.dynamodb.SequenceNumber;
+    const createdAt = last?.dynamodb?.ApproximateCreationDateTime?.getTime();
+    if (createdAt) this.lastRecordMs = createdAt;
     const finished = page.nextIterator === undefined;
     this.iterator = page.nextIterator;
     this.move(finished ? 'END_REACHED' : 'RECORDS_READ');
     if (page.records.length === 0) {
+      if (!this.checkpointed) await this.markSeen();
+      // An open shard's empty page: everything written to it so far was read.
+      if (!finished) this.options.onCaughtUp?.();
       if (!finished) await delay(idlePollWait(settings.cdc.pollIntervalMs, this.emptyPages++), undefined, { signal: this.signal });
       return;
     }
     this.emptyPages = 0;
-    const offset: ShardOffset = { v: 1, streamArn: this.position.streamArn, seq_No: this.lastSequence, finished: false };
+    const offset: ShardOffset = { v: 1, streamArn: this.position.streamArn, seq_No: this.lastSequence, finished: false, ...this.readUpTo() };
     const { written } = await emitter.submit({ records, offsets: [{ partition: this.partition, offset }] });
+    this.checkpointed = true;
     // A failed write is the pipeline's to report (its failure signal stops this reader), not this counter's.
     void written.then(
       () => {
@@ -121,7 +147,6 @@ export class ShardReader {
     );
     if (status.stream) {
       status.stream.recordsSkipped += skipped;
-      const createdAt = last?.dynamodb?.ApproximateCreationDateTime?.getTime();
       if (createdAt) status.stream.lastRecordAt = createdAt;
     }
   }
@@ -182,9 +207,24 @@ export class ShardReader {
       if (!acquired) throw new GapError(this.context.table.name, `shard ${shard.shardId} returned no iterator`);
       return acquired;
     } catch (error) {
-      if (!lastSequence && error instanceof AwsError && error.kind === 'trimmed' && this.trimmedRecordsPrecedePosition()) return undefined;
+      if (await this.trimmedHarmlessly(error)) return undefined;
       throw this.asGap(error);
     }
+  }
+
+  /**
+   * Trimmed records we did not need: the shard is closed and was read to its end before its records expired
+   * (DynamoDB Local answers TrimmedDataAccessException after the last record once it is trimmed), or was never
+   * read and all its records precede the position's start. An open shard's trimmed records are always a gap.
+   */
+  private async trimmedHarmlessly(error: unknown): Promise<boolean> {
+    if (!(error instanceof AwsError) || error.kind !== 'trimmed') return false;
+    const { streams } = this.context;
+    const description = await withRetries(() => streams.describe(this.position.streamArn), this.signal);
+    const ending = description.shards.find((listed) => listed.shardId === this.shard.shardId)?.endingSequenceNumber;
+    if (ending === undefined) return false;
+    if (this.lastSequence !== null) return compareSequenceNumbers(this.lastSequence, ending) >= 0;
+    return this.trimmedRecordsPrecedePosition();
   }
 
   /**
@@ -193,11 +233,25 @@ export class ShardReader {
    */
   private trimmedRecordsPrecedePosition(): boolean {
     const { skipBeforeMs } = this.position;
-    return skipBeforeMs !== null && skipBeforeMs >= Date.now() - RETENTION_MS;
+    return skipBeforeMs !== null && skipBeforeMs >= Date.now() - STREAM_RETENTION_MS;
+  }
+
+  /**
+   * A checkpoint without a record for a shard first read empty: an idle shard was read, not missed, so a
+   * position older than the retention does not count it as a shard first read too late (lostShards).
+   */
+  private async markSeen(): Promise<void> {
+    const offset: ShardOffset = { v: 1, streamArn: this.position.streamArn, seq_No: null, finished: false };
+    await this.context.emitter.submit({ records: [], offsets: [{ partition: this.partition, offset }] });
+    this.checkpointed = true;
+  }
+
+  private readUpTo(): { lastRecordMs?: number } {
+    return this.lastRecordMs === undefined ? {} : { lastRecordMs: this.lastRecordMs };
   }
 
   private async markFinished(): Promise<void> {
-    const offset: ShardOffset = { v: 1, streamArn: this.position.streamArn, seq_No: this.lastSequence, finished: true };
+    const offset: ShardOffset = { v: 1, streamArn: this.position.streamArn, seq_No: this.lastSequence, finished: true, ...this.readUpTo() };
     const { written } = await this.context.emitter.submit({ records: [], offsets: [{ partition: this.partition, offset }] });
     await written;
   }
@@ -205,8 +259,10 @@ export class ShardReader {
   private asGap(error: unknown): unknown {
     if (error instanceof AwsError && (error.kind === 'trimmed' || error.kind === 'not-found')) {
       this.move('TRIMMED');
-      const where = this.lastSequence ? `after sequence number ${this.lastSequence}` : 'from its start';
-      return new GapError(this.context.table.name, `records of shard ${this.shard.shardId} ${where} are no longer in the stream (${error.message})`);
+      const checkpoint = this.lastSequence === null ? undefined : { finished: false, ...this.readUpTo() };
+      const gap = trimmedShard(this.shard.shardId, checkpoint, streamNeeds(this.position, Date.now()));
+      const where = this.lastSequence ? ` (after sequence number ${this.lastSequence})` : '';
+      return new GapError(this.context.table.name, { ...gap, reason: `${gap.reason}${where}: ${error.message}` });
     }
     return error;
   }

@@ -4,6 +4,7 @@ import { fromDynamoDbJson, serializeDynamoDbJson } from '../domain/attribute-cod
 import { checkVersion, partitions, type SegmentOffset } from '../domain/position.js';
 import type { OutgoingMessage } from '../domain/outgoing-message.js';
 import { CapacityLimiter } from './rate-limiter.js';
+import { notePace } from './snapshot-pace.js';
 import type { PhaseContext } from './settings.js';
 import type { Sema } from 'async-sema';
 import { fitChange, fits, noteOversized, recordBytes } from './oversized-records.js';
@@ -169,6 +170,7 @@ async function scanAndSubmitPage(
   const { written } = await emitter.submit({ records, offsets: [{ partition: partitions.segment(table.name, start.segment), offset }] });
   if (status.snapshot) {
     status.snapshot.itemsRead += page.items.length;
+    notePace(status.snapshot, table.name, Date.now(), context.log);
     // A failed write is the pipeline's to report (through drain); here it only means the segment is not done.
     if (offset.completed) void written.then(() => status.snapshot && status.snapshot.segmentsCompleted++, () => undefined);
   }

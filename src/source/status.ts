@@ -14,6 +14,11 @@ export interface PipelineStatus {
     /** DynamoDB's approximate item count, for a progress estimate. */
     estimatedItems: number;
     startedAt: number;
+    /** The expected total duration at the pace so far (ms), and that as a share of the stream's 24 h retention. */
+    expectedDurationMs?: number;
+    retentionShare?: number;
+    /** Set once the expected duration passes half the retention. */
+    retentionWarning?: string;
   };
   /** Changes too large for max.message.bytes, by what oversized.record.policy did with them. */
   oversized?: { beforeDropped: number; deadLettered: number };

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { withRetries } from '../domain/retry.js';
 import { checkVersion, type ShardOffset, type StreamOffset } from '../domain/position.js';
-import { buildShardForest, readyShards, vanishedUnfinished } from '../domain/shard-tree.js';
+import { buildShardForest, readyShards } from '../domain/shard-tree.js';
+import { lostShards, streamNeeds } from '../domain/stream-gaps.js';
 import { GapError } from './gap.js';
 import type { PhaseContext } from './settings.js';
 import { ShardReader } from './shard-reader.js';
@@ -14,10 +15,13 @@ const SHARD_REFRESH_MS = 10_000;
  * (or is gone), which keeps every item's changes in order across shard splits and rollovers. Throws GapError
  * when records the position needs are no longer in the stream.
  */
-export async function runStream(context: PhaseContext, position: StreamOffset): Promise<void> {
+export async function runStream(context: PhaseContext, position: StreamOffset, options: StreamReadOptions = {}): Promise<void> {
   const { table, streams, store, signal } = context;
   const streamArn = position.streamArn;
   const readers = new Map<string, Promise<void>>();
+  /** Shards read up to their newest record (untilCaughtUp), and a wake-up for the loop when one more is. */
+  const caughtUp = new Set<string>();
+  let wake = wakeUp();
   const local = new AbortController();
   const stop = () => local.abort(signal.reason);
   signal.addEventListener('abort', stop, { once: true });
@@ -32,21 +36,30 @@ export async function runStream(context: PhaseContext, position: StreamOffset): 
         checkVersion(offset, `shard offset of table ${table.name}`);
         checkpoints.set(partition.shard, offset);
       }
-      const vanished = vanishedUnfinished(checkpoints, forest);
-      if (vanished.length > 0) {
-        throw new GapError(table.name, `shard(s) ${vanished.join(', ')} left the stream before they were read to the end`);
-      }
+      const lost = lostShards(forest, checkpoints, streamNeeds(position, Date.now()));
+      if (lost) throw new GapError(table.name, lost);
       const finished = new Set([...checkpoints].filter(([, offset]) => offset.finished).map(([shardId]) => shardId));
-      for (const shardId of readyShards(forest, finished)) {
+      const ready = readyShards(forest, finished);
+      if (options.untilCaughtUp && ready.every((shardId) => caughtUp.has(shardId))) {
+        local.abort(new Error('caught up'));
+        await Promise.allSettled(readers.values());
+        return;
+      }
+      for (const shardId of ready) {
         if (readers.has(shardId)) continue;
-        const reader = new ShardReader(context, position, forest.get(shardId)!, checkpoints.get(shardId), local.signal)
+        const onCaughtUp = () => {
+          caughtUp.add(shardId);
+          wake.resolve();
+        };
+        const reader = new ShardReader(context, position, forest.get(shardId)!, checkpoints.get(shardId), local.signal, { onCaughtUp })
           .run()
           .finally(() => readers.delete(shardId));
         readers.set(shardId, reader);
       }
       updateShardStatus(context, finished.size, readers.size);
       // A finished shard may unblock its children at once; otherwise look for new shards now and then.
-      await Promise.race([...readers.values(), delay(SHARD_REFRESH_MS, undefined, { signal: local.signal })]);
+      await Promise.race([...readers.values(), wake.promise, delay(SHARD_REFRESH_MS, undefined, { signal: local.signal })]);
+      wake = wakeUp();
     }
   } catch (error) {
     local.abort(error);
@@ -55,6 +68,17 @@ export async function runStream(context: PhaseContext, position: StreamOffset): 
   } finally {
     signal.removeEventListener('abort', stop);
   }
+}
+
+function wakeUp(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+export interface StreamReadOptions {
+  /** Return once every shard that may be read was read to its end or to its newest record. */
+  untilCaughtUp?: boolean;
 }
 
 function updateShardStatus(context: PhaseContext, shardsRead: number, shardsActive: number): void {

@@ -6,6 +6,7 @@ import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import type { Emitter, OffsetUpdate } from './emitter.js';
 import { GapError } from './gap.js';
+import { streamRecreated } from '../domain/stream-gaps.js';
 import { nextState, type PipelineEvent, type PipelineState } from './lifecycle.js';
 import type { ChangeStreams, SourceKafka, SourceTables } from './ports.js';
 import { HANDOFF_MARGIN_MS, type PhaseContext, type PipelineSettings } from './settings.js';
@@ -13,6 +14,8 @@ import { defaultSegments, runSnapshot } from './snapshot.js';
 import type { PipelineStatus } from './status.js';
 
 import { runStream } from './stream-reader.js';
+import { ChangedKeys } from './changed-keys.js';
+import { rebuildChangedKeys } from './rebuild-changed-keys.js';
 import type { RecordFormat } from '../formats/ports.js';
 
 /** Creation times are rounded down by up to a minute (DynamoDB Local): a start position keeps that much more. */
@@ -50,6 +53,8 @@ export class TableNotReplicableError extends Error {
 export class TablePipeline {
   readonly status: PipelineStatus;
   private state: PipelineState = 'STARTING';
+  /** The stream read started alongside the snapshot, carried on into STREAMING. */
+  private streaming?: Promise<void>;
 
   constructor(private readonly deps: PipelineDependencies) {
     this.status = { table: deps.tableName, topic: deps.settings.topic, state: this.state };
@@ -97,24 +102,23 @@ export class TablePipeline {
     for (;;) {
       context.signal.throwIfAborted();
       switch (this.state) {
-        case 'SNAPSHOT': {
-          await runSnapshot(context);
-          await this.completeSnapshot(context);
-          const snapshot = this.status.snapshot;
-          if (snapshot) {
-            const seconds = (Date.now() - snapshot.startedAt) / 1000;
-            this.deps.log.info(
-              `snapshot ${snapshot.snapshotCount} complete: ${snapshot.itemsRead} items in ${seconds.toFixed(1)} s ` +
-                `(${snapshot.totalSegments} segments)`,
-            );
+        case 'SNAPSHOT':
+          if (context.settings.syncMode === 'SNAPSHOT') {
+            await runSnapshot(context);
+            await this.completeSnapshot(context);
+            this.logSnapshotComplete();
+            this.move('NOTHING_LEFT');
+          } else {
+            await this.snapshotAlongsideStream(context);
           }
-          this.move(context.settings.syncMode === 'SNAPSHOT' ? 'NOTHING_LEFT' : 'SNAPSHOT_COMPLETE');
           break;
-        }
         case 'STREAMING': {
+          // The stream started alongside the snapshot goes on; after a restart it starts here.
           const position = context.store.get<StreamOffset>(partitions.stream(context.table.name))!;
+          const streaming = this.streaming ?? runStream(context, position);
+          this.streaming = undefined;
           try {
-            await runStream(context, position);
+            await streaming;
           } catch (error) {
             if (!(error instanceof GapError)) throw error;
             await this.onGap(context, error, position.snapshotCount);
@@ -131,6 +135,75 @@ export class TablePipeline {
     }
   }
 
+  /**
+   * Scans the table while its stream is read alongside (see README, "Big tables"): first every shard is read up
+   * to its newest record and those positions are stored (the changes read so far precede the scan, which will
+   * show them); then the scan runs while the stream is read on from them, so the stream never falls behind its
+   * 24 h retention however long the scan takes. A snapshot read of a key the stream wrote since the scan began
+   * is dropped (ChangedKeys). A gap found meanwhile stops the scan and starts a new snapshot (or fails, by the
+   * gap policy).
+   */
+  private async snapshotAlongsideStream(context: PhaseContext): Promise<void> {
+    const phase = new AbortController();
+    const signal = AbortSignal.any([context.signal, phase.signal]);
+    let position = context.store.get<StreamOffset>(partitions.stream(context.table.name))!;
+    const keys = new ChangedKeys(context.emitter);
+    const running: Array<Promise<void>> = [];
+    try {
+      if (!position.scanStartPositions && !scanBegun(context.store, context.table.name)) {
+        // Not through ChangedKeys: every change written before the scan begins is in what the scan reads.
+        await runStream({ ...context, signal }, position, { untilCaughtUp: true });
+        position = await this.storeScanStart(context, position);
+      }
+      await rebuildChangedKeys(context, position, keys);
+      const streaming = runStream({ ...context, emitter: keys.stream, signal }, position);
+      const snapshot = runSnapshot({ ...context, emitter: keys.snapshot, signal });
+      running.push(streaming, snapshot);
+      // The stream runs until stopped: it settles first only by failing.
+      await Promise.race([snapshot, streaming]);
+      await this.completeSnapshot({ ...context, emitter: keys.snapshot });
+      this.streaming = streaming;
+      // Not awaited until STREAMING: a failure meanwhile must not go unobserved.
+      streaming.catch(() => undefined);
+    } catch (error) {
+      phase.abort(error);
+      const reason = error instanceof Error ? error : new Error(String(error));
+      void keys.shutOut(reason); // refused from now on...
+      await Promise.allSettled(running);
+      await keys.shutOut(reason); // ...and what was let through is queued before a new snapshot clears the offsets
+      if (!(error instanceof GapError)) throw error;
+      return this.onGap(context, error, position.snapshotCount);
+    } finally {
+      keys.release();
+    }
+    this.logSnapshotComplete();
+    this.move('SNAPSHOT_COMPLETE');
+  }
+
+  /** Stores each shard's position (its checkpoint, read up to its newest record) as the scan's starting point. */
+  private async storeScanStart(context: PhaseContext, position: StreamOffset): Promise<StreamOffset> {
+    const { table, store, emitter } = context;
+    await emitter.drain();
+    const scanStartPositions: Record<string, string> = {};
+    for (const { partition, offset } of store.find<ShardOffset>({ stream: table.name })) {
+      if (partition.shard !== undefined && offset.streamArn === position.streamArn && offset.seq_No !== null) scanStartPositions[partition.shard] = offset.seq_No;
+    }
+    const stored: StreamOffset = { ...position, scanStartPositions };
+    await emitter.submit({ records: [], offsets: [{ partition: partitions.stream(table.name), offset: stored }] });
+    await emitter.drain();
+    return stored;
+  }
+
+  private logSnapshotComplete(): void {
+    const snapshot = this.status.snapshot;
+    if (!snapshot) return;
+    const seconds = (Date.now() - snapshot.startedAt) / 1000;
+    this.deps.log.info(
+      `snapshot ${snapshot.snapshotCount} complete: ${snapshot.itemsRead} items in ${seconds.toFixed(1)} s (${snapshot.totalSegments} segments)` +
+        (this.status.stream ? `, ${this.status.stream.recordsWritten} stream changes written alongside` : ''),
+    );
+  }
+
   /** Decides, from the stored offsets, where this table resumes. */
   private async firstEvent(context: PhaseContext): Promise<PipelineEvent> {
     const { settings, table, store } = context;
@@ -145,11 +218,12 @@ export class TablePipeline {
     }
     checkVersion(position, `stream offset of table ${table.name}`);
     if (settings.syncMode !== 'SNAPSHOT' && position.streamArn !== table.stream!.arn) {
-      await this.onGap(
-        context,
-        new GapError(table.name, `its stream was re-created (was ${position.streamArn}, now ${table.stream!.arn})`),
-        position.snapshotCount,
-      );
+      const readUpTo = store
+        .find<ShardOffset>({ stream: table.name })
+        .map((entry) => entry.offset.lastRecordMs)
+        .filter((time): time is number => time !== undefined);
+      const lastReadMs = readUpTo.length > 0 ? Math.max(...readUpTo) : undefined;
+      await this.onGap(context, new GapError(table.name, streamRecreated(position.streamArn, table.stream!.arn, lastReadMs, Date.now())), position.snapshotCount);
       return 'GAP';
     }
     if (!position.snapshotCompleted && settings.syncMode !== 'CDC') return 'SNAPSHOT_NEEDED';
@@ -165,7 +239,7 @@ export class TablePipeline {
     this.status.error = `re-snapshotting: ${gap.message}`;
     this.deps.log.warn(this.status.error);
     await this.startSnapshot(context, snapshotCount + 1);
-    if (this.state === 'STREAMING') this.move('GAP');
+    if (this.state === 'STREAMING' || this.state === 'SNAPSHOT') this.move('GAP');
   }
 
   /**
@@ -287,6 +361,13 @@ export class TablePipeline {
     this.status.state = this.state;
     if (this.state !== previous && this.state !== 'FAILED') this.deps.log.info(`${previous} → ${this.state}`);
   }
+}
+
+/** Some segment has scanned a page: a snapshot begun by a release that did not store the scan's start positions. */
+function scanBegun(store: OffsetStore, tableName: string): boolean {
+  return store
+    .find<SegmentOffset>({ tableName })
+    .some((entry) => entry.partition.segment !== undefined && (entry.offset.completed || entry.offset.exclusiveStartKey !== null));
 }
 
 /** Offsets of a previous snapshot or stream position, deleted when a new snapshot starts. */

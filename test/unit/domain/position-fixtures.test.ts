@@ -55,8 +55,9 @@ const FIELDS: Record<FixtureEntry['type'], Record<string, Presence>> = {
     skipBeforeMs: 'always',
     snapshotEndTime: 'added',
     snapshotItems: 'added',
+    scanStartPositions: 'added',
   } satisfies Record<keyof StreamOffset, Presence>,
-  ShardOffset: { v: 'always', streamArn: 'always', seq_No: 'always', finished: 'always' } satisfies Record<keyof ShardOffset, Presence>,
+  ShardOffset: { v: 'always', streamArn: 'always', seq_No: 'always', finished: 'always', lastRecordMs: 'added' } satisfies Record<keyof ShardOffset, Presence>,
   TaskWritersOffset: { v: 'always', transactionalIds: 'always' } satisfies Record<keyof TaskWritersOffset, Presence>,
 };
 
@@ -82,7 +83,7 @@ describe('offsets-v1 fixture', () => {
   it('holds one example of each released format for connector orders-source, and of each with its added fields', () => {
     expect(fixture.connector).toBe('orders-source');
     expect([...new Set(fixture.offsets.map((entry) => entry.type))].sort()).toEqual(['SegmentOffset', 'ShardOffset', 'StreamOffset', 'TaskWritersOffset']);
-    for (const type of ['SegmentOffset', 'StreamOffset'] as const) {
+    for (const type of ['SegmentOffset', 'StreamOffset', 'ShardOffset'] as const) {
       const entries = fixture.offsets.filter((entry) => entry.type === type);
       expect(entries.some((entry) => fieldsOf(type, 'added').every((field) => !(field in entry.offset)))).toBe(true);
       expect(entries.some((entry) => fieldsOf(type, 'added').every((field) => field in entry.offset))).toBe(true);

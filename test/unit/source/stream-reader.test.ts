@@ -117,4 +117,30 @@ describe('runStream: shard order and positions, against in-memory ports', () => 
     streams.trim(STREAM, 'shard-1', 3);
     await expect(run()).rejects.toThrow(GapError);
   });
+
+  it('checkpoints an idle shard when first read, so a day later it is no shard first read after the retention', async () => {
+    const { streams, store, controller, run } = await setup();
+    streams.addShard(STREAM, 'shard-1');
+    const old: StreamOffset = { ...position, skipBeforeMs: Date.now() - 2 * 3_600_000 };
+    const running = run(old);
+    await until(() => store.get<ShardOffset>(partitions.shard('orders', 'shard-1')) !== undefined, 'the idle shard checkpointed');
+    expect(store.get<ShardOffset>(partitions.shard('orders', 'shard-1'))).toEqual({ v: 1, streamArn: STREAM, seq_No: null, finished: false });
+    controller.abort();
+    await running.catch(() => undefined);
+
+    const { streams: later, store: laterStore, controller: laterController, run: runLater } = await setup();
+    later.addShard(STREAM, 'shard-1');
+    laterStore.apply(partitions.shard('orders', 'shard-1'), store.get(partitions.shard('orders', 'shard-1')));
+    const dayOld: StreamOffset = { ...position, skipBeforeMs: Date.now() - 25 * 3_600_000 };
+    const again = runLater(dayOld);
+    later.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'a' } });
+    await until(() => laterStore.get<ShardOffset>(partitions.shard('orders', 'shard-1'))?.seq_No !== null, 'the change read');
+    laterController.abort();
+    await again.catch(() => undefined);
+
+    // Never read at all, the same shard under the same day-old position is a gap naming the range at risk.
+    const { streams: missed, run: runMissed } = await setup();
+    missed.addShard(STREAM, 'shard-1');
+    await expect(runMissed(dayOld)).rejects.toThrow(/shard-1 were first read after the stream's retention had passed the position's start: changes made from .* may be missing/);
+  });
 });

@@ -268,4 +268,27 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
     await expect(first.running).rejects.toThrow(/taken over/);
     expect(envelopes()).toHaveLength(0);
   });
+
+  it('reads the stream alongside the snapshot: a change made mid-scan is written at once, and its key\'s later snapshot read is dropped', async () => {
+    const { start, streams, tables, envelopes } = world(items(20));
+    // The scan stops after each segment's first page until the change was written.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const scanPage = tables.scanPage.bind(tables);
+    tables.scanPage = async (request) => {
+      if (request.exclusiveStartKey) await gate;
+      return scanPage(request);
+    };
+    const { pipeline, stop } = await start();
+    await until(() => envelopes().filter((envelope) => envelope.op === 'r').length === 6, 'the first page of each segment');
+    streams.put(STREAM, 'shard-1', 'MODIFY', { id: { S: 'item-18' }, n: { N: '99' } }, { id: { S: 'item-18' }, n: { N: '18' } });
+    await until(() => envelopes().some((envelope) => envelope.op === 'u'), 'the change, while the scan waits');
+    expect(pipeline.status.state).toBe('SNAPSHOT');
+    release();
+    await until(() => pipeline.status.state === 'STREAMING', 'streaming');
+    await stop();
+    const ofItem18 = envelopes().filter((envelope) => JSON.parse((envelope.after ?? envelope.before).document).id.S === 'item-18');
+    expect(ofItem18.map((envelope) => envelope.op)).toEqual(['u']);
+    expect(envelopes().filter((envelope) => envelope.op === 'r')).toHaveLength(19);
+  });
 });
