@@ -54,6 +54,7 @@ const streamOffset = z.strictObject({
   skipBeforeMs: epochMs.nullable(),
   snapshotEndTime: epochMs.optional(),
   snapshotItems: count.optional(),
+  scanStartPositions: z.record(name, z.string().regex(/^\d+$/, 'a sequence number (digits)')).optional(),
 });
 
 const shardOffset = z.strictObject({
@@ -61,6 +62,7 @@ const shardOffset = z.strictObject({
   streamArn: name,
   seq_No: z.string().regex(/^\d+$/, 'a sequence number (digits)').nullable(),
   finished: z.boolean(),
+  lastRecordMs: epochMs.optional(),
 });
 
 const sinkPartition = z.strictObject({ kafka_topic: name, kafka_partition: count });

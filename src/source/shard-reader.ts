@@ -28,6 +28,8 @@ const IDLE_PAGES_BEFORE_THINNING = 10;
 export interface ShardReadOptions {
   /** Called at each empty page of an open shard: it was read up to its newest record. */
   onCaughtUp?: () => void;
+  /** Only the checkpoint moves: the changes read are not written (they precede a scan that will show them). */
+  positionsOnly?: boolean;
 }
 
 /**
@@ -114,7 +116,6 @@ export class ShardReader {
       if (await this.trimmedHarmlessly(error)) return this.move('END_REACHED');
       throw this.asGap(error);
     }
-    const { records, skipped, byOp } = this.outgoing(page.records);
     const last = page.records.at(-1);
     if (last?.dynamodb?.SequenceNumber) this.lastSequence = last.dynamodb.SequenceNumber;
     const createdAt = last?.dynamodb?.ApproximateCreationDateTime?.getTime();
@@ -131,6 +132,12 @@ export class ShardReader {
     }
     this.emptyPages = 0;
     const offset: ShardOffset = { v: 1, streamArn: this.position.streamArn, seq_No: this.lastSequence, finished: false, ...this.readUpTo() };
+    if (this.options.positionsOnly) {
+      await emitter.submit({ records: [], offsets: [{ partition: this.partition, offset }] });
+      this.checkpointed = true;
+      return;
+    }
+    const { records, skipped, byOp } = this.outgoing(page.records);
     const { written } = await emitter.submit({ records, offsets: [{ partition: this.partition, offset }] });
     this.checkpointed = true;
     // A failed write is the pipeline's to report (its failure signal stops this reader), not this counter's.

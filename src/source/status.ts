@@ -14,6 +14,11 @@ export interface PipelineStatus {
     /** DynamoDB's approximate item count, for a progress estimate. */
     estimatedItems: number;
     startedAt: number;
+    /**
+     * When the scan began reading: after every shard's position was recorded (a change made before then is shown
+     * by the scan, one made after it by the stream).
+     */
+    scanStartedAt?: number;
     /** The expected total duration at the pace so far (ms), and that as a share of the stream's 24 h retention. */
     expectedDurationMs?: number;
     retentionShare?: number;

@@ -19,7 +19,7 @@ export async function runStream(context: PhaseContext, position: StreamOffset, o
   const { table, streams, store, signal } = context;
   const streamArn = position.streamArn;
   const readers = new Map<string, Promise<void>>();
-  /** Shards read up to their newest record (untilCaughtUp), and a wake-up for the loop when one more is. */
+  /** Shards read up to their newest record (positionsOnly), and a wake-up for the loop when one more is. */
   const caughtUp = new Set<string>();
   let wake = wakeUp();
   const local = new AbortController();
@@ -40,7 +40,7 @@ export async function runStream(context: PhaseContext, position: StreamOffset, o
       if (lost) throw new GapError(table.name, lost);
       const finished = new Set([...checkpoints].filter(([, offset]) => offset.finished).map(([shardId]) => shardId));
       const ready = readyShards(forest, finished);
-      if (options.untilCaughtUp && ready.every((shardId) => caughtUp.has(shardId))) {
+      if (options.positionsOnly && ready.every((shardId) => caughtUp.has(shardId))) {
         local.abort(new Error('caught up'));
         await Promise.allSettled(readers.values());
         return;
@@ -51,7 +51,7 @@ export async function runStream(context: PhaseContext, position: StreamOffset, o
           caughtUp.add(shardId);
           wake.resolve();
         };
-        const reader = new ShardReader(context, position, forest.get(shardId)!, checkpoints.get(shardId), local.signal, { onCaughtUp })
+        const reader = new ShardReader(context, position, forest.get(shardId)!, checkpoints.get(shardId), local.signal, { onCaughtUp, positionsOnly: options.positionsOnly ?? false })
           .run()
           .finally(() => readers.delete(shardId));
         readers.set(shardId, reader);
@@ -77,8 +77,11 @@ function wakeUp(): { promise: Promise<void>; resolve: () => void } {
 }
 
 export interface StreamReadOptions {
-  /** Return once every shard that may be read was read to its end or to its newest record. */
-  untilCaughtUp?: boolean;
+  /**
+   * Move every shard's checkpoint up to its newest record without writing the changes read, and return once
+   * every shard that may be read was read to its end or to its newest record: the position a scan starts from.
+   */
+  positionsOnly?: boolean;
 }
 
 function updateShardStatus(context: PhaseContext, shardsRead: number, shardsActive: number): void {

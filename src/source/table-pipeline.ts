@@ -104,6 +104,7 @@ export class TablePipeline {
       switch (this.state) {
         case 'SNAPSHOT':
           if (context.settings.syncMode === 'SNAPSHOT') {
+            if (this.status.snapshot) this.status.snapshot.scanStartedAt = Date.now();
             await runSnapshot(context);
             await this.completeSnapshot(context);
             this.logSnapshotComplete();
@@ -137,8 +138,8 @@ export class TablePipeline {
 
   /**
    * Scans the table while its stream is read alongside (see README, "Big tables"): first every shard is read up
-   * to its newest record and those positions are stored (the changes read so far precede the scan, which will
-   * show them); then the scan runs while the stream is read on from them, so the stream never falls behind its
+   * to its newest record and those positions are stored, nothing written (the changes read so far precede the
+   * scan, which will show them); then the scan runs while the stream is read on from them, so the stream never falls behind its
    * 24 h retention however long the scan takes. A snapshot read of a key the stream wrote since the scan began
    * is dropped (ChangedKeys). A gap found meanwhile stops the scan and starts a new snapshot (or fails, by the
    * gap policy).
@@ -151,11 +152,14 @@ export class TablePipeline {
     const running: Array<Promise<void>> = [];
     try {
       if (!position.scanStartPositions && !scanBegun(context.store, context.table.name)) {
-        // Not through ChangedKeys: every change written before the scan begins is in what the scan reads.
-        await runStream({ ...context, signal }, position, { untilCaughtUp: true });
+        // Not written: every change in the stream before the scan begins is in what the scan reads, so a fresh
+        // table's items come as snapshot reads, as they did when the stream was read after the scan.
+        await runStream({ ...context, signal }, position, { positionsOnly: true });
         position = await this.storeScanStart(context, position);
       }
       await rebuildChangedKeys(context, position, keys);
+      this.status.snapshot ??= resumedSnapshotStatus(context, position);
+      this.status.snapshot.scanStartedAt = Date.now();
       const streaming = runStream({ ...context, emitter: keys.stream, signal }, position);
       const snapshot = runSnapshot({ ...context, emitter: keys.snapshot, signal });
       running.push(streaming, snapshot);
@@ -368,6 +372,19 @@ function scanBegun(store: OffsetStore, tableName: string): boolean {
   return store
     .find<SegmentOffset>({ tableName })
     .some((entry) => entry.partition.segment !== undefined && (entry.offset.completed || entry.offset.exclusiveStartKey !== null));
+}
+
+/** The status of a snapshot resumed after a restart, from its stored segment offsets. */
+function resumedSnapshotStatus({ store, table }: PhaseContext, position: StreamOffset): NonNullable<PipelineStatus['snapshot']> {
+  const segments = store.find<SegmentOffset>({ tableName: table.name }).filter((entry) => entry.partition.segment !== undefined);
+  return {
+    snapshotCount: position.snapshotCount,
+    totalSegments: segments[0]?.offset.totalSegments ?? segments.length,
+    segmentsCompleted: segments.filter((entry) => entry.offset.completed).length,
+    itemsRead: segments.reduce((sum, entry) => sum + (entry.offset.itemsRead ?? 0), 0),
+    estimatedItems: table.itemCount,
+    startedAt: position.snapshotStartTime ?? Date.now(),
+  };
 }
 
 /** Offsets of a previous snapshot or stream position, deleted when a new snapshot starts. */

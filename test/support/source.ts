@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { inject } from 'vitest';
 import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../../src/adapters/kafka/client.js';
@@ -38,6 +39,12 @@ export async function startSource(options: {
   log?: Logger;
   /** The Kafka to write to; by default the test stack's (a fault test passes its private broker's). */
   bootstrapServers?: string;
+  /**
+   * Resolve only once each listed table's scan has begun (or it streams, or failed): by default, so a change a
+   * test makes next comes through the stream. A change made before the scan begins is shown by the scan only.
+   * False for a test that starts the source where it cannot get that far (DynamoDB unreachable or frozen).
+   */
+  awaitScanStart?: boolean;
 }): Promise<SourceUnderTest> {
   const bootstrapServers = options.bootstrapServers ?? inject('stack').kafka.bootstrapServers;
   const kafka = createKafka({ bootstrapServers, clientId: options.name }, logLevel.ERROR);
@@ -72,7 +79,7 @@ export async function startSource(options: {
     options.log ?? createLogger(options.name, 'warn'),
   );
   connector.start();
-  return {
+  const started = {
     connector,
     async stop() {
       await connector.stop();
@@ -81,6 +88,28 @@ export async function startSource(options: {
       streams.destroy();
     },
   };
+  const syncMode = settingsFor('').syncMode;
+  if (Array.isArray(options.tables) && syncMode !== 'CDC' && (options.awaitScanStart ?? true)) await scansStarted(started, options.tables);
+  return started;
+}
+
+const SCAN_START_TIMEOUT_MS = 60_000;
+
+/** Waits until every table has passed the start of its scan (its stream positions are recorded). */
+async function scansStarted(source: SourceUnderTest, tables: string[]): Promise<void> {
+  const passed = (table: string) => {
+    const status = source.connector.status().tables.find((candidate) => candidate.table === table);
+    return status !== undefined && (status.snapshot?.scanStartedAt !== undefined || ['STREAMING', 'SNAPSHOT_DONE', 'FAILED', 'STOPPED'].includes(status.state));
+  };
+  const deadline = Date.now() + SCAN_START_TIMEOUT_MS;
+  while (!tables.every(passed)) {
+    if (Date.now() > deadline) {
+      const states = tables.map((table) => `${table}: ${source.connector.status().tables.find((status) => status.table === table)?.state ?? 'not started'}`);
+      await source.stop();
+      throw new Error(`the source's scans did not start within ${SCAN_START_TIMEOUT_MS / 1000} s (${states.join(', ')})`);
+    }
+    await delay(20);
+  }
 }
 
 /** A logger that keeps every line (`LEVEL [scope] message`) for assertions. */

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../support/aws.js';
-import { containsWrites } from '../../support/delivery-checks.js';
+import { containsWrites, snapshotVersions } from '../../support/delivery-checks.js';
 import { awaitStreaming, committedBy, kafkaFaultSuite, measureRecovery, recordStatusChanges, until } from '../../support/kafka-faults.js';
 import { startPrivateKafka, type PrivateKafka } from '../../support/private-kafka.js';
 import { startSource } from '../../support/source.js';
@@ -72,7 +72,7 @@ describe('faults: the Kafka broker frozen (SIGSTOP), then thawed', () => {
         throw new Error(`${error.message}; table status since the freeze (ms from the thaw):\n  ${statuses.changes.join('\n  ')}`);
       });
       const progressMs = await progressed;
-      return { recovery, progressMs, recordsByThaw, writtenByThaw, statusChanges: statuses.changes.join('\n  ') };
+      return { recovery, progressMs, recordsByThaw, writtenByThaw, thawedAt, statusChanges: statuses.changes.join('\n  ') };
     } finally {
       statuses.stop();
     }
@@ -112,7 +112,7 @@ describe('faults: the Kafka broker frozen (SIGSTOP), then thawed', () => {
   );
 
   it(
-    `mid-snapshot for ${FROZEN_MID_SNAPSHOT_MS / 1000} s: every item once in the snapshot, nothing lost or duplicated, ` +
+    `mid-snapshot for ${FROZEN_MID_SNAPSHOT_MS / 1000} s: every item read once by the snapshot (or changed by the stream first), nothing lost or duplicated, ` +
       `per-item order kept, snapshot going on again ≤ ${RECOVERY_BOUND_MS / 1000} s after the thaw`,
     async () => {
       const table = await createVersionedTable(SNAPSHOT_ITEMS);
@@ -122,7 +122,7 @@ describe('faults: the Kafka broker frozen (SIGSTOP), then thawed', () => {
       const { follower, writer } = replication;
       await follower.waitFor((records) => records.length >= SNAPSHOT_ITEMS / 10, 60_000, 'a tenth of the snapshot');
 
-      const { recovery, progressMs, recordsByThaw, statusChanges } = await freezeAndRecover(FROZEN_MID_SNAPSHOT_MS, replication);
+      const { recovery, progressMs, recordsByThaw, statusChanges, thawedAt } = await freezeAndRecover(FROZEN_MID_SNAPSHOT_MS, replication);
       const snapshotByThaw = snapshotIds(recordsByThaw).size;
       console.info(
         `[kafkafrozen] mid-snapshot ${FROZEN_MID_SNAPSHOT_MS / 1000} s (${snapshotByThaw}/${SNAPSHOT_ITEMS} items by the thaw): first record ` +
@@ -132,9 +132,16 @@ describe('faults: the Kafka broker frozen (SIGSTOP), then thawed', () => {
       expect(snapshotByThaw, 'items in the snapshot when the broker was thawed').toBeLessThan(SNAPSHOT_ITEMS);
 
       await finishWriting(follower, writer, 100);
+      // The stream is read alongside the snapshot: its changes can all be in before the scan is done.
+      await until(() => replication.source.connector.status().tables[0]?.state === 'STREAMING', 60_000, 'the snapshot complete');
+      console.info(`[kafkafrozen] mid-snapshot: snapshot complete ${Date.now() - thawedAt} ms after the thaw`);
       const snapshot = follower.records.filter((record) => record.value?.includes('"op":"r"'));
-      expect(snapshotIds(snapshot).size).toBe(SNAPSHOT_ITEMS);
-      expect(snapshot, 'snapshot records (each item once)').toHaveLength(SNAPSHOT_ITEMS);
+      expect(snapshot, 'snapshot records (each item at most once)').toHaveLength(snapshotIds(snapshot).size);
+      // An item the stream changed before the scan reached it is not read (its read would be older): only the
+      // writer's items may be missing from the snapshot, and the replay below shows their changes.
+      const changed = new Set(ids);
+      const unread = Array.from({ length: SNAPSHOT_ITEMS }, (_, index) => `item-${index}`).filter((id) => !snapshotVersions(snapshot).has(id));
+      expect(unread.filter((id) => !changed.has(id)), 'items neither read by the snapshot nor changed by the writer').toEqual([]);
       await expectFaithfulTopic(table, follower.records);
       expect(progressMs).toBeLessThanOrEqual(RECOVERY_BOUND_MS);
     },

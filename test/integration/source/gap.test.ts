@@ -66,6 +66,8 @@ describe('source: stream gaps and expired iterators (private DynamoDB Local with
       await startSource({ name: name.resnapshot, tables: [resnapshotTable], dynamodb: connection }),
       await startSource({ name: name.fail, tables: [failTable], dynamodb: connection, overrides: { cdc: { gapPolicy: 'fail' } } }),
     ];
+    // Once streaming: a change made before the scan starts would be shown by the snapshot, not streamed.
+    for (const source of first) await expect.poll(() => source.connector.status().tables[0]?.state, { timeout: 60_000 }).toBe('STREAMING');
     for (const table of [resnapshotTable, failTable]) {
       await dynamodb.send(new PutItemCommand({ TableName: table, Item: { id: { S: 'checkpointed' } } }));
     }
