@@ -38,6 +38,10 @@ export interface ClusterSnapshotRun {
   /** From the connector's creation (workers already joined) until every record was readable read_committed. */
   seconds: number;
   itemsPerSecond: number;
+  /** From the connector's creation until the first record was readable: the tasks' start (fencing, offsets). */
+  startSeconds: number;
+  /** Items/s from the first record readable to the last: the snapshot without the start. */
+  itemsPerSecondAfterStart: number;
   /** CPU (user + system) per item read, in µs, of each process over the snapshot. */
   cpuMicrosPerItem: { workers: number[]; dynamodbLocal: number; kafka: number; benchConsumer: number };
   /** Cores kept busy on average by those processes together. */
@@ -54,7 +58,15 @@ export interface HandOverGap {
 }
 
 export interface ClusterResult {
-  snapshot: { tables: number; itemsPerTable: number; runs: ClusterSnapshotRun[]; scaleFactor: number; machineCpus: number };
+  snapshot: {
+    tables: number;
+    itemsPerTable: number;
+    runs: ClusterSnapshotRun[];
+    /** 2-worker items/s over 1-worker items/s, from the connector's creation; and without the start. */
+    scaleFactor: number;
+    scaleFactorAfterStart: number;
+    machineCpus: number;
+  };
   handOver: {
     workers: number;
     tables: number;
@@ -105,9 +117,15 @@ function ownedPartitions(worker: WorkerProcess): number | undefined {
 /** Starts `count` workers and waits until they have joined and share the work partitions evenly. */
 async function startWorkers(propertiesFile: string, count: number, partitions: number): Promise<Array<{ process: WorkerProcess; url: string }>> {
   const processes = Array.from({ length: count }, () => WorkerProcess.start(propertiesFile));
-  const urls = await Promise.all(processes.map((worker) => worker.joined()));
-  await waitUntil(() => processes.every((worker) => ownedPartitions(worker) === partitions / count), 60_000, `${count} workers to share ${partitions} work partitions`);
-  return processes.map((process, index) => ({ process, url: urls[index]! }));
+  try {
+    const urls = await Promise.all(processes.map((worker) => worker.joined()));
+    await waitUntil(() => processes.every((worker) => ownedPartitions(worker) === partitions / count), 60_000, `${count} workers to share ${partitions} work partitions`);
+    return processes.map((process, index) => ({ process, url: urls[index]! }));
+  } catch (error) {
+    say(`workers own ${processes.map((worker) => ownedPartitions(worker) ?? 'no').join(', ')} partitions; the first one's log:\n${processes[0]!.output.slice(-4000)}`);
+    await Promise.all(processes.map((worker) => worker.stop('SIGKILL')));
+    throw error;
+  }
 }
 
 /** Counts each topic's records with a value as they arrive, without rescanning what was counted. */
@@ -152,8 +170,17 @@ async function snapshotRun(stack: StackEndpoints, connection: DynamoDbConnection
     const started = performance.now();
     await putClusterConnector(stack, name, name, config);
     const count = recordCounter(follower);
-    await waitUntil(() => topics.every((topic) => count(topic) >= items), 30 * 60_000, `the ${workerCount}-worker snapshot of ${tables.length} tables`);
-    const seconds = (performance.now() - started) / 1000;
+    let firstRecordAt: number | undefined;
+    await waitUntil(
+      () => {
+        if (firstRecordAt === undefined && follower.records.length > 0) firstRecordAt = performance.now();
+        return topics.every((topic) => count(topic) >= items);
+      },
+      30 * 60_000,
+      `the ${workerCount}-worker snapshot of ${tables.length} tables`,
+    );
+    const ended = performance.now();
+    const seconds = (ended - started) / 1000;
     const after = cpuOf();
     const total = items * tables.length;
     const perItem = (used: number) => Number((used / total).toFixed(1));
@@ -169,10 +196,12 @@ async function snapshotRun(stack: StackEndpoints, connection: DynamoDbConnection
       items: total,
       seconds: Number(seconds.toFixed(1)),
       itemsPerSecond: Math.round(total / seconds),
+      startSeconds: Number(((firstRecordAt! - started) / 1000).toFixed(1)),
+      itemsPerSecondAfterStart: Math.round(total / ((ended - firstRecordAt!) / 1000)),
       cpuMicrosPerItem,
       coresBusy: Number((allMicros / seconds / 1e6).toFixed(2)),
     };
-    say(`snapshot of ${total} items by ${workerCount} worker(s): ${run.seconds} s, ${run.itemsPerSecond} items/s; CPU µs per item ${JSON.stringify(cpuMicrosPerItem)}, ${run.coresBusy} cores busy`);
+    say(`snapshot of ${total} items by ${workerCount} worker(s): ${run.seconds} s, ${run.itemsPerSecond} items/s (${run.itemsPerSecondAfterStart} after the first record at ${run.startSeconds} s); CPU µs per item ${JSON.stringify(cpuMicrosPerItem)}, ${run.coresBusy} cores busy`);
     return run;
   } finally {
     await Promise.all(workers.map(({ process }) => process.stop()));
@@ -191,7 +220,8 @@ async function benchSnapshotScale(stack: StackEndpoints): Promise<ClusterResult[
     await createLoadedTables(client, tables, items, 'cluster');
     const runs = [await snapshotRun(stack, connection, tables, items, 1), await snapshotRun(stack, connection, tables, items, 2)];
     const scaleFactor = Number((runs[1]!.itemsPerSecond / runs[0]!.itemsPerSecond).toFixed(2));
-    return { tables: tableCount, itemsPerTable: items, runs, scaleFactor, machineCpus: (await import('node:os')).cpus().length };
+    const scaleFactorAfterStart = Number((runs[1]!.itemsPerSecondAfterStart / runs[0]!.itemsPerSecondAfterStart).toFixed(2));
+    return { tables: tableCount, itemsPerTable: items, runs, scaleFactor, scaleFactorAfterStart, machineCpus: (await import('node:os')).cpus().length };
   } finally {
     await inParallel(tables, 4, (table) => dropBenchTable(client, table).catch(() => undefined));
     client.destroy();

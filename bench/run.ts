@@ -383,7 +383,7 @@ async function main(): Promise<void> {
         connector: run.itemsPerSecond,
         raw: run.workers > 1 ? snapshot.runs[0]!.itemsPerSecond : '',
         ratio: run.workers > 1 ? snapshot.scaleFactor : '',
-        note: `${snapshot.tables} tables × ${snapshot.itemsPerTable} items, one task each, in ${run.seconds} s from the connector's creation${run.workers > 1 ? ' (ratio: the scale factor over 1 worker, raw column)' : ''}; CPU µs per item: worker${run.workers > 1 ? 's' : ''} ${cpu.workers.join(' + ')}, DynamoDB Local ${cpu.dynamodbLocal}, Kafka ${cpu.kafka}, bench consumer ${cpu.benchConsumer}: ${run.coresBusy} of ${snapshot.machineCpus} cores busy`,
+        note: `${snapshot.tables} tables × ${snapshot.itemsPerTable} items, one task each, in ${run.seconds} s from the connector's creation${run.workers > 1 ? ' (ratio: the scale factor over 1 worker, raw column)' : ''}; first record at ${run.startSeconds} s, ${run.itemsPerSecondAfterStart} items/s from there${run.workers > 1 ? ` (scale factor ${snapshot.scaleFactorAfterStart})` : ''}; CPU µs per item: worker${run.workers > 1 ? 's' : ''} ${cpu.workers.join(' + ')}, DynamoDB Local ${cpu.dynamodbLocal}, Kafka ${cpu.kafka}, bench consumer ${cpu.benchConsumer}: ${run.coresBusy} of ${snapshot.machineCpus} cores busy`,
       };
     }
     if (cluster) {
