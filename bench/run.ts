@@ -4,9 +4,10 @@
  *
  * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600),
  * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200). BENCH_ONLY=snapshot,sink (comma list of
- * snapshot, memory, latency, cdc, lambda, sink, replication, scale) runs only those phases, for quicker tuning. The scale
- * probe (bench/scale.ts, many tables in one `run` process, or in BENCH_SCALE_WORKERS worker processes) runs only
- * when asked for: BENCH_ONLY=scale.
+ * snapshot, memory, latency, cdc, lambda, sink, replication, scale, cluster) runs only those phases, for quicker tuning.
+ * The scale probe (bench/scale.ts, many tables in one `run` process, or in BENCH_SCALE_WORKERS worker processes) and
+ * the cluster phase (bench/cluster.ts: snapshot on 1 vs 2 worker processes, the hand-over gap after kill -9) run
+ * only when asked for: BENCH_ONLY=scale, BENCH_ONLY=cluster.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,7 @@ import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
 import { mib, percentile, waitUntil } from './measure.js';
 import { benchScale } from './scale.js';
+import { benchCluster } from './cluster.js';
 import { benchLambda } from './lambda.js';
 import { benchReplicationLag, benchSinkThroughput, REGISTRY_FORMATS, RESULT_KEYS, SERIALIZERS } from './sink.js';
 import { benchDatabase, connectorConfigFile, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
@@ -327,11 +329,12 @@ async function benchCdcThroughput(stack: StackEndpoints) {
 
 async function main(): Promise<void> {
   const running = await stackStatus();
-  // The Schema Registry is added to a running stack that lacks it: the AVRO snapshot needs it.
-  const stack = await stackUp(say, undefined, { with: ['schema-registry'] });
+  const only = process.env.BENCH_ONLY?.split(',').map((phase) => phase.trim());
+  const wanted = (phase: string) => !only || only.includes(phase);
+  // The Schema Registry is added to a running stack that lacks it when a phase uses it (the AVRO snapshot, the
+  // sink's registry formats); the others spare its install and start.
+  const stack = await stackUp(say, undefined, { with: wanted('snapshot') || wanted('sink') ? ['schema-registry'] : [] });
   try {
-    const only = process.env.BENCH_ONLY?.split(',').map((phase) => phase.trim());
-    const wanted = (phase: string) => !only || only.includes(phase);
     const snapshotRun = wanted('snapshot') || wanted('memory') ? await benchSnapshot(stack) : undefined;
     const snapshot = snapshotRun && wanted('snapshot') ? { ...snapshotRun, table: undefined } : undefined;
     const memory = snapshotRun && wanted('memory') ? await benchMemory(stack, snapshotRun.table) : undefined;
@@ -344,7 +347,9 @@ async function main(): Promise<void> {
     const replication = wanted('replication') ? await benchReplicationLag(stack, Number(process.env.BENCH_REPLICATION_SAMPLES ?? 200)) : undefined;
     // Minutes at its default size, and a heap of 1,000 tables in DynamoDB Local: only when asked for by name.
     const scale = only?.includes('scale') ? await benchScale(stack) : undefined;
-    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, lambda, sink, replication, scale };
+    // Worker processes killed and replaced over minutes: only when asked for by name too.
+    const cluster = only?.includes('cluster') ? await benchCluster(stack) : undefined;
+    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, lambda, sink, replication, scale, cluster };
     mkdirSync('bench-results', { recursive: true });
     const file = `bench-results/bench-${result.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -369,6 +374,25 @@ async function main(): Promise<void> {
         raw: '',
         ratio: '',
         note: `${scale!.itemsPerTable} items each, all snapshots committed from process start; peak RSS ${run.peakRssMiB} MiB (VmHWM ${run.vmHwmMiB}), ${run.peakThreads} threads${run.processes > 1 ? ` (largest process; each: ${run.perProcess.map((each) => `${each.peakRssMiB} MiB/${each.peakThreads}`).join(', ')})` : ''}, ${run.transactionalProducers} transactional producers (broker); targets 60 s, 1 GiB, 200, 8: ${run.meetsTargets ? 'met' : 'MISSED'}`,
+      };
+    }
+    for (const run of cluster?.snapshot.runs ?? []) {
+      const { snapshot } = cluster!;
+      const cpu = run.cpuMicrosPerItem;
+      rows[`cluster snapshot, ${run.workers} worker process${run.workers > 1 ? 'es' : ''} (items/s)`] = {
+        connector: run.itemsPerSecond,
+        raw: run.workers > 1 ? snapshot.runs[0]!.itemsPerSecond : '',
+        ratio: run.workers > 1 ? snapshot.scaleFactor : '',
+        note: `${snapshot.tables} tables × ${snapshot.itemsPerTable} items, one task each, in ${run.seconds} s from the connector's creation${run.workers > 1 ? ' (ratio: the scale factor over 1 worker, raw column)' : ''}; first record at ${run.startSeconds} s, ${run.itemsPerSecondAfterStart} items/s from there${run.workers > 1 ? ` (scale factor ${snapshot.scaleFactorAfterStart})` : ''}; CPU µs per item: worker${run.workers > 1 ? 's' : ''} ${cpu.workers.join(' + ')}, DynamoDB Local ${cpu.dynamodbLocal}, Kafka ${cpu.kafka}, bench consumer ${cpu.benchConsumer}: ${run.coresBusy} of ${snapshot.machineCpus} cores busy`,
+      };
+    }
+    if (cluster) {
+      const { handOver } = cluster;
+      rows['hand-over gap after kill -9 (ms)'] = {
+        connector: `p50 ${handOver.p50Ms} / p99 ${handOver.p99Ms}`,
+        raw: '',
+        ratio: '',
+        note: `last record of the dead owner → first of the new (broker append times, read_committed), ${handOver.gaps.length} tables moved over ${handOver.kills} kills of 1 of ${handOver.workers} workers streaming ${handOver.tables} tables at ${handOver.writesPerSecond} writes/s each; session.timeout.ms ${handOver.sessionTimeoutMs}; kill → first record p50 ${handOver.killToFirstP50Ms} / p99 ${handOver.killToFirstP99Ms}, max gap ${handOver.maxMs}`,
       };
     }
     console.table(rows);

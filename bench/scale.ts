@@ -11,20 +11,18 @@
  * comma list of process counts, default "1": 1 is a `run` process; N > 1 are N `worker` processes of one cluster,
  * the connector created in its config topic, so the tasks spread over them through the group).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { BatchWriteItemCommand, UpdateTableCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
-import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
-import { ConfigTopic } from '../src/adapters/kafka/config-topic.js';
 import { stackPaths } from '../src/stack/paths.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { TopicFollower } from '../test/support/topic-follower.js';
-import { benchDatabase, benchItem, connectorConfigFile, createBenchTable, dropBenchTable } from './tables.js';
+import { inParallel, procStatus } from './measure.js';
+import { deleteTopics, spawnProcesses } from './processes.js';
+import { benchDatabase, connectorConfigFile, createLoadedTables, dropBenchTable } from './tables.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const TARGETS = { seconds: 60, peakRssMiB: 1024, threads: 200, transactionalProducers: 8 };
@@ -70,107 +68,11 @@ export interface ScaleResult {
   targets: typeof TARGETS;
 }
 
-/** Runs `work` over `items` with at most `concurrency` at once. */
-async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
-async function timed(what: string, work: () => Promise<void>): Promise<number> {
-  const started = performance.now();
-  await work();
-  const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
-  say(`scale: ${what} in ${seconds} s`);
-  return seconds;
-}
-
-/** Retries a DynamoDB call the local server refuses while it is busy with the table (LimitExceeded, ResourceInUse). */
-async function retrying(call: () => Promise<unknown>): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await call();
-      return;
-    } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (attempt >= 20 || (name !== 'LimitExceededException' && name !== 'ResourceInUseException')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
-    }
-  }
-}
-
-/**
- * Creates the tables without a stream, loads them, then enables the stream: on DynamoDB Local each write to a
- * stream-enabled table is slower for every stream record already in the database, so loading first is the fast
- * order (and the snapshot, not the stream, is what the probe measures).
- */
-async function createTables(client: DynamoDBClient, tables: string[], items: number): Promise<ScaleResult['setup']> {
-  const createSeconds = await timed(`created ${tables.length} tables`, () => inParallel(tables, 8, (table) => retrying(() => createBenchTable(client, table, false))));
-  const requests = tables.flatMap((table) => Array.from({ length: items }, (_, index) => ({ table, request: { PutRequest: { Item: { ...benchItem(index), payload: { S: 'x'.repeat(180) } } } } as WriteRequest })));
-  const batches = Array.from({ length: Math.ceil(requests.length / 25) }, (_, index) => requests.slice(index * 25, index * 25 + 25));
-  const loadSeconds = await timed(`loaded ${requests.length} items`, () =>
-    inParallel(batches, 8, async (batch) => {
-      let pending: Record<string, WriteRequest[]> = {};
-      for (const { table, request } of batch) (pending[table] ??= []).push(request);
-      while (Object.keys(pending).length > 0) pending = (await client.send(new BatchWriteItemCommand({ RequestItems: pending }))).UnprocessedItems ?? {};
-    }),
-  );
-  const enableStreamsSeconds = await timed('enabled the streams', () =>
-    inParallel(tables, 8, (table) =>
-      retrying(() => client.send(new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }))),
-    ),
-  );
-  return { createSeconds, loadSeconds, enableStreamsSeconds };
-}
-
-function procStatus(pid: number): { rssKiB: number; hwmKiB: number; threads: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1] ?? 0);
-    return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM'), threads: field('Threads') };
-  } catch {
-    return undefined;
-  }
-}
-
 /** The broker's transactional ids starting with `prefix`, through the Admin API of the Kafka jars `stack up` installed. */
 async function brokerTransactionalIds(bootstrapServers: string, prefix: string): Promise<string[]> {
   const classpath = `${join(stackPaths().installDir, 'kafka', 'lib')}/*`;
   const { stdout } = await promisify(execFile)('java', ['-cp', classpath, join(import.meta.dirname, 'ListTransactions.java'), bootstrapServers, prefix], { timeout: 60_000 });
   return stdout.split('\n').filter((line) => line.startsWith(prefix)).map((line) => line.split(' ')[0]!).sort();
-}
-
-/** Spawns the connector's processes: one `run`, or `count` workers of a new cluster whose config topic gets the connector. */
-async function spawnProcesses(stack: StackEndpoints, file: string, name: string, count: number): Promise<ChildProcess[]> {
-  if (count === 1) return [spawn(process.execPath, ['bin/dynamodb-kafka.js', 'run', file], { stdio: ['ignore', 'ignore', 'pipe'] })];
-  const { config } = JSON.parse(readFileSync(file, 'utf8')) as { config: Record<string, string> };
-  const worker = {
-    'bootstrap.servers': stack.kafka.bootstrapServers,
-    'group.id': name,
-    'config.storage.topic': `${name}-configs`,
-    'offset.storage.topic': config['offset.storage.topic']!,
-    'status.storage.topic': `${name}-status`,
-    'config.storage.replication.factor': '1',
-    'offset.storage.replication.factor': '1',
-    'status.storage.replication.factor': '1',
-    listeners: 'http://127.0.0.1:0',
-  };
-  const properties = join(mkdtempSync(join(tmpdir(), 'bench-worker-')), 'worker.properties');
-  writeFileSync(properties, Object.entries(worker).map(([key, value]) => `${key}=${value}`).join('\n'));
-  const children = Array.from({ length: count }, () => spawn(process.execPath, ['bin/dynamodb-kafka.js', 'worker', properties], { stdio: ['ignore', 'ignore', 'pipe'] }));
-  // The connector, as a REST client would create it: into the cluster's config topic.
-  const connection = { bootstrapServers: stack.kafka.bootstrapServers, clientId: `${name}-bench` };
-  const kafka = createKafka(connection, logLevel.ERROR);
-  const admin = kafka.admin();
-  await admin.connect();
-  const configs = await ConfigTopic.open({ kafka, connection, admin }, { topic: `${name}-configs`, replicationFactor: 1, warn: say });
-  await configs.putConnector(name, config);
-  await configs.close();
-  await admin.disconnect();
-  return children;
 }
 
 async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection, tables: string[], items: number, tasksMax: number, deadlineSeconds: number, processes = 1): Promise<ScaleRun> {
@@ -297,16 +199,6 @@ async function runProcess(stack: StackEndpoints, connection: DynamoDbConnection,
   return run;
 }
 
-async function deleteTopics(stack: StackEndpoints, topics: string[]): Promise<void> {
-  const admin = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: 'bench-scale' }, logLevel.ERROR).admin();
-  await admin.connect();
-  try {
-    for (let start = 0; start < topics.length; start += 100) await admin.deleteTopics({ topics: topics.slice(start, start + 100) }).catch(() => undefined);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 export async function benchScale(stack: StackEndpoints): Promise<ScaleResult> {
   const tableCount = Number(process.env.BENCH_SCALE_TABLES ?? 1000);
   const items = Number(process.env.BENCH_SCALE_ITEMS ?? 20);
@@ -319,7 +211,7 @@ export async function benchScale(stack: StackEndpoints): Promise<ScaleResult> {
   const tables = Array.from({ length: tableCount }, (_, index) => `${prefix}-${String(index).padStart(4, '0')}`);
   say(`scale: ${tableCount} tables × ${items} items, tasks.max ${tasks.join(' then ')}…`);
   try {
-    const setup = await createTables(client, tables, items);
+    const setup = await createLoadedTables(client, tables, items, 'scale');
     const runs: ScaleRun[] = [];
     for (const processes of processCounts) {
       for (const tasksMax of tasks) runs.push(await runProcess(stack, connection, tables, items, tasksMax, deadlineSeconds, processes));

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, UpdateTableCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
+import { inParallel } from './measure.js';
 
 /** A database of its own per phase: DynamoDB Local slows every write by the stream records already stored. */
 export function benchDatabase(stack: StackEndpoints, name: string): DynamoDbConnection {
@@ -74,4 +75,51 @@ export async function loadBenchItems(client: DynamoDBClient, table: string, coun
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** Retries a DynamoDB call the local server refuses while it is busy with the table (LimitExceeded, ResourceInUse). */
+export async function retrying(call: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await call();
+      return;
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (attempt >= 20 || (name !== 'LimitExceededException' && name !== 'ResourceInUseException')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+    }
+  }
+}
+
+async function timed(label: string, what: string, work: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await work();
+  const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
+  process.stderr.write(`${label}: ${what} in ${seconds} s\n`);
+  return seconds;
+}
+
+/**
+ * Creates the tables without a stream, loads `items` items of about 210 B into each, then enables the streams: on
+ * DynamoDB Local each write to a stream-enabled table is slower for every stream record already in the database,
+ * so loading first is the fast order (and the snapshot, not the stream, is what is measured). `label` prefixes
+ * the progress lines.
+ */
+export async function createLoadedTables(client: DynamoDBClient, tables: string[], items: number, label: string): Promise<{ createSeconds: number; loadSeconds: number; enableStreamsSeconds: number }> {
+  const createSeconds = await timed(label, `created ${tables.length} tables`, () => inParallel(tables, 8, (table) => retrying(() => createBenchTable(client, table, false))));
+  const requests = tables.flatMap((table) => Array.from({ length: items }, (_, index) => ({ table, request: { PutRequest: { Item: { ...benchItem(index), payload: { S: 'x'.repeat(180) } } } } as WriteRequest })));
+  const batches = Array.from({ length: Math.ceil(requests.length / 25) }, (_, index) => requests.slice(index * 25, index * 25 + 25));
+  const loadSeconds = await timed(label, `loaded ${requests.length} items`, () =>
+    inParallel(batches, 8, async (batch) => {
+      let pending: Record<string, WriteRequest[]> = {};
+      for (const { table, request } of batch) (pending[table] ??= []).push(request);
+      while (Object.keys(pending).length > 0) pending = (await client.send(new BatchWriteItemCommand({ RequestItems: pending }))).UnprocessedItems ?? {};
+    }),
+  );
+  const enableStreamsSeconds = await timed(label, 'enabled the streams', () =>
+    inParallel(tables, 8, (table) =>
+      retrying(() => client.send(new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }))),
+    ),
+  );
+  return { createSeconds, loadSeconds, enableStreamsSeconds };
 }

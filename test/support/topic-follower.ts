@@ -6,6 +6,8 @@ export interface ConsumedRecord {
   topic: string;
   partition: number;
   offset: number;
+  /** The record's timestamp (ms): its producer's CreateTime, or the broker's append time if the topic says LogAppendTime. */
+  timestamp: number;
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
@@ -67,6 +69,7 @@ export class TopicFollower {
           topic: message.topic,
           partition: message.partition,
           offset: message.offset,
+          timestamp: message.timestamp ?? 0,
           key: message.key ? message.key.toString() : null,
           value: message.value ? message.value.toString() : null,
           headers: Object.fromEntries(

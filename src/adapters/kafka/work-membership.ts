@@ -6,6 +6,9 @@ import { RECONNECT_SOON, type Admin, type KafkaConnection } from './client.js';
 /** librdkafka's rebalance event codes. */
 const ASSIGN_PARTITIONS = -175;
 const REVOKE_PARTITIONS = -174;
+/** librdkafka's "nothing arrived in time", and the broker's refusal of the member's session timeout. */
+const TIMED_OUT = -185;
+const INVALID_SESSION_TIMEOUT = 26;
 
 /**
  * How often the member polls: librdkafka hands rebalances over only inside a poll (heartbeats go on in its own
@@ -41,6 +44,8 @@ export class WorkMembership {
   private readonly consumer: ckjs.KafkaConsumer;
   private polling = true;
   private loop?: Promise<void>;
+  /** The group error last warned of: a retried JoinGroup fails the same way each time. */
+  private lastProblem: string | undefined;
 
   private constructor(private readonly options: WorkMembershipOptions) {
     const { connection } = options;
@@ -93,14 +98,33 @@ export class WorkMembership {
 
   private async poll(): Promise<void> {
     while (this.polling) {
-      await new Promise<void>((resolve) => this.consumer.consume(1, () => resolve()));
+      const error = await new Promise<LibrdKafkaError | undefined>((resolve) => this.consumer.consume(1, (failure) => resolve(failure ?? undefined)));
+      // The group's errors arrive here, a refused JoinGroup among them (the member retries it for ever, owning
+      // nothing): each said once until the member is assigned partitions again, not on every retry.
+      const problem = error && error.code !== TIMED_OUT ? this.explain(error) : undefined;
+      if (problem && problem !== this.lastProblem) this.options.warn(problem);
+      if (problem) this.lastProblem = problem;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 
+  private explain(error: LibrdKafkaError): string {
+    const { groupId, sessionTimeoutMs } = this.options;
+    if (error.code === INVALID_SESSION_TIMEOUT) {
+      return (
+        `work group ${groupId}: the broker refuses session.timeout.ms ${sessionTimeoutMs} (${error.message}): it must lie between the broker's ` +
+        'group.min.session.timeout.ms and group.max.session.timeout.ms (6000 and 1800000 by default); until it does this worker gets no share of the work'
+      );
+    }
+    return `work group ${groupId}: ${error.message}`;
+  }
+
   private onRebalance(event: LibrdKafkaError, assignment: Assignment[]): void {
     const partitions = assignment.filter((each) => each.topic === this.options.topic).map((each) => each.partition);
-    if (event.code === ASSIGN_PARTITIONS) for (const partition of partitions) this.owned.add(partition);
+    if (event.code === ASSIGN_PARTITIONS) {
+      for (const partition of partitions) this.owned.add(partition);
+      this.lastProblem = undefined;
+    }
     else if (event.code === REVOKE_PARTITIONS) for (const partition of partitions) this.owned.delete(partition);
     else return this.options.warn(`work group ${this.options.groupId} rebalance: ${event.message}`);
     this.options.onChange(new Set(this.owned));

@@ -40,7 +40,7 @@ describe('fault suite checks', () => {
 
   it('finds offsets committed before the table held their records', () => {
     const record = (offset: number, id: string, version: number): ConsumedRecord => ({
-      topic: 't', partition: 0, offset, key: id, value: JSON.stringify({ id, version }), headers: {}, bytes: { key: null, value: null },
+      topic: 't', partition: 0, offset, timestamp: 0, key: id, value: JSON.stringify({ id, version }), headers: {}, bytes: { key: null, value: null },
     });
     const records = [record(0, 'a', 1), record(1, 'a', 2), record(2, 'b', 1)];
     const sample = (committed: number, versions: Record<string, number>) => ({ at: 0, committed: new Map([[0, committed]]), versions: new Map(Object.entries(versions)) });
