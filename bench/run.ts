@@ -6,7 +6,9 @@
  *
  * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600),
  * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200). BENCH_ONLY=snapshot,sink (comma list of
- * snapshot, memory, latency, cdc, lambda, sink, replication, scale) runs only those phases, for quicker tuning. The scale
+ * snapshot, memory, latency, cdc, lambda, sink, replication, scale) runs only those phases, for quicker tuning.
+ * BENCH_CPU_PROFILE=<file> writes a V8 CPU profile of the (first, JSON) connector snapshot: `npx tsx
+ * bench/profile.ts <file>` prints its top-10 functions by self time. The scale
  * probe (bench/scale.ts, many tables in one `run` process, or in BENCH_SCALE_WORKERS worker processes) runs only
  * when asked for: BENCH_ONLY=scale.
  */
@@ -36,6 +38,7 @@ import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
 import { cpuMicrosSince, cpuRatio, mib, percentile, waitUntil, type MeasuredRun } from './measure.js';
 import { parallelScan, streamRead, type Baseline } from './baselines.js';
+import { profiled } from './profile.js';
 import { benchScale } from './scale.js';
 import { benchLambda } from './lambda.js';
 import { benchReplicationLag, benchSinkThroughput, REGISTRY_FORMATS, RESULT_KEYS, SERIALIZERS } from './sink.js';
@@ -105,7 +108,8 @@ async function benchSnapshot(stack: StackEndpoints) {
   const rawBefore = await timedScan('sdk', client, table);
   const floorBefore = await timedScan('floor', client, table);
   say('snapshot: connector (exactly-once, every page committed with its offsets)…');
-  const json = await timedSnapshot(stack, connection, table, JSON_FORMAT);
+  // BENCH_CPU_PROFILE=<file>: this run alone is profiled (bench/profile.ts summarises it); its CPU figures then include the profiler's.
+  const json = await profiled(process.env.BENCH_CPU_PROFILE, () => timedSnapshot(stack, connection, table, JSON_FORMAT));
   say('snapshot: connector again, with its metrics observed and scraped every second…');
   const withMetrics = await timedSnapshot(stack, connection, table, JSON_FORMAT, new Metrics());
   const registryUrl = stack.schemaRegistry?.url;
