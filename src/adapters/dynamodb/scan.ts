@@ -2,7 +2,7 @@ import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ScanPage, ScanPageRequest, SourceTables } from '../../source/ports.js';
 import { classifyAwsError } from './errors.js';
 import { describeTable } from './tables.js';
-import { takeItemsFromWire } from './wire-items.js';
+import { SCAN_ITEMS, takeListFromWire } from './wire-items.js';
 import type { Item } from '../../domain/attribute-codec.js';
 
 /** The source's SourceTables port on DynamoDB. */
@@ -24,7 +24,7 @@ export async function scanPage(client: DynamoDBClient, request: ScanPageRequest)
     ReturnConsumedCapacity: 'TOTAL',
   });
   let items: Item[] = [];
-  takeItemsFromWire(command.middlewareStack, client.config.streamCollector, 'Items', (taken) => (items = taken));
+  takeListFromWire(command.middlewareStack, client.config.streamCollector, SCAN_ITEMS, (taken) => (items = taken));
   try {
     const answer = await client.send(command);
     return {
