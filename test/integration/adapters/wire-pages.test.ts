@@ -2,7 +2,7 @@ import { DeleteItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-
 import { GetRecordsCommand } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
 import { scanPage } from '../../../src/adapters/dynamodb/scan.js';
-import { createDynamoDbClient, createStreamsClient } from '../../../src/adapters/dynamodb/client.js';
+import { createDynamoDbClient, createStreamsClient, type AwsCall } from '../../../src/adapters/dynamodb/client.js';
 import { describeStream, getRecords, shardIterator } from '../../../src/adapters/dynamodb/streams.js';
 import { describeTable } from '../../../src/adapters/dynamodb/tables.js';
 import { AwsError } from '../../../src/domain/aws-error.js';
@@ -66,6 +66,19 @@ describe('Scan and GetRecords pages read from the wire JSON (without the SDK des
     expect(page.records[1]!.dynamodb!.ApproximateCreationDateTime).toBeInstanceOf(Date);
     expect(page.records[1]!.dynamodb!.OldImage).toEqual(EVERY_TYPE);
     expect(page.nextIterator).toEqual(expect.any(String));
+  });
+
+  it('keeps the metrics observer told of each call, its attempts and consumed capacity', async () => {
+    const table = uniqueName('scanwire-observed');
+    await createTable(dynamodb, table, 'NEW_IMAGE', { hashKey: 'id' });
+    await dynamodb.send(new PutItemCommand({ TableName: table, Item: EVERY_TYPE }));
+    const calls: AwsCall[] = [];
+    const observed = createDynamoDbClient({ ...connection, observer: { started: () => (call) => calls.push(call) } });
+    defer(async () => observed.destroy());
+    const page = await scanPage(observed, { table, segment: 0, totalSegments: 1, limit: 10, consistentRead: true });
+    expect(page.items).toEqual([EVERY_TYPE]);
+    expect(calls).toEqual([expect.objectContaining({ operation: 'Scan', outcome: 'ok', attempts: 1, consumedCapacity: page.consumedReadCapacity })]);
+    expect(page.consumedReadCapacity).toBeGreaterThan(0);
   });
 
   it('leaves a failed Scan to the SDK: the error names the table and the cause, as before', async () => {
