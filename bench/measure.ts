@@ -54,3 +54,29 @@ export function procCpuMicros(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** CPU (user + system, all threads) of this process since `since`, in µs. */
+export function cpuMicrosSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+}
+
+export interface MeasuredRun {
+  records: number;
+  recordsPerSecond: number;
+  /** CPU (user + system, all threads) of this process per record. */
+  cpuMicrosPerRecord: number;
+}
+
+/** Runs `work` (which answers how many records it handled), timing it and taking this process's CPU for it. */
+export async function measureRun(work: () => Promise<number>): Promise<MeasuredRun> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const records = await work();
+  const micros = cpuMicrosSince(cpu);
+  const seconds = (performance.now() - started) / 1000;
+  return { records, recordsPerSecond: Math.round(records / seconds), cpuMicrosPerRecord: Number((micros / records).toFixed(1)) };
+}
+
+/** Connector CPU per record against a baseline's, as printed and written: 2 decimals. */
+export const cpuRatio = (connector: number, baseline: number) => Number((connector / baseline).toFixed(2));

@@ -1,13 +1,17 @@
 /**
  * `npm run bench`: the source connector against the raw DynamoDB operation it is built on, measured in the same
- * run on the local stack. Prints a table and writes bench-results/source-<time>.json.
+ * run on the local stack. Prints a table and writes bench-results/source-<time>.json. For the snapshot, the
+ * stream and the sink it also prints this process's CPU µs per record against two baselines run alongside
+ * (bench/baselines.ts): the SDK call alone and the floor, the same request signed and only JSON.parse'd.
  *
  * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600),
  * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200). BENCH_ONLY=snapshot,sink (comma list of
  * snapshot, memory, latency, cdc, lambda, sink, replication, scale, cluster) runs only those phases, for quicker tuning.
- * The scale probe (bench/scale.ts, many tables in one `run` process, or in BENCH_SCALE_WORKERS worker processes) and
- * the cluster phase (bench/cluster.ts: snapshot on 1 vs 2 worker processes, the hand-over gap after kill -9) run
- * only when asked for: BENCH_ONLY=scale, BENCH_ONLY=cluster.
+ * BENCH_CPU_PROFILE=<file> writes a V8 CPU profile of the (first, JSON) connector snapshot: `npx tsx
+ * bench/profile.ts <file>` prints its top-10 functions by self time. The scale probe (bench/scale.ts, many tables
+ * in one `run` process, or in BENCH_SCALE_WORKERS worker processes) and the cluster phase (bench/cluster.ts:
+ * snapshot on 1 vs 2 worker processes, the hand-over gap after kill -9) run only when asked for: BENCH_ONLY=scale,
+ * BENCH_ONLY=cluster.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +21,8 @@ import {
   ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
+import { describeTable } from '../src/adapters/dynamodb/tables.js';
 import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { silenceSdkNodeVersionWarning } from '../src/cli/node-warnings.js';
@@ -32,7 +37,9 @@ import { sourcePorts } from '../src/runtime/connections.js';
 import { includeListFinder } from '../src/source/discovery.js';
 import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
-import { mib, percentile, waitUntil } from './measure.js';
+import { cpuMicrosSince, cpuRatio, mib, percentile, waitUntil, type MeasuredRun } from './measure.js';
+import { parallelScan, streamRead, type Baseline } from './baselines.js';
+import { profiled } from './profile.js';
 import { benchScale } from './scale.js';
 import { benchCluster } from './cluster.js';
 import { benchLambda } from './lambda.js';
@@ -97,12 +104,14 @@ async function benchSnapshot(stack: StackEndpoints) {
   say(`snapshot: loading ${SNAPSHOT_ITEMS.toLocaleString('en')} items…`);
   await loadBenchItems(client, table, SNAPSHOT_ITEMS);
 
-  // DynamoDB Local's speed drifts within a run, so the raw Scan is timed before and after the connector; an
+  // DynamoDB Local's speed drifts within a run, so the baselines run before and after the connector; an
   // untimed Scan first lets its JIT warm up, which would otherwise slow the first raw run only.
-  await rawParallelScan(client, table, 'warming up DynamoDB Local');
-  const rawBefore = await rawParallelScan(client, table);
+  await timedScan('sdk', client, table, 'warming up DynamoDB Local');
+  const rawBefore = await timedScan('sdk', client, table);
+  const floorBefore = await timedScan('floor', client, table);
   say('snapshot: connector (exactly-once, every page committed with its offsets)…');
-  const json = await timedSnapshot(stack, connection, table, JSON_FORMAT);
+  // BENCH_CPU_PROFILE=<file>: this run alone is profiled (bench/profile.ts summarises it); its CPU figures then include the profiler's.
+  const json = await profiled(process.env.BENCH_CPU_PROFILE, () => timedSnapshot(stack, connection, table, JSON_FORMAT));
   say('snapshot: connector again, with its metrics observed and scraped every second…');
   const withMetrics = await timedSnapshot(stack, connection, table, JSON_FORMAT, new Metrics());
   const registryUrl = stack.schemaRegistry?.url;
@@ -113,10 +122,12 @@ async function benchSnapshot(stack: StackEndpoints) {
     const subjects = { strategy: 'TopicNameStrategy' } as const;
     avro = await timedSnapshot(stack, connection, table, confluentAvroFormat({ registry, document: 'dynamodb-json', tombstones: true, avroKeys: true, keySubjects: subjects, valueSubjects: subjects }));
   }
-  const rawAfter = await rawParallelScan(client, table);
-  const rawItems = rawAfter.items;
-  const rawItemsPerSecond = (rawBefore.itemsPerSecond + rawAfter.itemsPerSecond) / 2;
+  const floorAfter = await timedScan('floor', client, table);
+  const rawAfter = await timedScan('sdk', client, table);
+  const rawItems = rawAfter.records;
+  const rawItemsPerSecond = (rawBefore.recordsPerSecond + rawAfter.recordsPerSecond) / 2;
   const connectorItemsPerSecond = json.itemsPerSecond;
+  const cpu = cpuPerRecord(json.cpuMicrosPerItem, [rawBefore, rawAfter], [floorBefore, floorAfter]);
 
   client.destroy();
   return {
@@ -131,7 +142,9 @@ async function benchSnapshot(stack: StackEndpoints) {
     ...(avro ? { avro: { itemsPerSecond: Math.round(avro.itemsPerSecond), cpuMicrosPerItem: avro.cpuMicrosPerItem, cpuRatioToJson: Number((avro.cpuMicrosPerItem / json.cpuMicrosPerItem).toFixed(2)) } } : {}),
     rawItems,
     rawItemsPerSecond: Math.round(rawItemsPerSecond),
-    rawRunsItemsPerSecond: [Math.round(rawBefore.itemsPerSecond), Math.round(rawAfter.itemsPerSecond)],
+    rawRunsItemsPerSecond: [rawBefore.recordsPerSecond, rawAfter.recordsPerSecond],
+    floorItemsPerSecond: Math.round((floorBefore.recordsPerSecond + floorAfter.recordsPerSecond) / 2),
+    cpu,
     connectorItemsPerSecond: Math.round(connectorItemsPerSecond),
     ratio: Number((connectorItemsPerSecond / rawItemsPerSecond).toFixed(3)),
     startupMs: json.startupMs,
@@ -173,22 +186,18 @@ async function timedSnapshot(stack: StackEndpoints, connection: DynamoDbConnecti
   };
 }
 
-/** A plain parallel Scan of the whole table with the bench's segments and page size, discarding the items. */
-async function rawParallelScan(client: ReturnType<typeof createDynamoDbClient>, table: string, purpose = 'timed') {
-  say(`snapshot: raw parallel Scan, ${purpose}…`);
-  const started = performance.now();
-  let items = 0;
-  await Promise.all(
-    Array.from({ length: SEGMENTS }, async (_, segment) => {
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await client.send(new ScanCommand({ TableName: table, Segment: segment, TotalSegments: SEGMENTS, Limit: 1000, ExclusiveStartKey: start }));
-        items += page.Items?.length ?? 0;
-        start = page.LastEvaluatedKey;
-      } while (start);
-    }),
-  );
-  return { items, itemsPerSecond: items / ((performance.now() - started) / 1000) };
+/** A parallel Scan of the whole table by a baseline with the bench's segments and page size, discarding the items. */
+async function timedScan(baseline: Baseline, client: ReturnType<typeof createDynamoDbClient>, table: string, purpose = 'timed') {
+  say(`snapshot: ${baseline === 'sdk' ? 'SDK' : 'floor (signed HTTP, JSON.parse)'} parallel Scan, ${purpose}…`);
+  return parallelScan(baseline, client, table, SEGMENTS);
+}
+
+/** CPU µs per record of the connector and of each baseline (the mean of its runs), and the connector's ratios to them. */
+function cpuPerRecord(connector: number, sdkRuns: MeasuredRun[], floorRuns: MeasuredRun[]) {
+  const mean = (runs: MeasuredRun[]) => Number((runs.reduce((sum, run) => sum + run.cpuMicrosPerRecord, 0) / runs.length).toFixed(1));
+  const sdk = mean(sdkRuns);
+  const floor = mean(floorRuns);
+  return { connectorMicros: connector, sdkMicros: sdk, floorMicros: floor, toSdk: cpuRatio(connector, sdk), toFloor: cpuRatio(connector, floor) };
 }
 
 /**
@@ -289,21 +298,13 @@ async function benchCdcThroughput(stack: StackEndpoints) {
   say(`cdc throughput: writing ${CDC_ITEMS.toLocaleString('en')} changes into the stream…`);
   await loadBenchItems(client, table, CDC_ITEMS, 4);
 
-  say('cdc throughput: raw GetRecords…');
-  const description = await streams.send(new DescribeStreamCommand({ StreamArn: (await import('../src/adapters/dynamodb/tables.js').then((m) => m.describeTable(client, table))).stream!.arn }));
+  const description = await streams.send(new DescribeStreamCommand({ StreamArn: (await describeTable(client, table)).stream!.arn }));
   const streamArn = description.StreamDescription!.StreamArn!;
-  const rawStarted = performance.now();
-  let rawRecords = 0;
-  for (const shard of description.StreamDescription!.Shards!) {
-    let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
-    while (iterator && rawRecords < CDC_ITEMS) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      rawRecords += page.Records?.length ?? 0;
-      iterator = page.NextShardIterator;
-      if ((page.Records?.length ?? 0) === 0) break;
-    }
-  }
-  const rawSeconds = (performance.now() - rawStarted) / 1000;
+  const shardIds = description.StreamDescription!.Shards!.map((shard) => shard.ShardId!);
+  say('cdc throughput: SDK GetRecords…');
+  const raw = await streamRead('sdk', streams, streamArn, shardIds, CDC_ITEMS);
+  say('cdc throughput: floor GetRecords (signed HTTP, JSON.parse)…');
+  const floor = await streamRead('floor', streams, streamArn, shardIds, CDC_ITEMS);
 
   say('cdc throughput: connector (exactly-once)…');
   const connector = startConnector(stack, connection, table, 'CDC');
@@ -311,7 +312,9 @@ async function benchCdcThroughput(stack: StackEndpoints) {
   await connector.start();
   await waitUntil(() => connector.status()?.state !== 'STARTING', 60_000, 'the connector to start');
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   await waitUntil(() => (connector.status()?.stream?.recordsWritten ?? 0) >= CDC_ITEMS || connector.status()?.state === 'FAILED', 10 * 60_000, 'every change');
+  const connectorCpuMicros = Number((cpuMicrosSince(cpuAtStart) / CDC_ITEMS).toFixed(1));
   const seconds = (performance.now() - started) / 1000;
   const startupMs = Math.round(started - launched);
   await connector.stop();
@@ -320,11 +323,18 @@ async function benchCdcThroughput(stack: StackEndpoints) {
   streams.destroy();
   return {
     records: CDC_ITEMS,
-    rawRecordsPerSecond: Math.round(rawRecords / rawSeconds),
+    rawRecordsPerSecond: raw.recordsPerSecond,
+    floorRecordsPerSecond: floor.recordsPerSecond,
     connectorRecordsPerSecond: Math.round(CDC_ITEMS / seconds),
-    ratio: Number((rawSeconds / seconds).toFixed(3)),
+    ratio: Number((CDC_ITEMS / seconds / raw.recordsPerSecond).toFixed(3)),
+    cpu: cpuPerRecord(connectorCpuMicros, [raw], [floor]),
     startupMs,
   };
+}
+
+/** A table row of CPU per record: the connector's, the baselines' (SDK / floor), and its ratios to them. */
+function cpuRow(cpu: ReturnType<typeof cpuPerRecord>, note: string) {
+  return { connector: cpu.connectorMicros, raw: `SDK ${cpu.sdkMicros} / floor ${cpu.floorMicros}`, ratio: `${cpu.toSdk} / ${cpu.toFloor}`, note: `connector / SDK call alone and / floor (same run, this process, user + system); ${note}` };
 }
 
 async function main(): Promise<void> {
@@ -355,13 +365,16 @@ async function main(): Promise<void> {
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     const rows: Record<string, { connector: unknown; raw: unknown; ratio: unknown; note: string }> = {};
     if (snapshot) rows['snapshot (items/s)'] = { connector: snapshot.connectorItemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: snapshot.ratio, note: `${snapshot.items} items, ${SEGMENTS} segments, raw mean of ${snapshot.rawRunsItemsPerSecond.join(' and ')} before and after, start-up ${snapshot.startupMs} ms; connector CPU ${snapshot.cpuMicrosPerItem} µs per item` };
+    if (snapshot) rows['snapshot CPU (µs per record)'] = cpuRow(snapshot.cpu, `floor Scan ${snapshot.floorItemsPerSecond} items/s`);
     if (snapshot) rows['snapshot with metrics scraped each second (items/s)'] = { connector: snapshot.withMetrics.itemsPerSecond, raw: snapshot.connectorItemsPerSecond, ratio: snapshot.withMetrics.ratioToPlain, note: `against the plain run just before (raw column); CPU ${snapshot.withMetrics.cpuMicrosPerItem} µs per item` };
     if (snapshot?.avro) rows['snapshot AVRO (items/s)'] = { connector: snapshot.avro.itemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: Number((snapshot.avro.itemsPerSecond / snapshot.rawItemsPerSecond).toFixed(3)), note: `same table; connector CPU ${snapshot.avro.cpuMicrosPerItem} µs per item = ${snapshot.avro.cpuRatioToJson} × JSON's` };
     if (memory) rows['connector process peak RSS (MiB)'] = { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` };
     if (cdc) rows['cdc throughput (records/s)'] = { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` };
+    if (cdc) rows['cdc CPU (µs per record)'] = cpuRow(cdc.cpu, `floor GetRecords ${cdc.floorRecordsPerSecond} records/s`);
     if (lambda) rows['lambda handler (records/s)'] = { connector: lambda.recordsPerSecond, raw: '', ratio: '', note: `${lambda.records} stream records as Lambda delivers them, batches of ${lambda.batchSize}, one warm container: invocation p50 ${lambda.invocationP50Ms} ms, max ${lambda.invocationMaxMs}` };
     if (lambda) rows['lambda cold start (ms)'] = { connector: lambda.coldStart.firstBatchWrittenMs, raw: '', ratio: '', note: `the zip in a new process, from its start: module loaded at ${lambda.coldStart.moduleLoadedMs} ms, first batch written through handler (clients, producer init, offsets) at ${lambda.coldStart.firstBatchWrittenMs}` };
     if (sink) rows['sink (items/s)'] = { connector: sink.connectorItemsPerSecond, raw: sink.rawItemsPerSecond, ratio: sink.ratio, note: `${sink.records} records, raw BatchWriteItem at the same concurrency (32), mean of ${sink.rawRunsItemsPerSecond.join(' and ')} before and after; start-up ${sink.startupMs} ms; bench process CPU ${sink.nodeCpuMicrosPerItem.connector} µs per item (raw ${sink.nodeCpuMicrosPerItem.raw}); JSON runs before and after the registry formats: ${sink.jsonRuns.map((run) => `${run.itemsPerSecond}/s ${run.cpuMicrosPerItem} µs`).join(', ')}` };
+    if (sink) rows['sink CPU (µs per record)'] = cpuRow(sink.cpu, `floor BatchWriteItem ${sink.floorItemsPerSecond} items/s`);
     for (const format of REGISTRY_FORMATS) {
       const run = sink?.[RESULT_KEYS[format]];
       if (run) rows[`sink ${format} (items/s)`] = { connector: run.itemsPerSecond, raw: sink!.rawItemsPerSecond, ratio: run.ratio, note: `Confluent's ${SERIALIZERS[format]}'s records through the registry: ${run.ratioToJson} × JSON's items/s; bench process CPU ${run.cpuMicrosPerItem} µs per item = ${run.cpuRatioToJson} × JSON's` };

@@ -1,6 +1,6 @@
 /** Sink benchmarks for `npm run bench`: throughput against raw BatchWriteItem, and replication lag. */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { parseSinkConfig } from '../src/config/sink.js';
@@ -12,8 +12,9 @@ import { confluentJsonFormat } from '../src/formats/confluent-json.js';
 import { sourcePorts } from '../src/runtime/connections.js';
 import { includeListFinder } from '../src/source/discovery.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
-import { percentile, waitUntil } from './measure.js';
-import { benchDatabase, benchItem, createBenchTable, dropBenchTable } from './tables.js';
+import { cpuMicrosSince, cpuRatio, percentile, waitUntil, type MeasuredRun } from './measure.js';
+import { batchWrite, type Baseline } from './baselines.js';
+import { benchDatabase, createBenchTable, dropBenchTable } from './tables.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/config/source.js';
 
 /** The sink connector has at most SINK_WRITES_IN_FLIGHT (32) BatchWriteItem calls in flight; raw writes use as many. */
@@ -60,8 +61,9 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
 
   // DynamoDB Local's speed drifts within a run, so the raw writes are timed before and after the connector;
   // an untimed round first lets its JIT warm up, which would otherwise count against the first raw run only.
-  await rawBatchWrite(stack, Math.min(count, 20_000), 'warming up DynamoDB Local');
-  const rawBefore = await rawBatchWrite(stack, count);
+  await rawBatchWrite(stack, Math.min(count, 20_000), 'sdk', 'warming up DynamoDB Local');
+  const rawBefore = await rawBatchWrite(stack, count, 'sdk');
+  const floorBefore = await rawBatchWrite(stack, count, 'floor');
   say('sink: connector (4 tasks, offsets committed after each write)…');
   const json = await timedSink(stack, topic, count);
   // The same records in each Schema Registry format, written by Confluent's own serializer for it.
@@ -77,14 +79,19 @@ export async function benchSinkThroughput(stack: StackEndpoints, count: number) 
   const jsonAfter = registryRuns.length > 0 ? await timedSink(stack, topic, count) : json;
   const jsonCpuMicrosPerItem = (json.cpuMicrosPerItem + jsonAfter.cpuMicrosPerItem) / 2;
   const jsonItemsPerSecond = (json.itemsPerSecond + jsonAfter.itemsPerSecond) / 2;
-  const rawAfter = await rawBatchWrite(stack, count);
-  const rawItemsPerSecond = (rawBefore.itemsPerSecond + rawAfter.itemsPerSecond) / 2;
+  const floorAfter = await rawBatchWrite(stack, count, 'floor');
+  const rawAfter = await rawBatchWrite(stack, count, 'sdk');
+  const rawItemsPerSecond = (rawBefore.recordsPerSecond + rawAfter.recordsPerSecond) / 2;
+  const sdkCpu = (rawBefore.cpuMicrosPerRecord + rawAfter.cpuMicrosPerRecord) / 2;
+  const floorCpu = (floorBefore.cpuMicrosPerRecord + floorAfter.cpuMicrosPerRecord) / 2;
   return {
     records: count,
     rawItemsPerSecond: Math.round(rawItemsPerSecond),
-    rawRunsItemsPerSecond: [Math.round(rawBefore.itemsPerSecond), Math.round(rawAfter.itemsPerSecond)],
+    rawRunsItemsPerSecond: [rawBefore.recordsPerSecond, rawAfter.recordsPerSecond],
+    floorItemsPerSecond: Math.round((floorBefore.recordsPerSecond + floorAfter.recordsPerSecond) / 2),
     // This process's CPU time (all its threads) per item written: what the connector adds to the raw calls.
-    nodeCpuMicrosPerItem: { connector: Math.round(jsonCpuMicrosPerItem), raw: Math.round((rawBefore.cpuMicrosPerItem + rawAfter.cpuMicrosPerItem) / 2) },
+    nodeCpuMicrosPerItem: { connector: Math.round(jsonCpuMicrosPerItem), raw: Math.round(sdkCpu) },
+    cpu: { connectorMicros: Number(jsonCpuMicrosPerItem.toFixed(1)), sdkMicros: Number(sdkCpu.toFixed(1)), floorMicros: Number(floorCpu.toFixed(1)), toSdk: cpuRatio(jsonCpuMicrosPerItem, sdkCpu), toFloor: cpuRatio(jsonCpuMicrosPerItem, floorCpu) },
     connectorItemsPerSecond: Math.round(jsonItemsPerSecond),
     jsonRuns: [json, jsonAfter].map((run) => ({ itemsPerSecond: Math.round(run.itemsPerSecond), cpuMicrosPerItem: Math.round(run.cpuMicrosPerItem) })),
     startupMs: json.startupMs,
@@ -210,43 +217,24 @@ async function timedSink(stack: StackEndpoints, topic: string, count: number, ex
   const before = written();
   await waitUntil(() => written() >= count, 30 * 60_000, 'every record written');
   const seconds = (performance.now() - started) / 1000;
-  const cpuMicrosPerItem = cpuMicros(process.cpuUsage(cpuAtStart)) / (count - before);
+  const cpuMicrosPerItem = cpuMicrosSince(cpuAtStart) / (count - before);
   await sink.stop();
   await dropBenchTable(sinkClient, topic);
   sinkClient.destroy();
   return { itemsPerSecond: (count - before) / seconds, cpuMicrosPerItem, startupMs: Math.round(started - launched) };
 }
 
-/** Items per second of plain BatchWriteItem calls writing `count` bench items into a new table. */
-const cpuMicros = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
-
-async function rawBatchWrite(stack: StackEndpoints, count: number, purpose = `${SINK_CONCURRENCY} concurrent`): Promise<{ itemsPerSecond: number; cpuMicrosPerItem: number }> {
-  say(`sink: raw BatchWriteItem, ${purpose}…`);
+/** `count` bench items written into a new table by a baseline's BatchWriteItem calls, as many in flight as the sink's. */
+async function rawBatchWrite(stack: StackEndpoints, count: number, baseline: Baseline, purpose = `${SINK_CONCURRENCY} concurrent`): Promise<MeasuredRun> {
+  say(`sink: ${baseline === 'sdk' ? 'SDK' : 'floor (signed HTTP, JSON.parse)'} BatchWriteItem, ${purpose}…`);
   const rawConnection = benchDatabase(stack, 'rawwrite');
   const rawTable = `bench-raw-${randomUUID().slice(0, 8)}`;
   const client = createDynamoDbClient(rawConnection);
   await createBenchTable(client, rawTable, false);
-  const rawStarted = performance.now();
-  const cpuAtStart = process.cpuUsage();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: SINK_CONCURRENCY }, async () => {
-      for (;;) {
-        const start = next;
-        next += 25;
-        if (start >= count) return;
-        let requests: Record<string, any[]> = { [rawTable]: Array.from({ length: Math.min(25, count - start) }, (_, offset) => ({ PutRequest: { Item: benchItem(start + offset) } })) };
-        while (Object.keys(requests).length > 0) {
-          requests = ((await client.send(new BatchWriteItemCommand({ RequestItems: requests }))).UnprocessedItems ?? {}) as Record<string, any[]>;
-        }
-      }
-    }),
-  );
-  const rawSeconds = (performance.now() - rawStarted) / 1000;
-  const cpuMicrosPerItem = cpuMicros(process.cpuUsage(cpuAtStart)) / count;
+  const run = await batchWrite(baseline, client, rawTable, count, SINK_CONCURRENCY);
   await dropBenchTable(client, rawTable);
   client.destroy();
-  return { itemsPerSecond: count / rawSeconds, cpuMicrosPerItem };
+  return run;
 }
 
 /** Source on table A → Kafka → sink into table B of another database: write to A, time until B has it. */

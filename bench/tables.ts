@@ -60,18 +60,24 @@ export async function dropBenchTable(client: DynamoDBClient, name: string): Prom
 
 /** Writes `count` bench items with `concurrency` BatchWriteItem calls in flight, retrying unprocessed items. */
 export async function loadBenchItems(client: DynamoDBClient, table: string, count: number, concurrency = 8): Promise<void> {
+  await writeBenchItems((requests) => client.send(new BatchWriteItemCommand({ RequestItems: requests as never })), table, count, concurrency);
+}
+
+/** One BatchWriteItem call by whichever client: the request items in, the unprocessed ones out. */
+export type BatchWrite = (requests: Record<string, unknown[]>) => Promise<{ UnprocessedItems?: Record<string, unknown[]> | undefined }>;
+
+/** `count` bench items written in calls of 25 by `write`, `concurrency` in flight, unprocessed items retried. */
+export async function writeBenchItems(write: BatchWrite, table: string, count: number, concurrency: number): Promise<void> {
   let next = 0;
   const worker = async () => {
     for (;;) {
       const start = next;
       next += 25;
       if (start >= count) return;
-      let requests: Record<string, any[]> = {
+      let requests: Record<string, unknown[]> = {
         [table]: Array.from({ length: Math.min(25, count - start) }, (_, offset) => ({ PutRequest: { Item: benchItem(start + offset) } })),
       };
-      while (Object.keys(requests).length > 0) {
-        requests = ((await client.send(new BatchWriteItemCommand({ RequestItems: requests }))).UnprocessedItems ?? {}) as Record<string, any[]>;
-      }
+      while (Object.keys(requests).length > 0) requests = (await write(requests)).UnprocessedItems ?? {};
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

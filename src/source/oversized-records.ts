@@ -81,8 +81,16 @@ export function allFit(records: readonly Sized[], maxMessageBytes: number): bool
 export function fits(record: Sized, maxMessageBytes: number): boolean {
   const room = maxMessageBytes - FRAMING_BYTES;
   // A UTF-16 code unit is at most 3 bytes of UTF-8: most records are proven small without measuring them.
-  const units = (record.key?.length ?? 0) + (record.value?.length ?? 0) + headerLength(record.headers);
-  return units * 3 <= room || recordBytes(record) <= room;
+  return recordLength(record) * 3 <= room || recordBytes(record) <= room;
+}
+
+/**
+ * The record's length in UTF-16 code units (bytes for a Buffer key or value): the memory its strings hold,
+ * which is what the snapshot's page budget counts. Unlike recordBytes it does not read the text: measuring
+ * every record's UTF-8 size was 5% of a snapshot's main thread.
+ */
+export function recordLength(record: Sized): number {
+  return (record.key?.length ?? 0) + (record.value?.length ?? 0) + headerLength(record.headers);
 }
 
 /** The bytes Kafka counts for a record's key, value and headers. */

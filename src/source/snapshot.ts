@@ -7,7 +7,7 @@ import { CapacityLimiter } from './rate-limiter.js';
 import { notePace } from './snapshot-pace.js';
 import type { PhaseContext } from './settings.js';
 import type { Sema } from 'async-sema';
-import { fitChange, fits, noteOversized, recordBytes } from './oversized-records.js';
+import { fitChange, fits, noteOversized, recordLength } from './oversized-records.js';
 
 const GIB = 1024 ** 3;
 
@@ -174,6 +174,7 @@ async function scanAndSubmitPage(
     // A failed write is the pipeline's to report (through drain); here it only means the segment is not done.
     if (offset.completed) void written.then(() => status.snapshot && status.snapshot.segmentsCompleted++, () => undefined);
   }
-  const bytes = records.reduce((sum, record) => sum + recordBytes(record), 0);
+  let bytes = 0;
+  for (const record of records) bytes += recordLength(record);
   return { written, bytes, offset, ...(page.lastEvaluatedKey ? { lastEvaluatedKey: page.lastEvaluatedKey } : {}) };
 }

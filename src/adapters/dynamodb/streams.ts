@@ -3,10 +3,12 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type DynamoDBStreamsClient,
+  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { ShardInfo } from '../../domain/shard-tree.js';
 import type { ChangeStreams, IteratorStart, RecordsPage, StreamDescription } from '../../source/ports.js';
 import { classifyAwsError } from './errors.js';
+import { STREAM_RECORDS, takeListFromWire } from './wire-items.js';
 
 /** The source's ChangeStreams port on DynamoDB Streams. */
 export function dynamoDbChangeStreams(client: DynamoDBStreamsClient): ChangeStreams {
@@ -74,9 +76,12 @@ export async function shardIterator(
 }
 
 export async function getRecords(client: DynamoDBStreamsClient, iterator: string, limit: number, shardId: string): Promise<RecordsPage> {
+  const command = new GetRecordsCommand({ ShardIterator: iterator, Limit: limit });
+  let records: StreamRecord[] = [];
+  takeListFromWire(command.middlewareStack, client.config.streamCollector, STREAM_RECORDS, (taken) => (records = taken));
   try {
-    const answer = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
-    return { records: answer.Records ?? [], ...(answer.NextShardIterator ? { nextIterator: answer.NextShardIterator } : {}) };
+    const answer = await client.send(command);
+    return { records, ...(answer.NextShardIterator ? { nextIterator: answer.NextShardIterator } : {}) };
   } catch (error) {
     throw classifyAwsError(error, `GetRecords ${shardId}`);
   }
