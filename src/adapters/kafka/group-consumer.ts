@@ -4,6 +4,7 @@ import type { SinkRecord } from '../../sink/sink-record.js';
 import type { MissingTopics, NextOffset, PartitionLag, RecordSource, RecordSourceOptions } from '../../sink/ports.js';
 import { RECONNECT_SOON, type KafkaConnection } from './client.js';
 import { partitionLag } from './consumer-lag.js';
+import { QueueWake } from './queue-wake.js';
 
 /** librdkafka's rebalance event codes. */
 const ASSIGN_PARTITIONS = -175;
@@ -79,9 +80,8 @@ export class GroupConsumer implements RecordSource {
   private readonly consumer: RoundsConsumer;
   private pendingRevoke: Assignment[] | undefined;
   private closing = false;
-  /** Set when librdkafka says its queue has something: a poll that found nothing looks again at once. */
-  private signalled = false;
-  private wake: (() => void) | undefined;
+  /** Woken when librdkafka says its queue has something: a poll that found nothing looks again at once. */
+  private readonly queue = new QueueWake(IDLE_RECHECK_MS);
   private commits: Promise<void> = Promise.resolve();
   private lastError: string | undefined;
   private disconnected: Promise<void> | undefined;
@@ -136,7 +136,7 @@ export class GroupConsumer implements RecordSource {
   async poll(max: number): Promise<GroupMessage[]> {
     for (;;) {
       if (this.pendingRevoke || this.closing) return [];
-      this.signalled = false;
+      this.queue.clear();
       this.consuming = true;
       const { error, messages } = await new Promise<{ error?: LibrdKafkaError; messages: Message[] }>((resolve) => {
         this.consumer.consume(max, (error, batch) => resolve(error ? { error, messages: [] } : { messages: batch }));
@@ -151,12 +151,12 @@ export class GroupConsumer implements RecordSource {
         this.lastError = error.message;
         // A subscribed topic deleted while running: the watch tells it, and looks for it coming back.
         if (UNKNOWN_TOPIC_CODES.has(error.code)) this.watchSubscribedTopics();
-        await this.idle();
+        await this.queue.sleep();
         continue;
       }
       this.lastError = undefined;
       if (messages.length > 0) return messages.map(toGroupMessage);
-      if (!this.signalled && !this.pendingRevoke && !this.closing) await this.idle();
+      if (!this.queue.signalled && !this.pendingRevoke && !this.closing) await this.queue.sleep();
     }
   }
 
@@ -378,20 +378,7 @@ export class GroupConsumer implements RecordSource {
   }
 
   private signal(): void {
-    this.signalled = true;
-    this.wake?.();
-  }
-
-  private idle(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, IDLE_RECHECK_MS);
-      this.wake = done;
-    });
+    this.queue.signal();
   }
 }
 
