@@ -51,6 +51,11 @@ const MISSING_TOPIC_RECHECK_MS = 1_000;
  * taken yet, which is when the sink is far behind; a query every few seconds keeps the end moving then.
  */
 const END_QUERY_INTERVAL_MS = 5_000;
+/**
+ * How far the fetched end may be ahead of the position before it is taken for possibly stale (librdkafka's queue
+ * may be full: 64 MB is a few thousand large records); closer, the fetches keep it fresh and nothing is asked.
+ */
+const END_MAYBE_STALE_RECORDS = 1_000;
 
 /** An owned partition: where reading began, how far records were polled and committed, its end as last queried. */
 interface OwnedPartition {
@@ -200,7 +205,7 @@ export class GroupConsumer implements RecordSource {
     const lags: PartitionLag[] = [];
     for (const each of owned) {
       const position = positions.get(`${each.topic}/${each.partition}`);
-      const { end, logStart } = this.watermarks(each);
+      const { end, logStart } = this.watermarks(each, position);
       const start = this.startOf(each, logStart);
       const reading = { ...each, ...(end !== undefined ? { end } : {}), ...(start !== undefined ? { start } : {}), ...(position !== undefined ? { position } : {}) };
       const records = partitionLag(reading, this.consuming);
@@ -357,7 +362,7 @@ export class GroupConsumer implements RecordSource {
   }
 
   /** The partition's end (the newer of the last fetch answer's and the last query's; a query is sent when due), and its start. */
-  private watermarks(owned: OwnedPartition): { end?: number; logStart?: number } {
+  private watermarks(owned: OwnedPartition, position: number | undefined): { end?: number; logStart?: number } {
     let fetched: number | undefined;
     let logStart: number | undefined;
     try {
@@ -367,7 +372,8 @@ export class GroupConsumer implements RecordSource {
     } catch {
       // Not fetched yet: the query below tells.
     }
-    if (Date.now() - (owned.queriedAt ?? 0) >= END_QUERY_INTERVAL_MS) {
+    const maybeStale = fetched === undefined || fetched - (position ?? 0) >= END_MAYBE_STALE_RECORDS;
+    if (maybeStale && Date.now() - (owned.queriedAt ?? 0) >= END_QUERY_INTERVAL_MS) {
       owned.queriedAt = Date.now();
       this.consumer.queryWatermarkOffsets(owned.topic, owned.partition, END_QUERY_INTERVAL_MS, (error, offsets) => {
         if (!error && offsets.highOffset >= 0) owned.queriedEnd = Math.max(owned.queriedEnd ?? 0, offsets.highOffset);
