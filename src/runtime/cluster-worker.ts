@@ -70,7 +70,7 @@ export class ClusterWorker {
     await admin.connect();
     const clients = { kafka, connection, admin };
     const configs = await ConfigTopic.open(clients, { topic: config.configTopic, replicationFactor: config.replicationFactor, warn: (line) => log.warn(line) });
-    const statuses = await StatusTopic.open(clients, { topic: config.statusTopic, replicationFactor: config.replicationFactor });
+    const statuses = await StatusTopic.open(clients, { topic: config.statusTopic, replicationFactor: config.replicationFactor, warn: (line) => log.warn(line) });
     const worker = new ClusterWorker(config, configs, statuses, admin, Worker.empty(log), log, workerId);
     // As Kafka Connect does, restart requests written before this worker started are not acted on: starting is one.
     for (const request of configs.connectors.restartRequests()) worker.restartsSeen.set(request.name, request.offset);
@@ -99,11 +99,11 @@ export class ClusterWorker {
 
   /**
    * Every connector of the config topic with every task's state and the worker running it, as the tasks' owners
-   * wrote them to the status topic: the same answer from any worker.
+   * wrote them to the status topic: the same answer from any worker, from what this worker has read of both
+   * topics (it follows them), as Kafka Connect answers: no request to Kafka per REST call.
    */
   async clusterStatus(): Promise<ClusterConnectorStatus[]> {
-    await this.configs.refresh();
-    const records = await this.statuses.read();
+    const records = this.statuses.current();
     return this.configs.connectors.list().map((entry) => {
       const parsed = this.parse(entry);
       const type = isSinkConnectorClass(entry.config['connector.class'] ?? '') ? 'sink' : 'source';

@@ -189,6 +189,9 @@ export class Metrics {
         }
       },
     });
+    const sinkTasksOf = function* () {
+      for (const status of metrics.statuses()) if (status.type === 'sink') for (const task of status.tasks) yield [status.name, task] as const;
+    };
     const fromSinkTasks = (name: string, help: string, value: (task: SinkConnectorStatus['tasks'][number]) => number) =>
       new Counter({
         name: `${METRIC_PREFIX}${name}`,
@@ -197,14 +200,23 @@ export class Metrics {
         registers,
         collect() {
           this.reset();
-          for (const status of metrics.statuses()) {
-            if (status.type !== 'sink') continue;
-            for (const task of status.tasks) this.inc({ connector: status.name, task: String(task.task) }, value(task));
-          }
+          for (const [connector, task] of sinkTasksOf()) this.inc({ connector, task: String(task.task) }, value(task));
         },
       });
     fromSinkTasks('sink_records_written_total', 'Records the sink wrote to DynamoDB', (task) => task.recordsWritten);
     fromSinkTasks('sink_dead_letters_total', 'Records the sink sent to the dead-letter topic', (task) => task.recordsDeadLettered);
+    new Gauge({
+      name: `${METRIC_PREFIX}sink_consumer_lag`,
+      help: "Records behind each partition's high watermark that the sink has not yet written and committed (the partitions this process owns)",
+      labelNames: ['connector', 'topic', 'partition'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [connector, task] of sinkTasksOf()) {
+          for (const { topic, partition, records } of task.lag ?? []) this.set({ connector, topic, partition: String(partition) }, records);
+        }
+      },
+    });
   }
 }
 

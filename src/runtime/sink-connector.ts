@@ -91,7 +91,7 @@ export class SinkConnector {
   }
 
   status(): SinkConnectorStatus {
-    const tasks = [...this.tasks.values()].map((task) => ({ ...task.status })).sort((a, b) => a.task - b.task);
+    const tasks = [...this.tasks.values()].map((task) => ({ ...task.status, lag: task.lag() })).sort((a, b) => a.task - b.task);
     return { name: this.config.name, type: 'sink', tasks };
   }
 

@@ -12,6 +12,13 @@ export interface NextOffset {
   offset: number;
 }
 
+/** How far a partition's committed (written) offset is behind its end, in offsets. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  records: number;
+}
+
 /** Topics a subscription waits for: names that do not exist yet, or a regex no topic matches yet. */
 export type MissingTopics = { names: string[] } | { regex: string };
 
@@ -30,6 +37,8 @@ export interface RecordSource {
   /** Makes a waiting `poll()` return, so its caller can finish its round and stop. */
   interrupt(): void;
   disconnect(): Promise<void>;
+  /** Each owned partition's lag behind its end, at once (absent: this source cannot measure it). */
+  lag?(): PartitionLag[];
 }
 
 export interface RecordSourceOptions {

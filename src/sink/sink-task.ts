@@ -7,7 +7,7 @@ import type { KeySchema } from '../domain/attribute-codec.js';
 import type { KeyAttributeType } from '../domain/table-info.js';
 import { planBatches, type PlannedBatch } from './batch-planner.js';
 import { loadRegistrySchemas } from './registry-input.js';
-import type { DeadLetterSink, FailedRecord, MissingTopics, RecordSource, RecordSourceOptions, RetryPolicy, SinkTables } from './ports.js';
+import type { DeadLetterSink, FailedRecord, MissingTopics, PartitionLag, RecordSource, RecordSourceOptions, RetryPolicy, SinkTables } from './ports.js';
 import { ConversionError, convertRecord, tableNameFor, type ConverterSettings, type WriteOperation } from './record-converter.js';
 import type { SinkRecord } from './sink-record.js';
 
@@ -32,6 +32,8 @@ export interface SinkTaskStatus {
   waitingFor?: string;
   recordsWritten: number;
   recordsDeadLettered: number;
+  /** Each owned partition's lag behind its end, measured when the status is taken (absent when not running). */
+  lag?: PartitionLag[];
 }
 
 /**
@@ -80,6 +82,11 @@ export class SinkTask {
     this.status.state = 'RUNNING';
     this.rounds = this.consumeRounds(consumer);
     this.rounds.catch((error: unknown) => this.fail(error));
+  }
+
+  /** Each owned partition's lag now; none when not running (a consumer out of the group measures nothing). */
+  lag(): PartitionLag[] {
+    return this.status.state === 'RUNNING' ? (this.consumer?.lag?.() ?? []) : [];
   }
 
   async stop(): Promise<void> {

@@ -88,16 +88,27 @@ export function aroundBatchWrites(name: string, around: (input: BatchWriteItemCo
     );
 }
 
-/** Produces records (value objects are JSON-encoded; null = tombstone) to a new topic with `partitions`. */
-export async function produce(topic: string, records: Array<{ key?: string | Buffer | null; value: unknown; partition?: number }>, partitions = 1) {
+/**
+ * Produces records (value objects are JSON-encoded; null = tombstone) to a new topic with `partitions`; with
+ * `transactional`, in one Kafka transaction, as the source connector writes (a commit marker follows in each partition).
+ */
+export async function produce(
+  topic: string,
+  records: Array<{ key?: string | Buffer | null; value: unknown; partition?: number }>,
+  partitions = 1,
+  options: { transactional?: boolean } = {},
+) {
   const kafka = createKafka({ bootstrapServers: inject('stack').kafka.bootstrapServers, clientId: 'sink-test-producer' }, logLevel.ERROR);
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] }).catch(() => undefined);
   await admin.disconnect();
-  const producer = kafka.producer({ kafkaJS: { idempotent: true } });
+  const producer = kafka.producer({
+    kafkaJS: { idempotent: true, ...(options.transactional ? { transactionalId: uniqueName(`${topic}-producer`), maxInFlightRequests: 1 } : {}) },
+  });
   await producer.connect();
-  await producer.send({
+  const transaction = options.transactional ? await producer.transaction() : undefined;
+  await (transaction ?? producer).send({
     topic,
     messages: records.map((record) => ({
       key: record.key ?? null,
@@ -105,5 +116,6 @@ export async function produce(topic: string, records: Array<{ key?: string | Buf
       ...(record.partition !== undefined ? { partition: record.partition } : {}),
     })),
   });
+  await transaction?.commit();
   await producer.disconnect();
 }

@@ -1,7 +1,8 @@
 import { ConnectorConfigs, configRecords, type ConfigRecord, type TargetState } from '../../domain/connector-configs.js';
 import { ensureTopic } from './admin.js';
 import type { Admin, Kafka, KafkaConnection, Producer } from './client.js';
-import { readTopicToEnd } from './topic-reader.js';
+import type { ReadMessage } from './topic-reader.js';
+import { TopicLog } from './topic-log.js';
 
 export interface ConfigTopicOptions {
   topic: string;
@@ -13,15 +14,16 @@ export interface ConfigTopicOptions {
 
 /**
  * A cluster's connector configurations and target states in a compacted config topic (Kafka Connect's layout;
- * one partition, so every worker reads the records in the order they were written). Writes are acknowledged by
- * every in-sync replica; after a write the topic is read to its end again, so what `connectors` answers
- * includes it (and whatever other workers wrote before it).
+ * one partition, so every worker reads the records in the order they were written). The topic is followed for as
+ * long as it is open, as Kafka Connect's workers do, so `connectors` answers from what has been read without a
+ * request; writes are acknowledged by every in-sync replica, and a write returns once it has been read back, so
+ * what `connectors` answers then includes it (and whatever other workers wrote before it).
  */
 export class ConfigTopic {
-  private configs = new ConnectorConfigs();
+  private readonly configs = new ConnectorConfigs();
+  private log!: TopicLog;
 
   private constructor(
-    private readonly connection: KafkaConnection,
     private readonly producer: Producer,
     private readonly options: ConfigTopicOptions,
   ) {}
@@ -36,8 +38,13 @@ export class ConfigTopic {
     });
     const producer = clients.kafka.producer({ acks: -1, kafkaJS: { idempotent: true } });
     await producer.connect();
-    const topic = new ConfigTopic(clients.connection, producer, options);
-    await topic.refresh();
+    const topic = new ConfigTopic(producer, options);
+    try {
+      topic.log = await TopicLog.open(clients.connection, { topic: options.topic, partitions: 1, onMessage: (message) => topic.apply(message), warn: options.warn });
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
     return topic;
   }
 
@@ -45,16 +52,9 @@ export class ConfigTopic {
     return this.configs;
   }
 
-  /** Reads the topic from its start to its end again. */
-  async refresh(): Promise<void> {
-    const configs = new ConnectorConfigs();
-    await readTopicToEnd(this.connection, this.options.topic, 1, (message) => {
-      if (!message.key) return;
-      const key = message.key.toString('utf8');
-      const problem = configs.apply({ key, value: message.value === null ? null : message.value.toString('utf8') }, message.offset);
-      if (problem) this.options.warn(`config topic ${this.options.topic}, offset ${message.offset} (key ${key}): ${problem}; record passed over`);
-    });
-    this.configs = configs;
+  /** Resolves once everything written to the topic so far (by any worker or tool) is in `connectors`. */
+  refresh(): Promise<void> {
+    return this.log.readToEnd();
   }
 
   /** Creates or replaces a connector's configuration; a new connector starts (STARTED) unless told otherwise. */
@@ -76,7 +76,15 @@ export class ConfigTopic {
   }
 
   async close(): Promise<void> {
+    await this.log.close();
     await this.producer.disconnect();
+  }
+
+  private apply(message: ReadMessage): void {
+    if (!message.key) return;
+    const key = message.key.toString('utf8');
+    const problem = this.configs.apply({ key, value: message.value === null ? null : message.value.toString('utf8') }, message.offset);
+    if (problem) this.options.warn(`config topic ${this.options.topic}, offset ${message.offset} (key ${key}): ${problem}; record passed over`);
   }
 
   private async write(records: ConfigRecord[]): Promise<void> {

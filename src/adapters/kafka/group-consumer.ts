@@ -1,8 +1,10 @@
 import ckjs from '@confluentinc/kafka-javascript';
 import type { Assignment, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
 import type { SinkRecord } from '../../sink/sink-record.js';
-import type { MissingTopics, NextOffset, RecordSource, RecordSourceOptions } from '../../sink/ports.js';
+import type { MissingTopics, NextOffset, PartitionLag, RecordSource, RecordSourceOptions } from '../../sink/ports.js';
 import { RECONNECT_SOON, type KafkaConnection } from './client.js';
+import { partitionLag } from './consumer-lag.js';
+import { QueueWake } from './queue-wake.js';
 
 /** librdkafka's rebalance event codes. */
 const ASSIGN_PARTITIONS = -175;
@@ -44,6 +46,31 @@ const METADATA_REFRESH_MS = 5_000;
 const MISSING_TOPIC_RECHECK_MS = 1_000;
 
 /**
+ * How old a partition's end may be before `lag()` asks the broker for it again. The end comes with every fetch
+ * answer, but librdkafka stops fetching a partition while it holds 100,000 records (or 64 MB) the sink has not
+ * taken yet, which is when the sink is far behind; a query every few seconds keeps the end moving then.
+ */
+const END_QUERY_INTERVAL_MS = 5_000;
+/**
+ * How far the fetched end may be ahead of the position before it is taken for possibly stale (librdkafka's queue
+ * may be full: 64 MB is a few thousand large records); closer, the fetches keep it fresh and nothing is asked.
+ */
+const END_MAYBE_STALE_RECORDS = 1_000;
+
+/** An owned partition: where reading began, how far records were polled and committed, its end as last queried. */
+interface OwnedPartition {
+  topic: string;
+  partition: number;
+  /** The group's committed offset when assigned (-1: none, the log's start counts); the first record polled since. */
+  committedAtAssign?: number;
+  firstPolled?: number;
+  nextPolled?: number;
+  nextCommitted?: number;
+  queriedEnd?: number;
+  queriedAt?: number;
+}
+
+/**
  * A member of a consumer group, on librdkafka's own consumer API, for a caller that works in rounds: `poll()`
  * returns the messages already fetched for its partitions, the caller writes them and `commit()`s, then calls
  * `settle()`. A revocation is held until `settle()`, so a partition moves to another member only once the round
@@ -58,9 +85,8 @@ export class GroupConsumer implements RecordSource {
   private readonly consumer: RoundsConsumer;
   private pendingRevoke: Assignment[] | undefined;
   private closing = false;
-  /** Set when librdkafka says its queue has something: a poll that found nothing looks again at once. */
-  private signalled = false;
-  private wake: (() => void) | undefined;
+  /** Woken when librdkafka says its queue has something: a poll that found nothing looks again at once. */
+  private readonly queue = new QueueWake(IDLE_RECHECK_MS);
   private commits: Promise<void> = Promise.resolve();
   private lastError: string | undefined;
   private disconnected: Promise<void> | undefined;
@@ -68,6 +94,9 @@ export class GroupConsumer implements RecordSource {
   private missing: MissingTopics | undefined;
   private topicWatch: Promise<void> | undefined;
   private wakeTopicWatch: (() => void) | undefined;
+  /** The partitions assigned to this member, by `topic/partition`; and whether a poll of librdkafka is under way. */
+  private readonly owned = new Map<string, OwnedPartition>();
+  private consuming = false;
 
   constructor(private readonly options: GroupConsumerOptions) {
     const { connection } = options;
@@ -112,10 +141,13 @@ export class GroupConsumer implements RecordSource {
   async poll(max: number): Promise<GroupMessage[]> {
     for (;;) {
       if (this.pendingRevoke || this.closing) return [];
-      this.signalled = false;
+      this.queue.clear();
+      this.consuming = true;
       const { error, messages } = await new Promise<{ error?: LibrdKafkaError; messages: Message[] }>((resolve) => {
         this.consumer.consume(max, (error, batch) => resolve(error ? { error, messages: [] } : { messages: batch }));
       });
+      this.notePolled(messages);
+      this.consuming = false;
       if (error) {
         // As the KafkaJS-compatible consumer does: a broker that is away, or a topic not there yet, is told and
         // waited out; only a fatal error ends the consumer.
@@ -124,12 +156,12 @@ export class GroupConsumer implements RecordSource {
         this.lastError = error.message;
         // A subscribed topic deleted while running: the watch tells it, and looks for it coming back.
         if (UNKNOWN_TOPIC_CODES.has(error.code)) this.watchSubscribedTopics();
-        await this.idle();
+        await this.queue.sleep();
         continue;
       }
       this.lastError = undefined;
       if (messages.length > 0) return messages.map(toGroupMessage);
-      if (!this.signalled && !this.pendingRevoke && !this.closing) await this.idle();
+      if (!this.queue.signalled && !this.pendingRevoke && !this.closing) await this.queue.sleep();
     }
   }
 
@@ -139,7 +171,10 @@ export class GroupConsumer implements RecordSource {
       () =>
         new Promise<void>((resolve, reject) => {
           this.consumer.commitCb(offsets, (error: LibrdKafkaError | null) => {
-            if (!error) return resolve();
+            if (!error) {
+              this.noteCommitted(offsets);
+              return resolve();
+            }
             const where = offsets.map(({ topic, partition, offset }) => `${topic}/${partition}@${offset}`).join(', ');
             reject(new Error(`committing offsets ${where}: ${error.message}`));
           });
@@ -148,6 +183,35 @@ export class GroupConsumer implements RecordSource {
     // The chain goes on past a failed commit; the caller gets the failure from the promise returned.
     this.commits = commit.catch(() => undefined);
     return commit;
+  }
+
+  /**
+   * Each owned partition's lag, from what the consumer already holds: its end from the fetch answers (librdkafka's
+   * statistics carry the same, but reach JavaScript only while the application polls: a sink held up by slow
+   * writes would stop reporting exactly when its lag matters), and its position and commits. Nothing waits on
+   * the broker, so a scrape never hangs; an end query, when due, runs in the background for the next call.
+   */
+  lag(): PartitionLag[] {
+    if (this.closing || this.owned.size === 0 || !this.consumer.isConnected()) return [];
+    const owned = [...this.owned.values()];
+    const positions = new Map<string, number>();
+    try {
+      for (const { topic, partition, offset } of this.consumer.position(owned.map(({ topic, partition }) => ({ topic, partition })))) {
+        if (offset !== undefined && offset >= 0) positions.set(`${topic}/${partition}`, offset);
+      }
+    } catch {
+      // No position known: the lag is counted from the commits alone.
+    }
+    const lags: PartitionLag[] = [];
+    for (const each of owned) {
+      const position = positions.get(`${each.topic}/${each.partition}`);
+      const { end, logStart } = this.watermarks(each, position);
+      const start = this.startOf(each, logStart);
+      const reading = { ...each, ...(end !== undefined ? { end } : {}), ...(start !== undefined ? { start } : {}), ...(position !== undefined ? { position } : {}) };
+      const records = partitionLag(reading, this.consuming);
+      if (records !== undefined) lags.push({ topic: each.topic, partition: each.partition, records });
+    }
+    return lags;
   }
 
   /** Hands over revoked partitions once every commit made so far is done. */
@@ -222,7 +286,12 @@ export class GroupConsumer implements RecordSource {
     try {
       if (error.code === ASSIGN_PARTITIONS) {
         if (this.consumer.rebalanceProtocol() === 'COOPERATIVE') this.consumer.incrementalAssign(assignment);
-        else this.consumer.assign(assignment);
+        else {
+          this.consumer.assign(assignment);
+          this.owned.clear();
+        }
+        for (const { topic, partition } of assignment) this.owned.set(`${topic}/${partition}`, { topic, partition });
+        this.noteCommittedAtAssign(assignment);
       } else if (error.code === REVOKE_PARTITIONS) {
         // While closing no round is left to finish: librdkafka waits for this to leave the group.
         if (this.closing) this.release(assignment);
@@ -237,25 +306,85 @@ export class GroupConsumer implements RecordSource {
   }
 
   private release(assignment: Assignment[]): void {
-    if (this.consumer.rebalanceProtocol() === 'COOPERATIVE') this.consumer.incrementalUnassign(assignment);
-    else this.consumer.unassign();
+    if (this.consumer.rebalanceProtocol() === 'COOPERATIVE') {
+      this.consumer.incrementalUnassign(assignment);
+      for (const { topic, partition } of assignment) this.owned.delete(`${topic}/${partition}`);
+    } else {
+      this.consumer.unassign();
+      this.owned.clear();
+    }
+  }
+
+  /** Each owned partition's first and next offset polled; looked up once per run of one partition's records. */
+  private notePolled(messages: Message[]): void {
+    let run: OwnedPartition | undefined;
+    let previous: Message | undefined;
+    for (const message of messages) {
+      if (message.partition !== previous?.partition || message.topic !== previous.topic) run = this.owned.get(`${message.topic}/${message.partition}`);
+      previous = message;
+      if (!run) continue;
+      run.firstPolled ??= message.offset;
+      run.nextPolled = message.offset + 1;
+    }
+  }
+
+  /** Asks the group's committed offsets of newly assigned partitions: where the lag counts from until this member commits. */
+  private noteCommittedAtAssign(assignment: Assignment[]): void {
+    this.consumer.committed(
+      assignment.map(({ topic, partition }) => ({ topic, partition })),
+      10_000,
+      (error, offsets) => {
+        if (error) return;
+        for (const { topic, partition, offset } of offsets) {
+          const owned = this.owned.get(`${topic}/${partition}`);
+          if (owned) owned.committedAtAssign = offset !== undefined && offset >= 0 ? offset : -1;
+        }
+      },
+    );
+  }
+
+  private noteCommitted(offsets: NextOffset[]): void {
+    for (const { topic, partition, offset } of offsets) {
+      const owned = this.owned.get(`${topic}/${partition}`);
+      if (owned) owned.nextCommitted = Math.max(owned.nextCommitted ?? offset, offset);
+    }
+  }
+
+  /**
+   * Where the lag counts from before this member's first commit: the group's committed offset at assignment; for a
+   * group without one, the log's start when reading from the earliest offset (the default); else the first
+   * record polled.
+   */
+  private startOf(owned: OwnedPartition, logStart: number | undefined): number | undefined {
+    if (owned.committedAtAssign !== undefined && owned.committedAtAssign >= 0) return owned.committedAtAssign;
+    const earliest = ['earliest', 'smallest', 'beginning'].includes(this.options.properties['auto.offset.reset'] ?? 'earliest');
+    return owned.committedAtAssign === -1 && earliest && logStart !== undefined ? logStart : owned.firstPolled;
+  }
+
+  /** The partition's end (the newer of the last fetch answer's and the last query's; a query is sent when due), and its start. */
+  private watermarks(owned: OwnedPartition, position: number | undefined): { end?: number; logStart?: number } {
+    let fetched: number | undefined;
+    let logStart: number | undefined;
+    try {
+      const { highOffset, lowOffset } = this.consumer.getWatermarkOffsets(owned.topic, owned.partition);
+      if (highOffset >= 0) fetched = highOffset;
+      if (lowOffset >= 0) logStart = lowOffset;
+    } catch {
+      // Not fetched yet: the query below tells.
+    }
+    const maybeStale = fetched === undefined || fetched - (position ?? 0) >= END_MAYBE_STALE_RECORDS;
+    if (maybeStale && Date.now() - (owned.queriedAt ?? 0) >= END_QUERY_INTERVAL_MS) {
+      owned.queriedAt = Date.now();
+      this.consumer.queryWatermarkOffsets(owned.topic, owned.partition, END_QUERY_INTERVAL_MS, (error, offsets) => {
+        if (!error && offsets.highOffset >= 0) owned.queriedEnd = Math.max(owned.queriedEnd ?? 0, offsets.highOffset);
+      });
+    }
+    const end = fetched === undefined ? owned.queriedEnd : Math.max(fetched, owned.queriedEnd ?? 0);
+    return { ...(end !== undefined ? { end } : {}), ...(logStart !== undefined ? { logStart } : {}) };
   }
 
   private signal(): void {
-    this.signalled = true;
-    this.wake?.();
-  }
-
-  private idle(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, IDLE_RECHECK_MS);
-      this.wake = done;
-    });
+    this.queue.signal();
   }
 }
 

@@ -12,7 +12,8 @@ describe('status topic: task statuses in Kafka (Connect’s layout)', () => {
     const kafka = createKafka(connection, logLevel.ERROR);
     const admin = kafka.admin();
     await admin.connect();
-    const statuses = await StatusTopic.open({ kafka, connection, admin }, { topic, replicationFactor: 1 });
+    const warnings: string[] = [];
+    const statuses = await StatusTopic.open({ kafka, connection, admin }, { topic, replicationFactor: 1, warn: (line) => warnings.push(line) });
     try {
       const key = statusKeys.task('orders', 3);
       await statuses.write([{ key, value: { state: 'RUNNING', trace: null, worker_id: 'old:8083', generation: 1 } }]);
@@ -20,10 +21,13 @@ describe('status topic: task statuses in Kafka (Connect’s layout)', () => {
       // The old owner, woken from a pause, writes once more before it learns it lost the task.
       await statuses.write([{ key, value: { state: 'FAILED', trace: 'fenced', worker_id: 'old:8083', generation: 1 } }]);
       await statuses.write([{ key: statusKeys.connector('orders'), value: { state: 'RUNNING', trace: null, worker_id: 'new:8083', generation: 2 } }]);
+      // Followed: what is written reaches the reader's view by itself (REST answers from it, as Connect's do).
+      await expect.poll(() => statuses.current().get('status-connector-orders')?.worker_id, { timeout: 10_000 }).toBe('new:8083');
       const read = await statuses.read();
       expect(read.get(key)).toEqual({ state: 'RUNNING', trace: null, worker_id: 'new:8083', generation: 2 });
       expect(read.get('status-connector-orders')?.worker_id).toBe('new:8083');
       expect((await admin.fetchTopicMetadata({ topics: [topic] }))[0]!.partitions).toHaveLength(5);
+      expect(warnings).toEqual([]);
     } finally {
       await statuses.close();
       await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

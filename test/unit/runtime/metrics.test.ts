@@ -31,7 +31,10 @@ function sourceStatus(): ConnectorStatus {
 const sinkStatus: SinkConnectorStatus = {
   name: 'orders-sink',
   type: 'sink',
-  tasks: [{ task: 0, state: 'FAILED', recordsWritten: 7, recordsDeadLettered: 2 }],
+  tasks: [
+    { task: 0, state: 'FAILED', recordsWritten: 7, recordsDeadLettered: 2 },
+    { task: 1, state: 'RUNNING', recordsWritten: 9, recordsDeadLettered: 0, lag: [{ topic: 'orders', partition: 3, records: 120 }] },
+  ],
 };
 
 function expectLines(text: string, lines: string[]): void {
@@ -62,6 +65,7 @@ describe('metrics', () => {
       'dynamodb_kafka_table_state{connector="orders-source",table="orders",state="SNAPSHOT"} 1',
       'dynamodb_kafka_task_state{connector="orders-sink",task="0",state="FAILED"} 1',
       'dynamodb_kafka_sink_dead_letters_total{connector="orders-sink",task="0"} 2',
+      'dynamodb_kafka_sink_consumer_lag{connector="orders-sink",topic="orders",partition="3"} 120',
     ]);
 
     // The next scrape shows the state then, not the one before: a table that moved on leaves its old state.
