@@ -6,7 +6,7 @@
  *
  * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600),
  * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200). BENCH_ONLY=snapshot,sink (comma list of
- * snapshot, memory, latency, cdc, lambda, sink, replication, scale, cluster) runs only those phases, for quicker tuning.
+ * snapshot, memory, latency, cdc, keepup, lambda, sink, replication, scale, cluster) runs only those phases, for quicker tuning.
  * BENCH_CPU_PROFILE=<file> writes a V8 CPU profile of the (first, JSON) connector snapshot: `npx tsx
  * bench/profile.ts <file>` prints its top-10 functions by self time. The scale probe (bench/scale.ts, many tables
  * in one `run` process, or in BENCH_SCALE_WORKERS worker processes) and the cluster phase (bench/cluster.ts:
@@ -26,16 +26,10 @@ import { describeTable } from '../src/adapters/dynamodb/tables.js';
 import { createDynamoDbClient, createStreamsClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { silenceSdkNodeVersionWarning } from '../src/cli/node-warnings.js';
-import { createLogger } from '../src/runtime/logger.js';
 import { Metrics } from '../src/runtime/metrics.js';
-import { SourceConnector } from '../src/runtime/source-connector.js';
-import { confluentJsonFormat } from '../src/formats/confluent-json.js';
 import { confluentAvroFormat } from '../src/formats/avro/confluent-avro.js';
 import type { RecordFormat } from '../src/formats/ports.js';
 import { schemaRegistryClient } from '../src/adapters/schema-registry/registry-client.js';
-import { sourcePorts } from '../src/runtime/connections.js';
-import { includeListFinder } from '../src/source/discovery.js';
-import type { PipelineSettings, SyncMode } from '../src/source/settings.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
 import { cpuMicrosSince, cpuRatio, mib, percentile, waitUntil, type MeasuredRun } from './measure.js';
 import { parallelScan, streamRead, type Baseline } from './baselines.js';
@@ -45,56 +39,14 @@ import { benchCluster } from './cluster.js';
 import { benchLambda } from './lambda.js';
 import { benchReplicationLag, benchSinkThroughput, REGISTRY_FORMATS, RESULT_KEYS, SERIALIZERS } from './sink.js';
 import { benchDatabase, connectorConfigFile, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/config/source.js';
+import { JSON_FORMAT, SEGMENTS, startConnector } from './connector.js';
+import { benchKeepingUp } from './keeping-up.js';
 
 silenceSdkNodeVersionWarning();
 const SNAPSHOT_ITEMS = Number(process.env.BENCH_SNAPSHOT_ITEMS ?? 200_000);
 const CDC_ITEMS = Number(process.env.BENCH_CDC_ITEMS ?? 10_000);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 600);
-const SEGMENTS = 8;
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-const JSON_FORMAT = confluentJsonFormat({ document: 'dynamodb-json', tombstones: true });
-
-function startConnector(stack: StackEndpoints, connection: DynamoDbConnection, table: string, syncMode: SyncMode, format: RecordFormat = JSON_FORMAT, metrics?: Metrics) {
-  const name = `bench-${randomUUID().slice(0, 8)}`;
-  // With metrics: the AWS calls and transactions observed as a worker observes them.
-  const kafkaConnection = { bootstrapServers: stack.kafka.bootstrapServers, clientId: name, ...(metrics ? { transactions: metrics.transactionObserver(name) } : {}) };
-  const kafka = createKafka(kafkaConnection, logLevel.ERROR);
-  const admin = kafka.admin();
-  const observed = metrics ? { ...connection, observer: metrics.awsObserver(name) } : connection;
-  const dynamodb = createDynamoDbClient(observed);
-  const streams = createStreamsClient(observed);
-  const settings: PipelineSettings = {
-    connector: name,
-    syncMode,
-    topic: `${table}-${name}`,
-    maxBatchSize: 10_000, // the connector's default
-    records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
-    snapshot: { maxPollRecords: 1000, segments: SEGMENTS, maxRcuPercentage: 50, consistentRead: false },
-    cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
-  };
-  const connector = new SourceConnector(
-    { name, finder: includeListFinder([table]), settingsFor: () => settings, format, exactlyOnce: true, offsetsTopic: `${name}-offsets`, topic: { partitions: 1, replicationFactor: 1 }, tasks: 1, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxRecordsPerWrite: settings.maxBatchSize },
-    sourcePorts({ kafka, connection: kafkaConnection, admin, dynamodb, streams }),
-    createLogger(name, 'warn'),
-  );
-  metrics?.watch(() => [connector.status()]);
-  return {
-    topic: settings.topic,
-    async start() {
-      await admin.connect();
-      connector.start();
-    },
-    status: () => connector.status().tables[0],
-    async stop() {
-      await connector.stop();
-      await admin.disconnect();
-      dynamodb.destroy();
-      streams.destroy();
-    },
-  };
-}
 
 async function benchSnapshot(stack: StackEndpoints) {
   const connection = benchDatabase(stack, 'snap');
@@ -365,6 +317,7 @@ async function main(): Promise<void> {
     if (snapshotRun) await dropSnapshotTable(snapshotRun.table);
     const latency = wanted('latency') ? await benchCdcLatency(stack) : undefined;
     const cdc = wanted('cdc') ? await benchCdcThroughput(stack) : undefined;
+    const keepingUp = wanted('keepup') ? await benchKeepingUp(stack) : undefined;
     const lambda = wanted('lambda') ? await benchLambda(stack, process.cwd()) : undefined;
     const sink = wanted('sink') ? await benchSinkThroughput(stack, Number(process.env.BENCH_SINK_RECORDS ?? 100_000)) : undefined;
     const replication = wanted('replication') ? await benchReplicationLag(stack, Number(process.env.BENCH_REPLICATION_SAMPLES ?? 200)) : undefined;
@@ -372,7 +325,7 @@ async function main(): Promise<void> {
     const scale = only?.includes('scale') ? await benchScale(stack) : undefined;
     // Worker processes killed and replaced over minutes: only when asked for by name too.
     const cluster = only?.includes('cluster') ? await benchCluster(stack) : undefined;
-    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, lambda, sink, replication, scale, cluster };
+    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, keepingUp, lambda, sink, replication, scale, cluster };
     mkdirSync('bench-results', { recursive: true });
     const file = `bench-results/bench-${result.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -387,6 +340,8 @@ async function main(): Promise<void> {
     };
     if (snapshot?.avro) rows['snapshot AVRO (items/s)'] = { connector: snapshot.avro.itemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: Number((snapshot.avro.itemsPerSecond / snapshot.rawItemsPerSecond).toFixed(3)), note: `same table; connector CPU ${snapshot.avro.cpuMicrosPerItem} µs per item = ${snapshot.avro.cpuRatioToJson} × JSON's` };
     if (memory) rows['connector process peak RSS (MiB)'] = { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` };
+    if (keepingUp) rows['snapshot with the stream read alongside (items/s)'] = { connector: keepingUp.alongsideItemsPerSecond, raw: keepingUp.scanAloneItemsPerSecond, ratio: keepingUp.ratio, note: `the cost of keeping up: ${keepingUp.items} items, ${keepingUp.writesPerSecond} writes/s, against the scan alone (SNAPSHOT), runs alternated; CPU ${keepingUp.cpuMicrosPerItem.alongside} / ${keepingUp.cpuMicrosPerItem.scanAlone} µs per item` };
+    if (keepingUp?.latencyDuringSnapshot) rows['cdc latency during a running snapshot (ms)'] = { connector: `p50 ${keepingUp.latencyDuringSnapshot.p50Ms}, p99 ${keepingUp.latencyDuringSnapshot.p99Ms}`, raw: '', ratio: '', note: `${keepingUp.latencyDuringSnapshot.samples} changes of the same table made while its scan ran, write acknowledged → read_committed consumer; max ${keepingUp.latencyDuringSnapshot.maxMs} ms` };
     if (cdc) rows['cdc throughput (records/s)'] = { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` };
     if (cdc) rows['cdc CPU (µs per record)'] = cpuRow(cdc.cpu, `floor GetRecords ${cdc.floorRecordsPerSecond} records/s`);
     if (lambda) rows['lambda handler (records/s)'] = { connector: lambda.recordsPerSecond, raw: '', ratio: '', note: `${lambda.records} stream records as Lambda delivers them, batches of ${lambda.batchSize}, one warm container: invocation p50 ${lambda.invocationP50Ms} ms, max ${lambda.invocationMaxMs}` };

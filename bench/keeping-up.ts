@@ -1,0 +1,118 @@
+/**
+ * Issue 15's cost of keeping up: the same table snapshotted with its stream read alongside (SNAPSHOT_CDC) and
+ * with the scan alone (SNAPSHOT: what the snapshot-then-stream design did until the scan ended), writes running
+ * in both, runs alternated (scan alone, alongside, alongside, scan alone) so DynamoDB Local's drift weighs on both;
+ * and the latency of a change made while the snapshot runs, write acknowledged → read_committed consumer.
+ */
+import { randomUUID } from 'node:crypto';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient } from '../src/adapters/dynamodb/client.js';
+import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
+import type { SyncMode } from '../src/source/settings.js';
+import type { StackEndpoints } from '../src/stack/stack.js';
+import { startConnector } from './connector.js';
+import { cpuMicrosSince, percentile, waitUntil } from './measure.js';
+import { benchDatabase, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
+
+const ITEMS = Number(process.env.BENCH_KEEPUP_ITEMS ?? 100_000);
+const WRITES_PER_SECOND = Number(process.env.BENCH_KEEPUP_WRITES ?? 50);
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+interface KeepingUpRun {
+  syncMode: SyncMode;
+  itemsPerSecond: number;
+  cpuMicrosPerItem: number;
+  /** Write acknowledged → record read, for changes made while the scan ran (alongside only). */
+  latenciesMs: number[];
+}
+
+export async function benchKeepingUp(stack: StackEndpoints) {
+  const connection = benchDatabase(stack, 'keep');
+  const client = createDynamoDbClient(connection);
+  const table = `bench-keepup-${randomUUID().slice(0, 8)}`;
+  await createBenchTable(client, table, true);
+  say(`keeping up: loading ${ITEMS.toLocaleString('en')} items…`);
+  await loadBenchItems(client, table, ITEMS);
+  const runs: KeepingUpRun[] = [];
+  for (const syncMode of ['SNAPSHOT', 'SNAPSHOT_CDC', 'SNAPSHOT_CDC', 'SNAPSHOT'] as const) {
+    say(`keeping up: ${syncMode === 'SNAPSHOT' ? 'the scan alone' : 'the scan with its stream read alongside'}, ${WRITES_PER_SECOND} writes/s…`);
+    runs.push(await snapshotWithWrites(stack, connection, client, table, syncMode));
+  }
+  await dropBenchTable(client, table);
+  client.destroy();
+  const mean = (syncMode: SyncMode, value: (run: KeepingUpRun) => number) => {
+    const of = runs.filter((run) => run.syncMode === syncMode).map(value);
+    return of.reduce((sum, each) => sum + each, 0) / of.length;
+  };
+  const latencies = runs.flatMap((run) => run.latenciesMs).sort((a, b) => a - b);
+  const alongside = mean('SNAPSHOT_CDC', (run) => run.itemsPerSecond);
+  const alone = mean('SNAPSHOT', (run) => run.itemsPerSecond);
+  return {
+    items: ITEMS,
+    writesPerSecond: WRITES_PER_SECOND,
+    alongsideItemsPerSecond: Math.round(alongside),
+    scanAloneItemsPerSecond: Math.round(alone),
+    ratio: Number((alongside / alone).toFixed(3)),
+    cpuMicrosPerItem: { alongside: Number(mean('SNAPSHOT_CDC', (run) => run.cpuMicrosPerItem).toFixed(1)), scanAlone: Number(mean('SNAPSHOT', (run) => run.cpuMicrosPerItem).toFixed(1)) },
+    latencyDuringSnapshot: latencies.length === 0 ? null : { samples: latencies.length, p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)), maxMs: Math.round(latencies.at(-1)!) },
+  };
+}
+
+async function snapshotWithWrites(
+  stack: StackEndpoints,
+  connection: ReturnType<typeof benchDatabase>,
+  client: ReturnType<typeof createDynamoDbClient>,
+  table: string,
+  syncMode: SyncMode,
+): Promise<KeepingUpRun> {
+  const connector = startConnector(stack, connection, table, syncMode);
+  await connector.start();
+  // The topic exists once the table is past STARTING: the consumer joins before the scan gets far.
+  await waitUntil(() => connector.status()?.state !== undefined && connector.status()?.state !== 'STARTING', 60_000, 'the connector to start');
+  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: 'bench-keepup' }, logLevel.ERROR);
+  const consumer = kafka.consumer({ kafkaJS: { groupId: `bench-${randomUUID()}`, fromBeginning: true, autoCommit: false }, 'isolation.level': 'read_committed' });
+  await consumer.connect();
+  await consumer.subscribe({ topic: connector.topic });
+  /** Sampled changes not yet read, by Kafka key; the first record of each is its sample. */
+  const pending = new Map<string, number>();
+  const latenciesMs: number[] = [];
+  void consumer.run({
+    eachMessage: async ({ message }) => {
+      const key = message.key?.toString();
+      const sent = key === undefined ? undefined : pending.get(key);
+      if (sent === undefined || !message.value) return;
+      latenciesMs.push(performance.now() - sent);
+      pending.delete(key!);
+    },
+  });
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const running = () => connector.status()?.state === 'SNAPSHOT';
+  let writes = 0;
+  let writing = true;
+  const writer = (async () => {
+    while (writing) {
+      const before = performance.now();
+      const id = `keep-${syncMode}-${writes++}-${randomUUID().slice(0, 4)}`;
+      await client.send(new PutItemCommand({ TableName: table, Item: { id: { S: id }, n: { N: String(writes) } } }));
+      // Only a change acknowledged while the scan runs (stream read alongside, consumer assigned) is a sample.
+      const sampled = syncMode === 'SNAPSHOT_CDC' && running() && connector.status()?.snapshot?.scanStartedAt !== undefined && consumer.assignment().length > 0;
+      if (sampled) pending.set(JSON.stringify({ id }), performance.now());
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 / WRITES_PER_SECOND - (performance.now() - before))));
+    }
+  })();
+  const done = syncMode === 'SNAPSHOT' ? 'SNAPSHOT_DONE' : 'STREAMING';
+  await waitUntil(() => connector.status()?.state === done || connector.status()?.state === 'FAILED', 30 * 60_000, 'the snapshot');
+  const cpu = cpuMicrosSince(cpuBefore);
+  const seconds = (performance.now() - started) / 1000;
+  const status = connector.status()!;
+  writing = false;
+  await writer;
+  // Every sampled change is read before the consumer goes.
+  if (status.state !== 'FAILED') await waitUntil(() => pending.size === 0, 60_000, 'every change written during the snapshot');
+  await consumer.disconnect();
+  await connector.stop();
+  if (status.state === 'FAILED') throw new Error(`snapshot failed: ${status.error}`);
+  const items = status.snapshot!.itemsRead;
+  return { syncMode, itemsPerSecond: items / seconds, cpuMicrosPerItem: cpu / items, latenciesMs };
+}
