@@ -25,7 +25,7 @@ function settings(overrides: Partial<PipelineSettings> = {}): PipelineSettings {
     topic: 'orders',
     maxBatchSize: 1000,
     records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
-    snapshot: { maxPollRecords: 3, segments: 2, maxRcuPercentage: 50, consistentRead: false },
+    snapshot: { maxPollRecords: 3, segments: 2, maxRcuPercentage: 50, consistentRead: false, method: 'SCAN' },
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 1, gapPolicy: 'resnapshot' },
     ...overrides,
   };
