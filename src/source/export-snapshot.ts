@@ -12,6 +12,11 @@ import { notePace } from './snapshot-pace.js';
 const POLL_FIRST_MS = 1000;
 const POLL_CAP_MS = 30_000;
 
+/** DynamoDB reports the export FAILED. */
+class ExportFailedError extends Error {
+  override readonly name = 'ExportFailedError';
+}
+
 export interface ExportSnapshotOptions {
   /** The first wait between two DescribeExport calls (tests make it short). */
   pollFirstMs?: number;
@@ -43,7 +48,18 @@ export async function runExportSnapshot(context: PhaseContext, options: ExportSn
     await emitter.drain();
     context.log.info(`export ${started.exportArn} requested to s3://${destination.bucket}/${destination.prefix ?? ''}`);
   }
-  const done = await awaitExport(context, exports, offset.exportArn!, where, options.pollFirstMs ?? POLL_FIRST_MS);
+  let done: ExportProgress;
+  try {
+    done = await awaitExport(context, exports, offset.exportArn!, where, options.pollFirstMs ?? POLL_FIRST_MS);
+  } catch (error) {
+    if (error instanceof ExportFailedError) {
+      // A failed export stays failed: once its cause is fixed (the bucket made, a permission granted), the next
+      // start of the table must request a new one.
+      await emitter.submit({ records: [], offsets: [{ partition: partitions.export(table.name), offset: { ...offset, exportArn: null } }] });
+      await emitter.drain();
+    }
+    throw error;
+  }
   if (!done.manifestKey) throw new Error(`export of ${where} completed without a manifest (DescribeExport gave no ExportManifest)`);
   const files = await withRetries(() => exports.files(destination.bucket, done.manifestKey!), signal);
   if (context.status.snapshot) {
@@ -73,7 +89,7 @@ async function awaitExport(context: PhaseContext, exports: TableExports, exportA
       };
     }
     if (progress.state === 'COMPLETED') return progress;
-    if (progress.state === 'FAILED') throw new Error(`export of ${where} failed: ${progress.failure ?? 'no reason given'} (export ${exportArn})`);
+    if (progress.state === 'FAILED') throw new ExportFailedError(`export of ${where} failed: ${progress.failure ?? 'no reason given'} (export ${exportArn})`);
     await delay(wait, undefined, { signal });
   }
 }

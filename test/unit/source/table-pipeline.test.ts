@@ -364,7 +364,7 @@ describe('TablePipeline: a snapshot by export (dynamodb.snapshot.method=EXPORT),
     expect(kafka.messages('orders')).toHaveLength(10);
   });
 
-  it('an export that failed stops the table with an error naming table, bucket and AWS\'s reason', async () => {
+  it('an export that failed stops the table with an error naming table, bucket and AWS\'s reason; the next start exports again', async () => {
     const { start, exports, envelopes } = world(items(3));
     exports.failure = 'S3NoSuchBucket: The specified bucket does not exist';
     const { pipeline, running } = await start(byExport());
@@ -372,6 +372,14 @@ describe('TablePipeline: a snapshot by export (dynamodb.snapshot.method=EXPORT),
     expect(pipeline.status.state).toBe('FAILED');
     expect(pipeline.status.error).toContain('bucket exports');
     expect(envelopes()).toHaveLength(0);
+
+    // Once the cause is fixed, the next start requests a new export instead of following the failed one.
+    exports.failure = undefined;
+    const again = await start(byExport());
+    await until(() => again.pipeline.status.state === 'STREAMING', 'streaming after the fix');
+    await again.stop();
+    expect(exports.started).toHaveLength(2);
+    expect(envelopes().filter((envelope) => envelope.op === 'r')).toHaveLength(3);
   });
 
   it('an empty table: the export has no file, and the snapshot completes', async () => {
