@@ -2,12 +2,12 @@ import { gzipSync } from 'node:zlib';
 import { UpdateContinuousBackupsCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createDynamoDbClient, type DynamoDbConnection } from '../../../src/adapters/dynamodb/client.js';
+import { createDynamoDbClient } from '../../../src/adapters/dynamodb/client.js';
 import { createS3Client } from '../../../src/adapters/s3/export-files.js';
 import { awsTableExports } from '../../../src/adapters/s3/table-exports.js';
 import { AwsError } from '../../../src/domain/aws-error.js';
 import type { ExportProgress } from '../../../src/source/ports.js';
-import { uniqueName } from '../../support/aws.js';
+import { motoConnection, uniqueName } from '../../support/aws.js';
 import { createTable, putItems } from '../../support/tables.js';
 
 /**
@@ -19,10 +19,7 @@ import { createTable, putItems } from '../../support/tables.js';
  * export is requested and followed on moto here, and the manifest → data-file reading is proven on objects this
  * test writes into moto's S3 in AWS's documented layout.
  */
-const moto = (): DynamoDbConnection => {
-  const { endpoint, region } = inject('stack').moto!;
-  return { endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-};
+const moto = motoConnection;
 
 describe('TableExports on moto (DynamoDB export to S3)', () => {
   const dynamodb = createDynamoDbClient(moto());

@@ -1,9 +1,9 @@
 import { UpdateContinuousBackupsCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createDynamoDbClient, type DynamoDbConnection } from '../../../src/adapters/dynamodb/client.js';
+import { createDynamoDbClient } from '../../../src/adapters/dynamodb/client.js';
 import { createS3Client } from '../../../src/adapters/s3/export-files.js';
-import { uniqueName } from '../../support/aws.js';
+import { motoConnection, uniqueName } from '../../support/aws.js';
 import { ConnectorProcess } from '../../support/cli-process.js';
 import { createTable, putItems } from '../../support/tables.js';
 
@@ -15,10 +15,7 @@ import { createTable, putItems } from '../../support/tables.js';
  * and that each way it stops names table and bucket with the reason. The items' path (manifest → files → `r`
  * records → hand-off, restart per file) is proven in unit tests against the port.
  */
-const moto = (): DynamoDbConnection => {
-  const { endpoint, region } = inject('stack').moto!;
-  return { endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-};
+const moto = motoConnection;
 
 describe('source: snapshot by export (moto)', () => {
   const dynamodb = createDynamoDbClient(moto());
