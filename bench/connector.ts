@@ -36,7 +36,7 @@ export function startConnector(stack: StackEndpoints, connection: DynamoDbConnec
     topic: `${table}-${name}`,
     maxBatchSize: 10_000, // the connector's default
     records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
-    snapshot: { maxPollRecords: 1000, segments: SEGMENTS, maxRcuPercentage: 50, consistentRead: false },
+    snapshot: { maxPollRecords: 1000, segments: SEGMENTS, maxRcuPercentage: 50, consistentRead: false, method: 'SCAN' },
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
   };
   const connector = new SourceConnector(

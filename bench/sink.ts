@@ -261,7 +261,7 @@ export async function benchReplicationLag(stack: StackEndpoints, samples: number
         topic: table,
         maxBatchSize: 10_000,
         records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
-        snapshot: { maxPollRecords: 1000, maxRcuPercentage: 50, consistentRead: false },
+        snapshot: { maxPollRecords: 1000, maxRcuPercentage: 50, consistentRead: false, method: 'SCAN' },
         cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
       }),
       format: confluentJsonFormat({ document: 'dynamodb-json', tombstones: true }),

@@ -14,6 +14,8 @@ export const DOCUMENT_FORMATS = ['dynamodb-json', 'json'] as const;
 /** The record shape: Confluent's DynamoDB CDC Source envelope, or trustpilot's kafka-connect-dynamodb record. */
 export const OUTPUT_ENVELOPES = ['confluent', 'trustpilot'] as const;
 export const OVERSIZED_RECORD_POLICIES = ['drop-before', 'dead-letter', 'fail'] as const;
+/** How the snapshot reads the table: a parallel Scan (read capacity), or DynamoDB's export to S3 (none). */
+export const SNAPSHOT_METHODS = ['SCAN', 'EXPORT'] as const;
 
 export type TableDiscovery =
   | { mode: 'INCLUDELIST'; tables: string[] }
@@ -74,6 +76,15 @@ export interface SourceConfig {
     /** Absolute read-capacity cap, for on-demand tables (which have no provisioned RCU to take a share of). */
     maxRcu?: number;
     consistentRead: boolean;
+    method: (typeof SNAPSHOT_METHODS)[number];
+    /** Set exactly when method is EXPORT: where DynamoDB writes the export, and where it is read from. */
+    export?: {
+      bucket: string;
+      /** Key prefix of the export's objects; unset: DynamoDB's default layout at the bucket's root. */
+      prefix?: string;
+      /** S3 endpoint (moto, a VPC endpoint); unset: the region's. */
+      endpoint?: string;
+    };
   };
   cdc: {
     /** Where a stream with no checkpoint starts; applies to sync mode CDC only. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DISCOVERY_MODES, DOCUMENT_FORMATS, GAP_POLICIES, OUTPUT_ENVELOPES, OVERSIZED_RECORD_POLICIES, STREAM_POSITIONS, SYNC_MODES } from './source-config.js';
+import { DISCOVERY_MODES, DOCUMENT_FORMATS, GAP_POLICIES, OUTPUT_ENVELOPES, OVERSIZED_RECORD_POLICIES, SNAPSHOT_METHODS, STREAM_POSITIONS, SYNC_MODES } from './source-config.js';
 import { dataFormat, keyFormat, registryKeys } from './registry-keys.js';
 import type { TagFilter } from '../domain/tag-match.js';
 import { parseTagFilters } from './tag-filters.js';
@@ -69,6 +69,11 @@ const topicMap: ValueSchema<Record<string, string>> = valueFrom(
       return undefined;
     }
   },
+);
+
+/** S3's rule for bucket names (3 to 63 of lowercase letters, digits, dots and hyphens). */
+const s3Bucket = valueFrom('expected an S3 bucket name (3 to 63 of a-z, 0-9, . and -, starting and ending with a letter or digit)', (value) =>
+  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) ? value : undefined,
 );
 
 export const replicationFactor = valueFrom('expected -1 (the broker default) or an integer ≥ 1', (value) => {
@@ -151,6 +156,10 @@ export const sourceKeysSchema = z.object({
   'dynamodb.snapshot.max.rcu.percentage': integer({ min: 1, max: 100 }).default(50),
   'dynamodb.snapshot.max.rcu': positiveNumber().optional(),
   'dynamodb.snapshot.consistent.read': boolean().default(false),
+  'dynamodb.snapshot.method': oneOf(SNAPSHOT_METHODS).default('SCAN'),
+  'dynamodb.snapshot.export.s3.bucket': s3Bucket.optional(),
+  'dynamodb.snapshot.export.s3.prefix': text().optional(),
+  'dynamodb.snapshot.export.s3.endpoint': httpUrl().optional(),
 
   // CDC
   'dynamodb.cdc.initial.stream.position': oneOf(STREAM_POSITIONS).optional(),

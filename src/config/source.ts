@@ -93,6 +93,7 @@ export function parseSourceConfig(name: string, raw: Record<string, string>, opt
       maxRcuPercentage: keys['dynamodb.snapshot.max.rcu.percentage'],
       maxRcu: keys['dynamodb.snapshot.max.rcu'],
       consistentRead: keys['dynamodb.snapshot.consistent.read'],
+      ...settleSnapshotMethod(context),
     },
     cdc: settleCdc(context, syncMode),
     output: {
@@ -301,6 +302,26 @@ function settleOversizedRecords({ keys, problems }: Context): Pick<SourceConfig[
     problems.push(keyProblem('errors.deadletterqueue.topic.name', 'required by oversized.record.policy=dead-letter: the topic that receives references to changes too large to write'));
   }
   return { oversizedRecords: policy, ...(deadLetterTopic !== undefined ? { deadLetterTopic } : {}) };
+}
+
+const EXPORT_KEYS = ['dynamodb.snapshot.export.s3.bucket', 'dynamodb.snapshot.export.s3.prefix', 'dynamodb.snapshot.export.s3.endpoint'] as const;
+
+function settleSnapshotMethod({ keys, isSet, problems, warnings }: Context): Pick<SourceConfig['snapshot'], 'method' | 'export'> {
+  const method = keys['dynamodb.snapshot.method'];
+  if (method === 'SCAN') {
+    for (const key of EXPORT_KEYS) if (isSet(key)) warnings.push(`${key} is ignored: it applies to dynamodb.snapshot.method=EXPORT only`);
+    return { method };
+  }
+  const bucket = keys['dynamodb.snapshot.export.s3.bucket'];
+  if (bucket === undefined) {
+    if (!problems.some((problem) => problem.key === 'dynamodb.snapshot.export.s3.bucket')) {
+      problems.push(keyProblem('dynamodb.snapshot.export.s3.bucket', 'required with dynamodb.snapshot.method=EXPORT: the S3 bucket DynamoDB exports the table to'));
+    }
+    return { method };
+  }
+  const prefix = keys['dynamodb.snapshot.export.s3.prefix'];
+  const endpoint = keys['dynamodb.snapshot.export.s3.endpoint'];
+  return { method, export: { bucket, ...(prefix !== undefined ? { prefix } : {}), ...(endpoint !== undefined ? { endpoint } : {}) } };
 }
 
 function settleSyncMode({ keys, problems }: Context): SourceConfig['syncMode'] {

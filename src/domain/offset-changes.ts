@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { POSITION_VERSION, type SegmentOffset, type ShardOffset, type SourcePartition, type StreamOffset } from './position.js';
+import { POSITION_VERSION, type ExportOffset, type SegmentOffset, type ShardOffset, type SourcePartition, type StreamOffset } from './position.js';
 
 /**
  * The body of Kafka Connect's `PATCH /connectors/{c}/offsets` (KIP-875), read and checked before anything is
@@ -12,7 +12,7 @@ export class OffsetChangeError extends Error {}
 
 export interface SourceOffsetChange {
   partition: SourcePartition;
-  offset: SegmentOffset | StreamOffset | ShardOffset | null;
+  offset: SegmentOffset | ExportOffset | StreamOffset | ShardOffset | null;
 }
 
 export interface SinkOffsetChange {
@@ -28,6 +28,7 @@ const epochMs = z.number().int().min(0);
 const version = z.literal(POSITION_VERSION);
 
 const segmentPartition = z.strictObject({ tableName: name, segment: z.string().regex(/^\d+$/, 'a segment number as a string, e.g. "0"') });
+const exportPartition = z.strictObject({ tableName: name, export: z.literal('snapshot') });
 const streamPartition = z.strictObject({ stream: name });
 const shardPartition = z.strictObject({ stream: name, shard: name });
 
@@ -65,11 +66,23 @@ const shardOffset = z.strictObject({
   lastRecordMs: epochMs.optional(),
 });
 
+const exportOffset = z.strictObject({
+  v: version,
+  tableName: name,
+  snapshotCount: count,
+  snapshotStartTime: epochMs,
+  exportArn: name.nullable(),
+  filesCompleted: count,
+  linesWritten: count,
+  completed: z.boolean(),
+  itemsRead: count,
+});
+
 const sinkPartition = z.strictObject({ kafka_topic: name, kafka_partition: count });
 const sinkOffset = z.strictObject({ kafka_offset: count });
 
 const SOURCE_SHAPES =
-  '{"tableName": T, "segment": "N"} (a snapshot segment), {"stream": T} (the stream position) or {"stream": T, "shard": S} (a shard)';
+  '{"tableName": T, "segment": "N"} (a snapshot segment), {"tableName": T, "export": "snapshot"} (a snapshot by export), {"stream": T} (the stream position) or {"stream": T, "shard": S} (a shard)';
 
 /** The source offsets to write, each checked against its partition's shape; the first problem is thrown. */
 export function readSourceOffsetChanges(body: unknown): SourceOffsetChange[] {
@@ -81,7 +94,8 @@ export function readSourceOffsetChanges(body: unknown): SourceOffsetChange[] {
     const parsed = schema.safeParse(offset);
     if (!parsed.success) throw invalidOffset(where, partition, parsed.error);
     const named = parsed.data as Partial<SegmentOffset>;
-    if (named.tableName !== undefined && (named.tableName !== sourcePartition.tableName || String(named.segment) !== sourcePartition.segment)) {
+    const otherSegment = sourcePartition.segment !== undefined && String(named.segment) !== sourcePartition.segment;
+    if (named.tableName !== undefined && (named.tableName !== sourcePartition.tableName || otherSegment)) {
       throw new OffsetChangeError(`${where}: the offset of partition ${JSON.stringify(partition)} names another table or segment`);
     }
     return { partition: sourcePartition, offset: parsed.data };
@@ -107,8 +121,9 @@ export function readSinkOffsetChanges(body: unknown): SinkOffsetChange[] {
 }
 
 /** The offset shape that goes with a partition's shape; undefined for a partition this connector never writes. */
-function offsetSchemaOf(partition: unknown): z.ZodType<SegmentOffset | StreamOffset | ShardOffset> | undefined {
+function offsetSchemaOf(partition: unknown): z.ZodType<SegmentOffset | StreamOffset | ShardOffset | ExportOffset> | undefined {
   if (segmentPartition.safeParse(partition).success) return segmentOffset;
+  if (exportPartition.safeParse(partition).success) return exportOffset;
   if (shardPartition.safeParse(partition).success) return shardOffset;
   if (streamPartition.safeParse(partition).success) return streamOffset;
   return undefined;

@@ -25,6 +25,26 @@ export interface SegmentOffset {
   itemsRead?: number;
 }
 
+/**
+ * A snapshot read from DynamoDB's export to S3 (dynamodb.snapshot.method=EXPORT), in the place of the segments:
+ * the export requested (so a restart does not request another), and how far its files, read in the manifest's
+ * order, were written.
+ */
+export interface ExportOffset {
+  v: 1;
+  tableName: string;
+  snapshotCount: number;
+  snapshotStartTime: number;
+  /** Null until the export was requested. */
+  exportArn: string | null;
+  /** Data files written completely, in the manifest's order. */
+  filesCompleted: number;
+  /** Lines of the next file already written. */
+  linesWritten: number;
+  completed: boolean;
+  itemsRead: number;
+}
+
 export interface StreamOffset {
   v: 1;
   /** The stream this position belongs to; a different ARN now means the stream was re-created: a gap. */
@@ -84,6 +104,7 @@ export interface TaskWritersOffset {
 export const partitions = {
   taskWriters: (): SourcePartition => ({ tasks: 'transactional-ids' }),
   segment: (tableName: string, segment: number): SourcePartition => ({ tableName, segment: String(segment) }),
+  export: (tableName: string): SourcePartition => ({ tableName, export: 'snapshot' }),
   stream: (tableName: string): SourcePartition => ({ stream: tableName }),
   shard: (tableName: string, shardId: string): SourcePartition => ({ stream: tableName, shard: shardId }),
 };

@@ -6,7 +6,7 @@ import { SchemaRegistryError } from '../formats/registry/ports.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import { Emitter } from '../source/emitter.js';
 import { OversizedRecordError } from '../source/oversized-records.js';
-import { FencedError, type BatchWriter, type ChangeStreams, type SourceKafka, type SourceTables } from '../source/ports.js';
+import { FencedError, type BatchWriter, type ChangeStreams, type SourceKafka, type SourceTables, type TableExports } from '../source/ports.js';
 import type { PipelineSettings } from '../source/settings.js';
 import type { PipelineStatus } from '../source/status.js';
 import { TableNotReplicableError, TablePipeline } from '../source/table-pipeline.js';
@@ -21,6 +21,8 @@ export interface SourceConnectorClients {
   kafka: SourceKafka;
   tables: SourceTables;
   streams: ChangeStreams;
+  /** DynamoDB's export to S3: present when the snapshot method is EXPORT. */
+  exports?: TableExports;
   kafkaEvents?: KafkaClientEvents;
 }
 

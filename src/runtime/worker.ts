@@ -21,6 +21,8 @@ import type { AwsCallObserver } from '../adapters/dynamodb/client.js';
 import type { TransactionObserver } from '../adapters/kafka/client.js';
 import { sourceRecordFormat } from './record-formats.js';
 import { SourceConnector, type ConnectorStatus } from './source-connector.js';
+import { createS3Client } from '../adapters/s3/export-files.js';
+import { awsTableExports } from '../adapters/s3/table-exports.js';
 
 /** How long the REST API's root waits for a broker to say its cluster's id. */
 const CLUSTER_ID_TIMEOUT_MS = 2_000;
@@ -125,6 +127,8 @@ export class Worker {
       transactions: this.transactionObserver(config.name),
     });
     const { finder, release: releaseFinder } = tableFinder(config, aws, dynamodb, log);
+    // The export's files are read from S3 with the connector's AWS credentials (dynamodb.snapshot.method=EXPORT).
+    const s3 = config.snapshot.export ? createS3Client(aws, config.snapshot.export.endpoint) : undefined;
     const connector = new SourceConnector(
       {
         name: config.name,
@@ -139,7 +143,7 @@ export class Worker {
         maxRecordsPerWrite: config.output.maxBatchSize,
         ...(ownedTasks ? { ownedTasks } : {}),
       },
-      sourcePorts({ kafka, connection, admin, dynamodb, streams }),
+      { ...sourcePorts({ kafka, connection, admin, dynamodb, streams }), ...(s3 ? { exports: awsTableExports(dynamodb, s3) } : {}) },
       log,
     );
     log.info(
@@ -156,6 +160,7 @@ export class Worker {
         releaseFinder();
         dynamodb.destroy();
         streams.destroy();
+        s3?.destroy();
       },
     };
   }

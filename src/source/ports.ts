@@ -4,6 +4,7 @@
 // unit-tested.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { ExportedFile } from '../domain/export-manifest.js';
 import type { TagFilter } from '../domain/tag-match.js';
 import type { OutgoingMessage } from '../domain/outgoing-message.js';
 import type { ShardInfo } from '../domain/shard-tree.js';
@@ -77,6 +78,44 @@ export interface ChangeStreams {
   describe(streamArn: string): Promise<StreamDescription>;
   iterator(streamArn: string, shardId: string, start: IteratorStart): Promise<string | undefined>;
   read(iterator: string, limit: number, shardId: string): Promise<RecordsPage>;
+}
+
+export type ExportState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+/** An export of a table to S3, as DescribeExport tells it. */
+export interface ExportProgress {
+  exportArn: string;
+  state: ExportState;
+  /** The instant the export shows the table at (epoch ms). */
+  exportTimeMs?: number;
+  /** Items exported so far. */
+  itemCount?: number;
+  /** FAILED: AWS's failure code and message. */
+  failure?: string;
+  /** COMPLETED: the S3 key of the export's manifest-summary.json. */
+  manifestKey?: string;
+}
+
+export interface ExportDestination {
+  bucket: string;
+  prefix?: string;
+}
+
+/**
+ * DynamoDB's export of a table to S3 (ExportTableToPointInTime), and its files. Failures are AwsErrors whose
+ * messages name the table or the bucket and key, and AWS's reason.
+ */
+export interface TableExports {
+  /** Requests a full export of the table as it is now, in DynamoDB JSON. Point-in-time recovery must be on. */
+  start(table: { name: string; arn: string }, destination: ExportDestination): Promise<ExportProgress>;
+  describe(exportArn: string): Promise<ExportProgress>;
+  /** The data files of a completed export, in order, from its manifests. */
+  files(bucket: string, manifestKey: string): Promise<ExportedFile[]>;
+  /**
+   * The items of one data file in order, its first `skip` lines left out: read as a stream (a file is never whole
+   * in memory), so the consumer's pace is the read's.
+   */
+  items(bucket: string, file: ExportedFile, skip: number, signal: AbortSignal): AsyncIterable<Record<string, AttributeValue>>;
 }
 
 // ---------------------------------------------------------------------------------------------- Kafka

@@ -4,7 +4,7 @@ import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import type { ChangeEncoder } from '../formats/ports.js';
 import type { TableEmitter } from './emitter.js';
-import type { ChangeStreams, SourceTables } from './ports.js';
+import type { ChangeStreams, SourceTables, TableExports } from './ports.js';
 import type { PipelineStatus } from './status.js';
 
 export type SyncMode = 'SNAPSHOT_CDC' | 'SNAPSHOT' | 'CDC';
@@ -39,6 +39,8 @@ export interface PhaseContext {
   encoder: ChangeEncoder;
   tables: SourceTables;
   streams: ChangeStreams;
+  /** DynamoDB's export to S3: set when the snapshot method is EXPORT. */
+  exports?: TableExports;
   store: OffsetStore;
   /** The table's lane of its task's single writer. */
   emitter: TableEmitter;

@@ -125,7 +125,7 @@ async function scanAndSubmitPage(
   exclusiveStartKey: Record<string, AttributeValue> | undefined,
   limiter: CapacityLimiter,
 ): Promise<SubmittedPage> {
-  const { settings, table, tables, encoder, emitter, status, signal } = context;
+  const { settings, table, tables, emitter, status, signal } = context;
   signal.throwIfAborted();
   await limiter.acquire(signal);
   const page = await withRetries(
@@ -141,26 +141,7 @@ async function scanAndSubmitPage(
     signal,
   );
   limiter.charge(page.consumedReadCapacity);
-  const readAtMs = Date.now();
-  const records: OutgoingMessage[] = encoder
-    .snapshotPage(page.items, {
-      tableName: table.name,
-      keySchema: table.keySchema,
-      snapshotStartTime: start.snapshotStartTime,
-      snapshotCount: start.snapshotCount,
-      segment: start.segment,
-      totalSegments: start.totalSegments,
-      readAtMs,
-      nowMs: readAtMs,
-    })
-    .map((record) => ({ topic: settings.topic, ...record }));
-  for (let index = 0; index < records.length; index++) {
-    if (fits(records[index]!, settings.records.maxMessageBytes)) continue;
-    const origin = { table: table.name, event: 'SNAPSHOT', snapshotCount: start.snapshotCount, segment: start.segment } as const;
-    const fitted = fitChange([records[index]!], settings.records, () => origin);
-    noteOversized(context, fitted);
-    records[index] = fitted.records[0]!;
-  }
+  const records = encodeSnapshotItems(context, page.items, start);
   const offset: SegmentOffset = {
     ...start,
     exclusiveStartKey: page.lastEvaluatedKey ? serializeDynamoDbJson(page.lastEvaluatedKey) : null,
@@ -177,4 +158,37 @@ async function scanAndSubmitPage(
   let bytes = 0;
   for (const record of records) bytes += recordLength(record);
   return { written, bytes, offset, ...(page.lastEvaluatedKey ? { lastEvaluatedKey: page.lastEvaluatedKey } : {}) };
+}
+
+/**
+ * A snapshot's items as the topic's `op: r` records, read now: a Scan page's, or a run of an export's lines.
+ * A record too large for the topic is fitted by the oversized-record policy.
+ */
+export function encodeSnapshotItems(
+  context: Pick<PhaseContext, 'settings' | 'table' | 'encoder' | 'status' | 'log'>,
+  items: readonly Record<string, AttributeValue>[],
+  source: Pick<SegmentOffset, 'snapshotStartTime' | 'snapshotCount' | 'segment' | 'totalSegments'>,
+): OutgoingMessage[] {
+  const { settings, table, encoder } = context;
+  const readAtMs = Date.now();
+  const records: OutgoingMessage[] = encoder
+    .snapshotPage(items, {
+      tableName: table.name,
+      keySchema: table.keySchema,
+      snapshotStartTime: source.snapshotStartTime,
+      snapshotCount: source.snapshotCount,
+      segment: source.segment,
+      totalSegments: source.totalSegments,
+      readAtMs,
+      nowMs: readAtMs,
+    })
+    .map((record) => ({ topic: settings.topic, ...record }));
+  for (let index = 0; index < records.length; index++) {
+    if (fits(records[index]!, settings.records.maxMessageBytes)) continue;
+    const origin = { table: table.name, event: 'SNAPSHOT', snapshotCount: source.snapshotCount, segment: source.segment } as const;
+    const fitted = fitChange([records[index]!], settings.records, () => origin);
+    noteOversized(context, fitted);
+    records[index] = fitted.records[0]!;
+  }
+  return records;
 }

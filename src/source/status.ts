@@ -24,6 +24,11 @@ export interface PipelineStatus {
     retentionShare?: number;
     /** Set once the expected duration passes half the retention. */
     retentionWarning?: string;
+    /**
+     * A snapshot by export (dynamodb.snapshot.method=EXPORT): the export and its state. Its data files are then
+     * counted as the segments (totalSegments, segmentsCompleted).
+     */
+    export?: { exportArn?: string; state: string; itemsExported?: number };
   };
   /** Changes too large for max.message.bytes, by what oversized.record.policy did with them. */
   oversized?: { beforeDropped: number; deadLettered: number };

@@ -1,16 +1,17 @@
 import type { Sema } from 'async-sema';
 import { AwsError } from '../domain/aws-error.js';
 import { withRetries } from '../domain/retry.js';
-import { checkVersion, partitions, type SegmentOffset, type ShardOffset, type StreamOffset } from '../domain/position.js';
+import { checkVersion, partitions, type ExportOffset, type SegmentOffset, type ShardOffset, type StreamOffset } from '../domain/position.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import type { Emitter, OffsetUpdate } from './emitter.js';
 import { GapError } from './gap.js';
 import { streamRecreated } from '../domain/stream-gaps.js';
 import { nextState, type PipelineEvent, type PipelineState } from './lifecycle.js';
-import type { ChangeStreams, SourceKafka, SourceTables } from './ports.js';
+import type { ChangeStreams, SourceKafka, SourceTables, TableExports } from './ports.js';
 import { HANDOFF_MARGIN_MS, type PhaseContext, type PipelineSettings } from './settings.js';
 import { defaultSegments, runSnapshot } from './snapshot.js';
+import { runExportSnapshot } from './export-snapshot.js';
 import type { PipelineStatus } from './status.js';
 
 import { runStream } from './stream-reader.js';
@@ -32,6 +33,8 @@ export interface PipelineDependencies {
   kafka: Pick<SourceKafka, 'ensureTopic'>;
   tables: SourceTables;
   streams: ChangeStreams;
+  /** DynamoDB's export to S3, for dynamodb.snapshot.method=EXPORT. */
+  exports?: TableExports;
   /** The task's committed offsets; each of its tables reads and writes only its own partitions. */
   store: OffsetStore;
   /** The task's single writer: the pipeline writes through a lane of its own. */
@@ -105,7 +108,7 @@ export class TablePipeline {
         case 'SNAPSHOT':
           if (context.settings.syncMode === 'SNAPSHOT') {
             if (this.status.snapshot) this.status.snapshot.scanStartedAt = Date.now();
-            await runSnapshot(context);
+            await copyTable(context);
             await this.completeSnapshot(context);
             this.logSnapshotComplete();
             this.move('NOTHING_LEFT');
@@ -161,7 +164,7 @@ export class TablePipeline {
       this.status.snapshot ??= resumedSnapshotStatus(context, position);
       this.status.snapshot.scanStartedAt = Date.now();
       const streaming = runStream({ ...context, emitter: keys.stream, signal }, position);
-      const snapshot = runSnapshot({ ...context, emitter: keys.snapshot, signal });
+      const snapshot = copyTable({ ...context, emitter: keys.snapshot, signal });
       running.push(streaming, snapshot);
       // The stream runs until stopped: it settles first only by failing.
       await Promise.race([snapshot, streaming]);
@@ -268,7 +271,23 @@ export class TablePipeline {
         } satisfies StreamOffset,
       },
     ];
-    for (let segment = 0; segment < totalSegments; segment++) {
+    if (settings.snapshot.method === 'EXPORT') {
+      updates.push({
+        partition: partitions.export(table.name),
+        offset: {
+          v: 1,
+          tableName: table.name,
+          snapshotCount,
+          snapshotStartTime: startedAt,
+          exportArn: null,
+          filesCompleted: 0,
+          linesWritten: 0,
+          completed: false,
+          itemsRead: 0,
+        } satisfies ExportOffset,
+      });
+    }
+    for (let segment = 0; segment < (settings.snapshot.method === 'EXPORT' ? 0 : totalSegments); segment++) {
       updates.push({
         partition: partitions.segment(table.name, segment),
         offset: {
@@ -289,7 +308,8 @@ export class TablePipeline {
     this.status.error = undefined;
     this.status.snapshot = {
       snapshotCount,
-      totalSegments,
+      // An export's files are counted once its manifest is read.
+      totalSegments: settings.snapshot.method === 'EXPORT' ? 0 : totalSegments,
       segmentsCompleted: 0,
       itemsRead: 0,
       estimatedItems: table.itemCount,
@@ -305,6 +325,8 @@ export class TablePipeline {
       .find<SegmentOffset>({ tableName: table.name })
       .filter((entry) => entry.partition.segment !== undefined)
       .map((entry) => entry.offset.itemsRead);
+    const exported = store.get<ExportOffset>(partitions.export(table.name));
+    if (exported) counts.push(exported.itemsRead);
     const offset: StreamOffset = {
       ...position,
       snapshotCompleted: true,
@@ -377,11 +399,12 @@ function scanBegun(store: OffsetStore, tableName: string): boolean {
 /** The status of a snapshot resumed after a restart, from its stored segment offsets. */
 function resumedSnapshotStatus({ store, table }: PhaseContext, position: StreamOffset): NonNullable<PipelineStatus['snapshot']> {
   const segments = store.find<SegmentOffset>({ tableName: table.name }).filter((entry) => entry.partition.segment !== undefined);
+  const exported = store.get<ExportOffset>(partitions.export(table.name));
   return {
     snapshotCount: position.snapshotCount,
     totalSegments: segments[0]?.offset.totalSegments ?? segments.length,
     segmentsCompleted: segments.filter((entry) => entry.offset.completed).length,
-    itemsRead: segments.reduce((sum, entry) => sum + (entry.offset.itemsRead ?? 0), 0),
+    itemsRead: segments.reduce((sum, entry) => sum + (entry.offset.itemsRead ?? 0), 0) + (exported?.itemsRead ?? 0),
     estimatedItems: table.itemCount,
     startedAt: position.snapshotStartTime ?? Date.now(),
   };
@@ -390,7 +413,15 @@ function resumedSnapshotStatus({ store, table }: PhaseContext, position: StreamO
 /** Offsets of a previous snapshot or stream position, deleted when a new snapshot starts. */
 function clearOffsets(store: OffsetStore, tableName: string): OffsetUpdate[] {
   return [
-    ...store.find<SegmentOffset>({ tableName }).filter((entry) => entry.partition.segment !== undefined),
+    ...store.find<SegmentOffset>({ tableName }).filter((entry) => entry.partition.segment !== undefined || entry.partition.export !== undefined),
     ...store.find<ShardOffset>({ stream: tableName }).filter((entry) => entry.partition.shard !== undefined),
   ].map((entry) => ({ partition: entry.partition, offset: null }));
+}
+
+/**
+ * Copies the table's items as snapshot reads: by the export the snapshot's offsets say it was begun with (a
+ * changed dynamodb.snapshot.method applies from the next snapshot), else by the Scan.
+ */
+function copyTable(context: PhaseContext): Promise<void> {
+  return context.store.get<ExportOffset>(partitions.export(context.table.name)) ? runExportSnapshot(context) : runSnapshot(context);
 }

@@ -13,6 +13,12 @@ export function isolatedDynamoDb(suite: string): DynamoDbConnection {
   return { endpoint, region, credentials: { accessKeyId, secretAccessKey: 'local' } };
 }
 
+/** The local stack's moto (DynamoDB, its streams, S3 and the tagging API on one endpoint), with its test keys. */
+export function motoConnection(): DynamoDbConnection {
+  const { endpoint, region } = inject('stack').moto!;
+  return { endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }

@@ -9,7 +9,7 @@ export function testPipelineSettings(connector: string, table: string, snapshot:
     topic: table,
     maxBatchSize: 1000,
     records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
-    snapshot: { maxPollRecords: 100, segments: 1, maxRcuPercentage: 50, consistentRead: false, ...snapshot },
+    snapshot: { maxPollRecords: 100, segments: 1, maxRcuPercentage: 50, consistentRead: false, method: 'SCAN', ...snapshot },
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 1, gapPolicy: 'resnapshot' },
   };
 }

@@ -59,7 +59,7 @@ export async function startSource(options: {
     maxBatchSize: 1000,
     records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
     ...options.overrides,
-    snapshot: { maxPollRecords: 1000, maxRcuPercentage: 50, consistentRead: false, ...options.overrides?.snapshot },
+    snapshot: { maxPollRecords: 1000, maxRcuPercentage: 50, consistentRead: false, method: 'SCAN', ...options.overrides?.snapshot },
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 50, gapPolicy: 'resnapshot', ...options.overrides?.cdc },
   });
   const connector = new SourceConnector(

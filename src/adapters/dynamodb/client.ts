@@ -86,7 +86,8 @@ function capacityUnits(consumed: unknown): number {
  */
 const QUIET_SDK_LOGGER = { debug() {}, warn() {}, trace() {} } as unknown as NonNullable<DynamoDBClientConfig['logger']>;
 
-function clientConfig(connection: DynamoDbConnection): DynamoDBClientConfig {
+/** The settings every AWS client of a connection shares: region, endpoint, credentials, a quiet logger. */
+export function clientConfig(connection: DynamoDbConnection): DynamoDBClientConfig {
   return {
     logger: QUIET_SDK_LOGGER,
     region: connection.region,

@@ -7,6 +7,7 @@ import { AwsError } from '../../../src/domain/aws-error.js';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import { parseOffsetKey } from '../../../src/domain/position.js';
 import type { TableInfo } from '../../../src/domain/table-info.js';
+import type { ExportedFile } from '../../../src/domain/export-manifest.js';
 import { matchesTagFilters } from '../../../src/domain/tag-match.js';
 import type { TagFilter } from '../../../src/domain/tag-match.js';
 import type { OutgoingMessage } from '../../../src/domain/outgoing-message.js';
@@ -15,6 +16,8 @@ import {
   FencedError,
   type BatchWriter,
   type ChangeStreams,
+  type ExportDestination,
+  type ExportProgress,
   type IteratorStart,
   type RecordsPage,
   type ScanPage,
@@ -23,6 +26,7 @@ import {
   type SourceTables,
   type StreamDescription,
   type TableCatalog,
+  type TableExports,
   type StreamRecord,
   type TopicSpec,
 } from '../../../src/source/ports.js';
@@ -61,6 +65,11 @@ export class InMemoryTables implements SourceTables {
     return table.info;
   }
 
+  /** The table's items as they are now (what an export of it shows). */
+  itemsOf(name: string): Item[] {
+    return [...this.tables.get(name)!.items];
+  }
+
   async scanPage(request: ScanPageRequest): Promise<ScanPage> {
     this.scans++;
     const table = this.tables.get(request.table);
@@ -70,6 +79,69 @@ export class InMemoryTables implements SourceTables {
     const items = segment.slice(after, after + request.limit);
     const more = after + items.length < segment.length;
     return { items, ...(more ? { lastEvaluatedKey: { id: items.at(-1)!.id! } } : {}), consumedReadCapacity: items.length / 2 };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- exports
+
+/**
+ * DynamoDB's export to S3: `start` takes the table's items as they are then and cuts them into files of
+ * `itemsPerFile`; the export is IN_PROGRESS for `describesUntilDone` - 1 DescribeExport calls, then COMPLETED (or the
+ * `failure` set). `failItemsAt` makes reading a file fail at that line number (1-based) once.
+ */
+export class InMemoryExports implements TableExports {
+  readonly started: Array<{ table: string; destination: ExportDestination }> = [];
+  readonly reads: Array<{ key: string; skip: number }> = [];
+  private readonly exports = new Map<string, { files: ExportedFile[]; lines: Map<string, Item[]>; describes: number }>();
+  describesUntilDone = 1;
+  failure: string | undefined;
+  failItemsAt: { key: string; line: number; error: Error } | undefined;
+
+  constructor(
+    private readonly itemsOf: (table: string) => Item[],
+    private readonly itemsPerFile = 4,
+  ) {}
+
+  async start(table: { name: string; arn: string }, destination: ExportDestination): Promise<ExportProgress> {
+    this.started.push({ table: table.name, destination });
+    const exportArn = `${table.arn}/export/${this.started.length}`;
+    const items = this.itemsOf(table.name);
+    const files: ExportedFile[] = [];
+    const lines = new Map<string, Item[]>();
+    for (let from = 0; from < items.length; from += this.itemsPerFile) {
+      const key = `${destination.prefix ?? ''}AWSDynamoDB/${this.started.length}/data/${files.length}.json.gz`;
+      const chunk = items.slice(from, from + this.itemsPerFile);
+      files.push({ key, itemCount: chunk.length });
+      lines.set(key, chunk);
+    }
+    this.exports.set(exportArn, { files, lines, describes: 0 });
+    return { exportArn, state: 'IN_PROGRESS' };
+  }
+
+  async describe(exportArn: string): Promise<ExportProgress> {
+    const found = this.exports.get(exportArn);
+    if (!found) throw new AwsError('not-found', `DescribeExport ${exportArn}: ExportNotFoundException`);
+    if (++found.describes < this.describesUntilDone) return { exportArn, state: 'IN_PROGRESS', itemCount: 0 };
+    if (this.failure) return { exportArn, state: 'FAILED', failure: this.failure };
+    return { exportArn, state: 'COMPLETED', itemCount: found.files.reduce((sum, file) => sum + file.itemCount, 0), manifestKey: `${exportArn}/manifest-summary.json` };
+  }
+
+  async files(_bucket: string, manifestKey: string): Promise<ExportedFile[]> {
+    return this.exports.get(manifestKey.replace(/\/manifest-summary\.json$/, ''))!.files;
+  }
+
+  async *items(_bucket: string, file: ExportedFile, skip: number, _signal?: AbortSignal): AsyncIterable<Record<string, AttributeValue>> {
+    this.reads.push({ key: file.key, skip });
+    const lines = [...this.exports.values()].find((found) => found.lines.has(file.key))!.lines.get(file.key)!;
+    for (let index = skip; index < lines.length; index++) {
+      const failing = this.failItemsAt;
+      if (failing && failing.key === file.key && failing.line === index + 1) {
+        this.failItemsAt = undefined;
+        throw failing.error;
+      }
+      await yieldToEvents();
+      yield lines[index]!;
+    }
   }
 }
 

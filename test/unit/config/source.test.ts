@@ -34,7 +34,7 @@ describe('parseSourceConfig: defaults', () => {
       aws: { region: 'eu-west-1', endpoint: undefined, credentials: { kind: 'default' }, assumeRole: undefined },
       kafka: { bootstrapServers: undefined, properties: {} },
       topics: { prefix: '', suffix: '', map: {}, partitions: 1, replicationFactor: -1, maxMessageBytes: 8 * 1024 * 1024 },
-      snapshot: { maxPollRecords: 1000, segments: undefined, maxRcuPercentage: 50, maxRcu: undefined, consistentRead: false },
+      snapshot: { maxPollRecords: 1000, segments: undefined, maxRcuPercentage: 50, maxRcu: undefined, consistentRead: false, method: 'SCAN' },
       cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 100, gapPolicy: 'resnapshot' },
       output: {
         envelope: 'confluent',
@@ -502,6 +502,29 @@ describe('parseSourceConfig: output and guarantees', () => {
     expect(missingTopic.key).toBe('errors.deadletterqueue.topic.name');
     expect(missingTopic.message).toContain('required by oversized.record.policy=dead-letter');
     expect(errorFor({ ...minimal, 'oversized.record.policy': 'skip' }).message).toContain('oversized.record.policy: expected one of');
+  });
+
+  it('reads the snapshot method, requiring the export bucket with EXPORT and ignoring the export keys with SCAN', () => {
+    const s3 = { 'dynamodb.snapshot.export.s3.bucket': 'exports-bucket', 'dynamodb.snapshot.export.s3.prefix': 'orders/', 'dynamodb.snapshot.export.s3.endpoint': 'http://127.0.0.1:5000' };
+    expect(parse({ 'dynamodb.snapshot.method': 'EXPORT', ...s3 }).snapshot).toMatchObject({
+      method: 'EXPORT',
+      export: { bucket: 'exports-bucket', prefix: 'orders/', endpoint: 'http://127.0.0.1:5000' },
+    });
+    expect(parse({ 'dynamodb.snapshot.method': 'EXPORT', 'dynamodb.snapshot.export.s3.bucket': 'b-1' }).snapshot.export).toEqual({ bucket: 'b-1' });
+    const missingBucket = errorFor({ ...minimal, 'dynamodb.snapshot.method': 'EXPORT' });
+    expect(missingBucket.key).toBe('dynamodb.snapshot.export.s3.bucket');
+    expect(missingBucket.message).toContain('required with dynamodb.snapshot.method=EXPORT');
+    expect(errorFor({ ...minimal, 'dynamodb.snapshot.method': 'EXPORT', 'dynamodb.snapshot.export.s3.bucket': 'Not_A_Bucket' }).message).toContain(
+      'dynamodb.snapshot.export.s3.bucket: expected an S3 bucket name',
+    );
+    expect(errorFor({ ...minimal, 'dynamodb.snapshot.method': 'COPY' }).message).toContain('dynamodb.snapshot.method: expected one of');
+    expect(errorFor({ ...minimal, 'dynamodb.snapshot.method': 'EXPORT', ...s3, 'dynamodb.snapshot.export.s3.endpoint': 'not a url' }).key).toBe(
+      'dynamodb.snapshot.export.s3.endpoint',
+    );
+    const scan = parse(s3);
+    expect(scan.snapshot).toMatchObject({ method: 'SCAN' });
+    expect(scan.snapshot.export).toBeUndefined();
+    expect(scan.warnings).toContain('dynamodb.snapshot.export.s3.bucket is ignored: it applies to dynamodb.snapshot.method=EXPORT only');
   });
 
   it("takes Kafka Connect's per-connector offsets.storage.topic", () => {

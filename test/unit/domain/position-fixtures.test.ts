@@ -5,6 +5,7 @@ import {
   offsetKey,
   parseOffsetKey,
   partitions,
+  type ExportOffset,
   type SegmentOffset,
   type ShardOffset,
   type SourcePartition,
@@ -17,7 +18,7 @@ import {
  * offsets already stored in users' offsets topics unreadable (or stored under different keys).
  */
 interface FixtureEntry {
-  type: 'SegmentOffset' | 'StreamOffset' | 'ShardOffset' | 'TaskWritersOffset';
+  type: 'SegmentOffset' | 'StreamOffset' | 'ShardOffset' | 'TaskWritersOffset' | 'ExportOffset';
   /** For entries of a format that gained optional fields: which. */
   note?: string;
   partition: SourcePartition;
@@ -59,6 +60,17 @@ const FIELDS: Record<FixtureEntry['type'], Record<string, Presence>> = {
   } satisfies Record<keyof StreamOffset, Presence>,
   ShardOffset: { v: 'always', streamArn: 'always', seq_No: 'always', finished: 'always', lastRecordMs: 'added' } satisfies Record<keyof ShardOffset, Presence>,
   TaskWritersOffset: { v: 'always', transactionalIds: 'always' } satisfies Record<keyof TaskWritersOffset, Presence>,
+  ExportOffset: {
+    v: 'always',
+    tableName: 'always',
+    snapshotCount: 'always',
+    snapshotStartTime: 'always',
+    exportArn: 'always',
+    filesCompleted: 'always',
+    linesWritten: 'always',
+    completed: 'always',
+    itemsRead: 'always',
+  } satisfies Record<keyof ExportOffset, Presence>,
 };
 
 const fieldsOf = (type: FixtureEntry['type'], presence: Presence) =>
@@ -76,13 +88,15 @@ function partitionOf(entry: FixtureEntry): SourcePartition {
       return partitions.shard(entry.partition.stream!, entry.partition.shard!);
     case 'TaskWritersOffset':
       return partitions.taskWriters();
+    case 'ExportOffset':
+      return partitions.export(String(entry.offset.tableName));
   }
 }
 
 describe('offsets-v1 fixture', () => {
   it('holds one example of each released format for connector orders-source, and of each with its added fields', () => {
     expect(fixture.connector).toBe('orders-source');
-    expect([...new Set(fixture.offsets.map((entry) => entry.type))].sort()).toEqual(['SegmentOffset', 'ShardOffset', 'StreamOffset', 'TaskWritersOffset']);
+    expect([...new Set(fixture.offsets.map((entry) => entry.type))].sort()).toEqual(['ExportOffset', 'SegmentOffset', 'ShardOffset', 'StreamOffset', 'TaskWritersOffset']);
     for (const type of ['SegmentOffset', 'StreamOffset', 'ShardOffset'] as const) {
       const entries = fixture.offsets.filter((entry) => entry.type === type);
       expect(entries.some((entry) => fieldsOf(type, 'added').every((field) => !(field in entry.offset)))).toBe(true);

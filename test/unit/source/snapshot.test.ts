@@ -64,6 +64,7 @@ function context(options: { readCapacityUnits?: number; maxRcuPercentage: number
       maxRcuPercentage: options.maxRcuPercentage,
       ...(options.maxRcu !== undefined ? { maxRcu: options.maxRcu } : {}),
       consistentRead: false,
+      method: 'SCAN',
     },
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 1000, gapPolicy: 'fail' },
   };

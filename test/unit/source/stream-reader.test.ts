@@ -31,7 +31,7 @@ async function setup() {
       topic: 'orders',
       maxBatchSize: 1000,
       records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
-      snapshot: { maxPollRecords: 100, maxRcuPercentage: 50, consistentRead: false },
+      snapshot: { maxPollRecords: 100, maxRcuPercentage: 50, consistentRead: false, method: 'SCAN' },
       cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 2, pollIntervalMs: 1, gapPolicy: 'fail' },
     },
     table: await tables.describe('orders'),

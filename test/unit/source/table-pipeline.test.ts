@@ -2,10 +2,11 @@ import { Sema } from 'async-sema';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
 import type { Item } from '../../../src/domain/attribute-codec.js';
+import type { ExportedFile } from '../../../src/domain/export-manifest.js';
 import type { PipelineSettings } from '../../../src/source/settings.js';
 import { Emitter } from '../../../src/source/emitter.js';
 import { TableNotReplicableError, TablePipeline } from '../../../src/source/table-pipeline.js';
-import { InMemoryKafka, InMemoryStreams, InMemoryTables } from '../../support/fakes/source-ports.js';
+import { InMemoryExports, InMemoryKafka, InMemoryStreams, InMemoryTables } from '../../support/fakes/source-ports.js';
 import { until } from '../../support/fakes/until.js';
 import { confluentJsonFormat } from '../../../src/formats/confluent-json.js';
 import type { RecordFormat } from '../../../src/formats/ports.js';
@@ -25,7 +26,7 @@ function settings(overrides: Partial<PipelineSettings> = {}): PipelineSettings {
     topic: 'orders',
     maxBatchSize: 1000,
     records: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, policy: 'drop-before' },
-    snapshot: { maxPollRecords: 3, segments: 2, maxRcuPercentage: 50, consistentRead: false },
+    snapshot: { maxPollRecords: 3, segments: 2, maxRcuPercentage: 50, consistentRead: false, method: 'SCAN' },
     cdc: { initialPosition: 'TRIM_HORIZON', maxPollRecords: 1000, pollIntervalMs: 1, gapPolicy: 'resnapshot' },
     ...overrides,
   };
@@ -38,6 +39,7 @@ function world(tableItems: Item[] = items(7), format: RecordFormat = confluentJs
   const kafka = new InMemoryKafka();
   tables.add('orders', tableItems, { streamArn: STREAM });
   streams.addShard(STREAM, 'shard-1');
+  const exports = new InMemoryExports((name) => tables.itemsOf(name));
   const log: string[] = [];
   const start = async (overrides: Partial<PipelineSettings> = {}, table = 'orders', inheritedError?: string) => {
     // What the pipeline's task gives it: a writer (fencing the one before), the offsets read after, an emitter.
@@ -53,6 +55,7 @@ function world(tableItems: Item[] = items(7), format: RecordFormat = confluentJs
       kafka,
       tables,
       streams,
+      exports,
       store,
       emitter,
       snapshotPages: new Sema(8),
@@ -75,7 +78,7 @@ function world(tableItems: Item[] = items(7), format: RecordFormat = confluentJs
     };
   };
   const envelopes = () => kafka.messages('orders').filter((message) => message.value !== null).map((message) => JSON.parse(message.value!.toString()));
-  return { tables, streams, kafka, log, start, envelopes };
+  return { tables, streams, kafka, exports, log, start, envelopes };
 }
 
 describe('TablePipeline: its lifecycle, against in-memory ports', () => {
@@ -290,5 +293,100 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
     const ofItem18 = envelopes().filter((envelope) => JSON.parse((envelope.after ?? envelope.before).document).id.S === 'item-18');
     expect(ofItem18.map((envelope) => envelope.op)).toEqual(['u']);
     expect(envelopes().filter((envelope) => envelope.op === 'r')).toHaveLength(19);
+  });
+});
+
+describe('TablePipeline: a snapshot by export (dynamodb.snapshot.method=EXPORT), against in-memory ports', () => {
+  const byExport = (snapshot: Partial<PipelineSettings['snapshot']> = {}): Partial<PipelineSettings> => ({
+    snapshot: { ...settings().snapshot, method: 'EXPORT', export: { bucket: 'exports', prefix: 'orders/' }, ...snapshot },
+  });
+  const idOf = (envelope: { after?: { document: string }; before: { document: string } }) => JSON.parse((envelope.after ?? envelope.before).document).id.S as string;
+
+  it('exports once, writes every exported item as a snapshot read, then streams; nothing is scanned', async () => {
+    const { start, tables, streams, exports, envelopes } = world(items(10));
+    exports.describesUntilDone = 2; // one DescribeExport answers IN_PROGRESS, the pipeline waits and asks again
+    const { pipeline, stop } = await start(byExport());
+    await expect.poll(() => pipeline.status.snapshot?.export?.state).toBe('IN_PROGRESS');
+    // The second DescribeExport comes after the first wait (1 s).
+    await expect.poll(() => pipeline.status.state, { timeout: 5000 }).toBe('STREAMING');
+    expect(exports.started).toEqual([{ table: 'orders', destination: { bucket: 'exports', prefix: 'orders/' } }]);
+    expect(tables.scans).toBe(0);
+    const reads = envelopes().filter((envelope) => envelope.op === 'r');
+    expect(reads.map(idOf).sort()).toEqual(items(10).map((item) => item.id!.S!).sort());
+    // The files are the segments: 10 items in files of 4.
+    expect(reads.map((envelope) => envelope.source.segment)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+    expect(pipeline.status.snapshot).toMatchObject({ totalSegments: 3, segmentsCompleted: 3, itemsRead: 10, export: { state: 'COMPLETED', itemsExported: 10 } });
+    streams.put(STREAM, 'shard-1', 'INSERT', { id: { S: 'new' } });
+    await until(() => envelopes().some((envelope) => envelope.op === 'c'), 'the change after the export');
+    await stop();
+  });
+
+  it('a change made while the export is written comes through the stream, and its key\'s exported read is dropped', async () => {
+    const { start, streams, exports, envelopes } = world(items(10));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const items_ = exports.items.bind(exports);
+    exports.items = async function* (bucket: string, file: ExportedFile, skip: number, signal?: AbortSignal) {
+      if (file.key.endsWith('/2.json.gz')) await gate;
+      yield* items_(bucket, file, skip, signal);
+    };
+    const { pipeline, stop } = await start(byExport());
+    await until(() => envelopes().filter((envelope) => envelope.op === 'r').length === 8, 'the first two files');
+    streams.put(STREAM, 'shard-1', 'MODIFY', { id: { S: 'item-9' }, n: { N: '99' } }, { id: { S: 'item-9' }, n: { N: '9' } });
+    await until(() => envelopes().some((envelope) => envelope.op === 'u'), 'the change, while the export is read');
+    release();
+    await until(() => pipeline.status.state === 'STREAMING', 'streaming');
+    await stop();
+    expect(envelopes().filter((envelope) => idOf(envelope) === 'item-9').map((envelope) => envelope.op)).toEqual(['u']);
+    expect(envelopes().filter((envelope) => envelope.op === 'r')).toHaveLength(9);
+  });
+
+  it('resumes after a crash mid-file: the same export, completed files not read again, no line written twice', async () => {
+    const { start, kafka, exports, envelopes } = world(items(10));
+    exports.failItemsAt = { key: 'orders/AWSDynamoDB/1/data/1.json.gz', line: 4, error: new Error('connection reset reading the export') };
+    // Pages of 2 lines: file 1's first page (lines 1–2) is written before line 4 fails.
+    const first = await start(byExport({ maxPollRecords: 2 }));
+    await expect(first.running).rejects.toThrow('connection reset reading the export');
+    const written = envelopes().map(idOf);
+    expect(written).toEqual(['item-0', 'item-1', 'item-2', 'item-3', 'item-4', 'item-5']);
+
+    const second = await start(byExport({ maxPollRecords: 2 }));
+    await until(() => second.pipeline.status.state === 'STREAMING', 'streaming after the restart');
+    await second.stop();
+    expect(exports.started).toHaveLength(1);
+    expect(exports.reads).toEqual([
+      { key: 'orders/AWSDynamoDB/1/data/0.json.gz', skip: 0 },
+      { key: 'orders/AWSDynamoDB/1/data/1.json.gz', skip: 0 },
+      { key: 'orders/AWSDynamoDB/1/data/1.json.gz', skip: 2 },
+      { key: 'orders/AWSDynamoDB/1/data/2.json.gz', skip: 0 },
+    ]);
+    expect(envelopes().map(idOf)).toEqual(items(10).map((item) => item.id!.S!));
+    expect(kafka.messages('orders')).toHaveLength(10);
+  });
+
+  it('an export that failed stops the table with an error naming table, bucket and AWS\'s reason; the next start exports again', async () => {
+    const { start, exports, envelopes } = world(items(3));
+    exports.failure = 'S3NoSuchBucket: The specified bucket does not exist';
+    const { pipeline, running } = await start(byExport());
+    await expect(running).rejects.toThrow(/export of table orders, bucket exports failed: S3NoSuchBucket: The specified bucket does not exist/);
+    expect(pipeline.status.state).toBe('FAILED');
+    expect(pipeline.status.error).toContain('bucket exports');
+    expect(envelopes()).toHaveLength(0);
+
+    // Once the cause is fixed, the next start requests a new export instead of following the failed one.
+    exports.failure = undefined;
+    const again = await start(byExport());
+    await until(() => again.pipeline.status.state === 'STREAMING', 'streaming after the fix');
+    await again.stop();
+    expect(exports.started).toHaveLength(2);
+    expect(envelopes().filter((envelope) => envelope.op === 'r')).toHaveLength(3);
+  });
+
+  it('an empty table: the export has no file, and the snapshot completes', async () => {
+    const { start, exports } = world([]);
+    const { pipeline, stop } = await start(byExport());
+    await until(() => pipeline.status.state === 'STREAMING', 'streaming');
+    expect(exports.reads).toEqual([]);
+    await stop();
   });
 });
