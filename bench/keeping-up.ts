@@ -20,7 +20,12 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 interface KeepingUpRun {
   syncMode: SyncMode;
+  /** From the connector's start to the snapshot's end: with the stream alongside, its positions are read first. */
   itemsPerSecond: number;
+  /** From the scan's first page to its end. */
+  scanItemsPerSecond: number;
+  /** Reading every shard up to its newest record, nothing written, before the scan (alongside only). */
+  positionsMs: number;
   cpuMicrosPerItem: number;
   /** Write acknowledged → record read, for changes made while the scan ran (alongside only). */
   latenciesMs: number[];
@@ -53,6 +58,9 @@ export async function benchKeepingUp(stack: StackEndpoints) {
     alongsideItemsPerSecond: Math.round(alongside),
     scanAloneItemsPerSecond: Math.round(alone),
     ratio: Number((alongside / alone).toFixed(3)),
+    scanItemsPerSecond: { alongside: Math.round(mean('SNAPSHOT_CDC', (run) => run.scanItemsPerSecond)), scanAlone: Math.round(mean('SNAPSHOT', (run) => run.scanItemsPerSecond)) },
+    scanRatio: Number((mean('SNAPSHOT_CDC', (run) => run.scanItemsPerSecond) / mean('SNAPSHOT', (run) => run.scanItemsPerSecond)).toFixed(3)),
+    positionsMs: Math.round(mean('SNAPSHOT_CDC', (run) => run.positionsMs)),
     cpuMicrosPerItem: { alongside: Number(mean('SNAPSHOT_CDC', (run) => run.cpuMicrosPerItem).toFixed(1)), scanAlone: Number(mean('SNAPSHOT', (run) => run.cpuMicrosPerItem).toFixed(1)) },
     latencyDuringSnapshot: latencies.length === 0 ? null : { samples: latencies.length, p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)), maxMs: Math.round(latencies.at(-1)!) },
   };
@@ -105,6 +113,7 @@ async function snapshotWithWrites(
   await waitUntil(() => connector.status()?.state === done || connector.status()?.state === 'FAILED', 30 * 60_000, 'the snapshot');
   const cpu = cpuMicrosSince(cpuBefore);
   const seconds = (performance.now() - started) / 1000;
+  const endedAtMs = Date.now();
   const status = connector.status()!;
   writing = false;
   await writer;
@@ -114,5 +123,13 @@ async function snapshotWithWrites(
   await connector.stop();
   if (status.state === 'FAILED') throw new Error(`snapshot failed: ${status.error}`);
   const items = status.snapshot!.itemsRead;
-  return { syncMode, itemsPerSecond: items / seconds, cpuMicrosPerItem: cpu / items, latenciesMs };
+  const scanStartedAt = status.snapshot!.scanStartedAt ?? status.snapshot!.startedAt;
+  return {
+    syncMode,
+    itemsPerSecond: items / seconds,
+    scanItemsPerSecond: items / ((endedAtMs - scanStartedAt) / 1000),
+    positionsMs: scanStartedAt - status.snapshot!.startedAt,
+    cpuMicrosPerItem: cpu / items,
+    latenciesMs,
+  };
 }

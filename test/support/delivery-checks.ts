@@ -126,7 +126,8 @@ export function exactlyOnceViolations(delivered: DeliveredChange[], inStream: St
   const undelivered = inStream.filter((record) => !seen.has(record.sequenceNumber));
   const missing = undelivered.filter((record) => !excused(record)).map((record) => record.sequenceNumber);
   /** Delivered sequence numbers the stream does not hold. */
-  const unknown = [...seen].filter((sequenceNumber) => !inStream.some((record) => record.sequenceNumber === sequenceNumber));
+  const held = new Set(inStream.map((record) => record.sequenceNumber));
+  const unknown = [...seen].filter((sequenceNumber) => !held.has(sequenceNumber));
   return { duplicated: [...duplicated], missing, unknown, beforeSnapshot: undelivered.length - missing.length };
 }
 
