@@ -60,3 +60,34 @@ export function startConnector(stack: StackEndpoints, connection: DynamoDbConnec
     },
   };
 }
+
+/**
+ * A read_committed consumer of `topic` timing changes: `sent(key)` marks a write DynamoDB acknowledged (by its
+ * Kafka key), and the first record read with that key is its sample, write → record, in ms.
+ */
+export async function latencyFollower(stack: StackEndpoints, topic: string, clientId: string) {
+  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId }, logLevel.ERROR);
+  const consumer = kafka.consumer({ kafkaJS: { groupId: `bench-${randomUUID()}`, fromBeginning: true, autoCommit: false }, 'isolation.level': 'read_committed' });
+  await consumer.connect();
+  await consumer.subscribe({ topic });
+  /** Writes not yet read, by Kafka key. */
+  const pending = new Map<string, number>();
+  const latenciesMs: number[] = [];
+  void consumer.run({
+    eachMessage: async ({ message }) => {
+      const key = message.key?.toString();
+      const sentAt = key === undefined ? undefined : pending.get(key);
+      if (sentAt === undefined || !message.value) return;
+      latenciesMs.push(performance.now() - sentAt);
+      pending.delete(key!);
+    },
+  });
+  return {
+    latenciesMs,
+    sent: (key: string) => void pending.set(key, performance.now()),
+    /** Every write marked so far was read. */
+    caughtUp: () => pending.size === 0,
+    assigned: () => consumer.assignment().length > 0,
+    disconnect: () => consumer.disconnect(),
+  };
+}

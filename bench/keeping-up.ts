@@ -7,10 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient } from '../src/adapters/dynamodb/client.js';
-import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import type { SyncMode } from '../src/source/settings.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
-import { startConnector } from './connector.js';
+import { latencyFollower, startConnector } from './connector.js';
 import { cpuMicrosSince, percentile, waitUntil } from './measure.js';
 import { benchDatabase, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
 
@@ -77,22 +76,7 @@ async function snapshotWithWrites(
   await connector.start();
   // The topic exists once the table is past STARTING: the consumer joins before the scan gets far.
   await waitUntil(() => connector.status()?.state !== undefined && connector.status()?.state !== 'STARTING', 60_000, 'the connector to start');
-  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: 'bench-keepup' }, logLevel.ERROR);
-  const consumer = kafka.consumer({ kafkaJS: { groupId: `bench-${randomUUID()}`, fromBeginning: true, autoCommit: false }, 'isolation.level': 'read_committed' });
-  await consumer.connect();
-  await consumer.subscribe({ topic: connector.topic });
-  /** Sampled changes not yet read, by Kafka key; the first record of each is its sample. */
-  const pending = new Map<string, number>();
-  const latenciesMs: number[] = [];
-  void consumer.run({
-    eachMessage: async ({ message }) => {
-      const key = message.key?.toString();
-      const sent = key === undefined ? undefined : pending.get(key);
-      if (sent === undefined || !message.value) return;
-      latenciesMs.push(performance.now() - sent);
-      pending.delete(key!);
-    },
-  });
+  const follower = await latencyFollower(stack, connector.topic, 'bench-keepup');
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const running = () => connector.status()?.state === 'SNAPSHOT';
@@ -104,8 +88,8 @@ async function snapshotWithWrites(
       const id = `keep-${syncMode}-${writes++}-${randomUUID().slice(0, 4)}`;
       await client.send(new PutItemCommand({ TableName: table, Item: { id: { S: id }, n: { N: String(writes) } } }));
       // Only a change acknowledged while the scan runs (stream read alongside, consumer assigned) is a sample.
-      const sampled = syncMode === 'SNAPSHOT_CDC' && running() && connector.status()?.snapshot?.scanStartedAt !== undefined && consumer.assignment().length > 0;
-      if (sampled) pending.set(JSON.stringify({ id }), performance.now());
+      const sampled = syncMode === 'SNAPSHOT_CDC' && running() && connector.status()?.snapshot?.scanStartedAt !== undefined && follower.assigned();
+      if (sampled) follower.sent(JSON.stringify({ id }));
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 / WRITES_PER_SECOND - (performance.now() - before))));
     }
   })();
@@ -118,8 +102,8 @@ async function snapshotWithWrites(
   writing = false;
   await writer;
   // Every sampled change is read before the consumer goes.
-  if (status.state !== 'FAILED') await waitUntil(() => pending.size === 0, 60_000, 'every change written during the snapshot');
-  await consumer.disconnect();
+  if (status.state !== 'FAILED') await waitUntil(follower.caughtUp, 60_000, 'every change written during the snapshot');
+  await follower.disconnect();
   await connector.stop();
   if (status.state === 'FAILED') throw new Error(`snapshot failed: ${status.error}`);
   const items = status.snapshot!.itemsRead;
@@ -130,6 +114,6 @@ async function snapshotWithWrites(
     scanItemsPerSecond: items / ((endedAtMs - scanStartedAt) / 1000),
     positionsMs: scanStartedAt - status.snapshot!.startedAt,
     cpuMicrosPerItem: cpu / items,
-    latenciesMs,
+    latenciesMs: follower.latenciesMs,
   };
 }

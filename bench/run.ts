@@ -39,7 +39,7 @@ import { benchCluster } from './cluster.js';
 import { benchLambda } from './lambda.js';
 import { benchReplicationLag, benchSinkThroughput, REGISTRY_FORMATS, RESULT_KEYS, SERIALIZERS } from './sink.js';
 import { benchDatabase, connectorConfigFile, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
-import { JSON_FORMAT, SEGMENTS, startConnector } from './connector.js';
+import { JSON_FORMAT, SEGMENTS, latencyFollower, startConnector } from './connector.js';
 import { benchKeepingUp } from './keeping-up.js';
 
 silenceSdkNodeVersionWarning();
@@ -221,20 +221,9 @@ async function benchCdcLatency(stack: StackEndpoints) {
   await connector.start();
   await waitUntil(() => connector.status()?.state === 'STREAMING', 60_000, 'the stream phase');
 
-  const kafka = createKafka({ bootstrapServers: stack.kafka.bootstrapServers, clientId: 'bench-latency' }, logLevel.ERROR);
-  const consumer = kafka.consumer({ kafkaJS: { groupId: `bench-${randomUUID()}`, fromBeginning: true, autoCommit: false }, 'isolation.level': 'read_committed' });
-  await consumer.connect();
-  await consumer.subscribe({ topic: connector.topic });
-  const writtenAt = new Map<string, number>();
-  const latencies: number[] = [];
-  void consumer.run({
-    eachMessage: async ({ message }) => {
-      const sent = message.key ? writtenAt.get(message.key.toString()) : undefined;
-      if (sent !== undefined && message.value) latencies.push(performance.now() - sent);
-    },
-  });
+  const follower = await latencyFollower(stack, connector.topic, 'bench-latency');
   // The consumer has joined its group once it fetched from the (still empty) topic; wait for the assignment.
-  await waitUntil(() => consumer.assignment().length > 0, 60_000, 'the latency consumer to be assigned');
+  await waitUntil(follower.assigned, 60_000, 'the latency consumer to be assigned');
 
   say(`cdc latency: ${LATENCY_SAMPLES} writes, 20 per second…`);
   for (let index = 0; index < LATENCY_SAMPLES; index++) {
@@ -242,15 +231,15 @@ async function benchCdcLatency(stack: StackEndpoints) {
     const before = performance.now();
     await client.send(new PutItemCommand({ TableName: table, Item: { id: { S: id }, n: { N: String(index) } } }));
     // Latency counts from the moment DynamoDB acknowledged the write.
-    writtenAt.set(JSON.stringify({ id }), performance.now());
+    follower.sent(JSON.stringify({ id }));
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 50 - (performance.now() - before))));
   }
-  await waitUntil(() => latencies.length >= LATENCY_SAMPLES, 60_000, 'every latency sample');
-  await consumer.disconnect();
+  await waitUntil(() => follower.latenciesMs.length >= LATENCY_SAMPLES, 60_000, 'every latency sample');
+  await follower.disconnect();
   await connector.stop();
   await dropBenchTable(client, table);
   client.destroy();
-  const sorted = [...latencies].sort((a, b) => a - b);
+  const sorted = [...follower.latenciesMs].sort((a, b) => a - b);
   return { samples: sorted.length, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)), maxMs: Math.round(sorted.at(-1)!) };
 }
 
