@@ -7,7 +7,8 @@ import { awaitDynamoDbApi, type DynamoDbApiServer } from './readiness.js';
 
 /**
  * moto's server mode: an AWS emulator that, unlike DynamoDB Local, keeps DynamoDB tags and serves the Resource
- * Groups Tagging API (and DynamoDB Streams) on one endpoint. The stack starts it only on request.
+ * Groups Tagging API (and DynamoDB Streams) on one endpoint, and exports tables to its own S3 (in AWS's layout, with
+ * manifests). The stack starts it only on request.
  */
 export type MotoServer = DynamoDbApiServer;
 
@@ -41,8 +42,10 @@ export async function startMoto(python: string, runDir: string, marker: string):
   const port = await freePort();
   const logFile = join(runDir, 'moto.log');
   // `python -c` leaves its extra arguments in sys.argv: the marker rides along as argv[1] so `down` can tell
-  // this process from a recycled pid, and moto's own argument parser gets the rest.
-  const launch = 'import sys; from moto.server import main; main(sys.argv[2:])';
+  // this process from a recycled pid, and moto's own argument parser gets the rest. aws_export_output makes its
+  // export to S3 write AWS's manifests (stack/moto/aws_export_output.py says why).
+  const patches = join(packagedStackDir(), 'moto');
+  const launch = `import sys; sys.path.insert(0, ${JSON.stringify(patches)}); import aws_export_output; from moto.server import main; main(sys.argv[2:])`;
   const pid = spawnDetached(python, ['-c', launch, marker, '-H', LOOPBACK, '-p', String(port)], logFile);
   return awaitDynamoDbApi({ name: 'moto', pid, logFile, port, region: MOTO_REGION });
 }

@@ -12,12 +12,9 @@ import { createTable, putItems } from '../../support/tables.js';
 
 /**
  * The TableExports adapter against moto, which serves ExportTableToPointInTime, DescribeExport and S3 on one
- * endpoint. moto's export differs from AWS's (moto 5.2.5, dynamodb/models/table_export.py): it writes one data
- * object `<prefix>/AWSDynamoDB/<random uuid>/data/<random uuid>.gz` and no manifest at all, its DescribeExport
- * has no ExportManifest and no ExportTime, and it answers
- * HTTP 500 (KeyError 'S3Prefix') to a request without S3Prefix, which AWS makes optional. So the
- * export is requested and followed on moto here, and the manifest → data-file reading is proven on objects this
- * test writes into moto's S3 in AWS's documented layout.
+ * endpoint. moto 5.2.5 alone writes no manifest; the stack's moto writes AWS's layout (stack/moto/
+ * aws_export_output.py): manifest-summary.json named by DescribeExport, manifest-files.json listing data objects
+ * of at most 1,000 items. The reading of a manifest is also proven on objects this test writes itself.
  */
 const moto = motoConnection;
 
@@ -43,22 +40,34 @@ describe('TableExports on moto (DynamoDB export to S3)', () => {
     return progress;
   }
 
-  async function tableWithItems(pitr: boolean): Promise<{ name: string; arn: string }> {
+  async function tableWithItems(pitr: boolean, count = 5): Promise<{ name: string; arn: string }> {
     const name = uniqueName('exported');
     const arn = (await createTable(dynamodb, name)).TableArn!;
     if (pitr) await dynamodb.send(new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
-    await putItems(dynamodb, name, Array.from({ length: 5 }, (_, i) => ({ id: { S: `item-${i}` } })));
+    await putItems(dynamodb, name, Array.from({ length: count }, (_, i) => ({ id: { S: `item-${i}` } })));
     return { name, arn };
   }
 
-  it('requests an export of a table with point-in-time recovery and follows it to COMPLETED', async () => {
-    const table = await tableWithItems(true);
-    const started = await exports.start(table, { bucket: await bucket(), prefix: 'orders' });
+  it('requests an export of a table with point-in-time recovery, follows it to COMPLETED and reads its files from the manifest', async () => {
+    const table = await tableWithItems(true, 2500);
+    const destination = { bucket: await bucket(), prefix: 'orders' };
+    const started = await exports.start(table, destination);
     expect(started.exportArn).toMatch(/^arn:aws:dynamodb:/);
     const done = await untilDone(started.exportArn);
-    expect(done).toMatchObject({ state: 'COMPLETED', itemCount: 5 });
-    // moto names no manifest (AWS does): the connector stops there with a clear error rather than guess.
-    expect(done.manifestKey).toBeUndefined();
+    expect(done).toMatchObject({ state: 'COMPLETED', itemCount: 2500 });
+    expect(done.exportTimeMs).toBeGreaterThan(0);
+    expect(done.manifestKey).toMatch(/^orders\/AWSDynamoDB\/[^/]+\/manifest-summary\.json$/);
+    const files = await exports.files(destination.bucket, done.manifestKey!);
+    expect(files.map((file) => file.itemCount)).toEqual([1000, 1000, 500]);
+    const ids = new Set<string>();
+    for (const file of files) for await (const item of exports.items(destination.bucket, file, 0, new AbortController().signal)) ids.add(item.id!.S!);
+    expect(ids).toEqual(new Set(Array.from({ length: 2500 }, (_, i) => `item-${i}`)));
+  });
+
+  it('an export without a prefix is written at the bucket\'s root, as on AWS', async () => {
+    const table = await tableWithItems(true);
+    const done = await untilDone((await exports.start(table, { bucket: await bucket() })).exportArn);
+    expect(done.manifestKey).toMatch(/^AWSDynamoDB\/[^/]+\/manifest-summary\.json$/);
   });
 
   it('refuses a table without point-in-time recovery, naming the table', async () => {
