@@ -75,7 +75,7 @@ function progress(row, snapshot) {
   bar.appendChild(fill);
   td.appendChild(bar);
   td.appendChild(document.createTextNode(" " + snapshot.itemsRead + " / ~" + snapshot.estimatedItems + " items, " +
-    snapshot.segmentsCompleted + "/" + snapshot.totalSegments + " segments"));
+    snapshot.segmentsCompleted + "/" + snapshot.totalSegments + (snapshot.export ? " exported files" : " segments")));
 }
 
 function render(statuses, now) {

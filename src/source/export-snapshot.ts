@@ -66,6 +66,9 @@ export async function runExportSnapshot(context: PhaseContext, options: ExportSn
     context.status.snapshot.totalSegments = files.length;
     context.status.snapshot.segmentsCompleted = offset.filesCompleted;
   }
+  if (offset.filesCompleted > 0 || offset.linesWritten > 0) {
+    context.log.info(`resuming export ${offset.exportArn} at file ${offset.filesCompleted + 1} of ${files.length}, line ${offset.linesWritten + 1} (${offset.itemsRead} items written before)`);
+  }
   for (let index = offset.filesCompleted; index < files.length; index++) {
     offset = await writeFile(context, exports, destination.bucket, files, index, offset);
   }

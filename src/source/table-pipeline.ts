@@ -206,7 +206,7 @@ export class TablePipeline {
     if (!snapshot) return;
     const seconds = (Date.now() - snapshot.startedAt) / 1000;
     this.deps.log.info(
-      `snapshot ${snapshot.snapshotCount} complete: ${snapshot.itemsRead} items in ${seconds.toFixed(1)} s (${snapshot.totalSegments} segments)` +
+      `snapshot ${snapshot.snapshotCount} complete: ${snapshot.itemsRead} items in ${seconds.toFixed(1)} s (${snapshot.totalSegments} ${snapshot.export ? 'exported files' : 'segments'})` +
         (this.status.stream ? `, ${this.status.stream.recordsWritten} stream changes written alongside` : ''),
     );
   }
