@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { withRetries } from '../domain/retry.js';
 import { checkVersion, type ShardOffset, type StreamOffset } from '../domain/position.js';
@@ -23,6 +24,9 @@ export async function runStream(context: PhaseContext, position: StreamOffset, o
   const caughtUp = new Set<string>();
   let wake = wakeUp();
   const local = new AbortController();
+  // Every open shard's reader waits on this signal between pages (AWS tables may have hundreds of open shards, a
+  // rolled-over stream on DynamoDB Local dozens): as many listeners as readers is the design, not a leak.
+  setMaxListeners(0, local.signal);
   const stop = () => local.abort(signal.reason);
   signal.addEventListener('abort', stop, { once: true });
   try {
