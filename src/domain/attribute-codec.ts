@@ -245,7 +245,48 @@ function tagAt(value: AttributeValue, where: AttributePath): TypeTag {
 
 /** JSON text of toDynamoDbJson(item), written directly (no intermediate objects on the hot path). */
 export function serializeDynamoDbJson(item: Item, spelling: TagSpelling = 'aws'): string {
+  // An item without bytes is, in AWS's spelling, its own DynamoDB JSON: V8's native JSON.stringify writes the
+  // same text as the writer below at about half its cost (the snapshot's hot path, issue 18). The check walks
+  // the item once without building anything, and sends anything it does not know (bytes, a malformed value) on
+  // to the writer, which converts or names the fault.
+  if (spelling === 'aws' && isPlainDynamoDbJson(item)) return JSON.stringify(item);
   return writeDynamoDbJsonMap(item, '', TAG_NAMES[spelling]);
+}
+
+/** True when every value of the map holds exactly one type tag, of a type JSON.stringify writes as DynamoDB JSON. */
+function isPlainDynamoDbJson(map: Record<string, AttributeValue>): boolean {
+  for (const name in map) {
+    if (!isPlainValue(map[name])) return false;
+  }
+  return true;
+}
+
+function isPlainValue(value: AttributeValue | undefined): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  let tag: string | undefined;
+  for (const key in value) {
+    if (tag !== undefined) return false; // a second tag (or an undefined member): the writer decides
+    tag = key;
+  }
+  const v = value as unknown as Record<string, unknown>;
+  switch (tag) {
+    case 'S':
+    case 'N':
+      return typeof v[tag] === 'string';
+    case 'BOOL':
+      return typeof v.BOOL === 'boolean';
+    case 'NULL':
+      return v.NULL === true;
+    case 'SS':
+    case 'NS':
+      return Array.isArray(v[tag]) && (v[tag] as unknown[]).every((element) => typeof element === 'string');
+    case 'M':
+      return typeof v.M === 'object' && v.M !== null && !Array.isArray(v.M) && isPlainDynamoDbJson(v.M as Record<string, AttributeValue>);
+    case 'L':
+      return Array.isArray(v.L) && (v.L as AttributeValue[]).every(isPlainValue);
+    default:
+      return false; // B, BS (bytes, written as base64) and anything unknown
+  }
 }
 
 /** A JSON object of the map's attributes, each written by `writeValue` (which is handed `context`). */

@@ -66,6 +66,13 @@ describe('DynamoDB JSON', () => {
     expect(serializeDynamoDbJson(everyType)).toBe(JSON.stringify(toDynamoDbJson(everyType)));
   });
 
+  it('writes an item without bytes (JSON.stringify\'s fast path) exactly as the writer does, and leaves malformed values to it', () => {
+    const { b: _b, emptyB: _e, bs: _bs, l: _l, ...withoutBytes } = everyType;
+    const item = { ...withoutBytes, '7': { S: 'an integer-like name' }, esc: { S: '"\\\u2028\u0000é😀' }, l: { L: [{ BOOL: false }, { SS: ['z'] }] } };
+    expect(serializeDynamoDbJson(item)).toBe(JSON.stringify(toDynamoDbJson(item)));
+    expect(() => serializeDynamoDbJson({ a: { S: 'x', N: '1' } } as never)).toThrow(/Attribute a: /);
+  });
+
   it('writes and reads the lower-case spelling (trustpilot\'s document) of every type, and only that spelling', () => {
     const text = serializeDynamoDbJson(everyType, 'lower-case');
     expect(text).toBe(serializeDynamoDbJson(everyType).replace(/"(S|N|B|SS|NS|BS|M|L|NULL|BOOL)":/g, (_, tag: string) => `"${tag.toLowerCase()}":`));
