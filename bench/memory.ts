@@ -37,8 +37,9 @@ export interface RssSample {
   s: number;
   /** VmRSS from /proc/<pid>/status. */
   rssMiB: number;
-  /** V8's heap in use and external memory (Buffers, ArrayBuffers) at the process's last report. */
+  /** V8's heap in use and reserved, and external memory (Buffers, ArrayBuffers), at the process's last report. */
   heapUsedMiB?: number;
+  heapTotalMiB?: number;
   externalMiB?: number;
 }
 
@@ -56,7 +57,7 @@ export interface MemoryRun {
 class SampledConnectorProcess {
   readonly curve: RssSample[] = [];
   private log = '';
-  private usage?: { heapUsed: number; external: number };
+  private usage?: { heapUsed: number; heapTotal: number; external: number };
   private readonly startedAt = performance.now();
   private readonly sampler: NodeJS.Timeout;
   private hwmKiB = 0;
@@ -85,7 +86,9 @@ class SampledConnectorProcess {
     this.curve.push({
       s: Math.round((performance.now() - this.startedAt) / 1000),
       rssMiB: Math.round(status.rssKiB / 1024),
-      ...(this.usage ? { heapUsedMiB: Math.round(this.usage.heapUsed / MIB), externalMiB: Math.round(this.usage.external / MIB) } : {}),
+      ...(this.usage
+        ? { heapUsedMiB: Math.round(this.usage.heapUsed / MIB), heapTotalMiB: Math.round(this.usage.heapTotal / MIB), externalMiB: Math.round(this.usage.external / MIB) }
+        : {}),
     });
   }
 
@@ -144,20 +147,28 @@ async function snapshotRun(stack: StackEndpoints) {
   const client = createDynamoDbClient(connection);
   const table = `bench-memory-${randomUUID().slice(0, 8)}`;
   await createBenchTable(client, table, false);
-  say(`memory: loading ${SNAPSHOT_ITEMS.toLocaleString('en')} items of ~215 B (${LOAD_CONCURRENCY} BatchWriteItem calls in flight)…`);
-  const loadSeconds = await timedSeconds(() => loadBenchItems(client, table, SNAPSHOT_ITEMS, LOAD_CONCURRENCY, itemOf));
-  say(`memory: loaded in ${loadSeconds} s; the CLI process snapshots it…`);
+  try {
+    say(`memory: loading ${SNAPSHOT_ITEMS.toLocaleString('en')} items of ~215 B (${LOAD_CONCURRENCY} BatchWriteItem calls in flight)…`);
+    const loadSeconds = await timedSeconds(() => loadBenchItems(client, table, SNAPSHOT_ITEMS, LOAD_CONCURRENCY, itemOf));
+    say(`memory: loaded in ${loadSeconds} s; the CLI process snapshots it…`);
+    return { ...(await measureSnapshot(stack, connection, table)), loadSeconds };
+  } finally {
+    await dropBenchTable(client, table);
+    client.destroy();
+  }
+}
+
+/** One snapshot of `table` by the CLI process, its RSS sampled; its topics are deleted after. */
+export async function measureSnapshot(stack: StackEndpoints, connection: DynamoDbConnection, table: string) {
   const { name, file, topic } = connectorFile(stack, connection, table, 'SNAPSHOT');
   const connector = new SampledConnectorProcess(file);
   try {
     const done = await connector.logged(/snapshot 1 complete: (\d+) items in ([\d.]+) s/, 60 * 60_000, 'the snapshot');
     const run = await connector.stop(Number(done[1]));
     const snapshotSeconds = Number(done[2]);
-    return { ...run, loadSeconds, snapshotSeconds, itemsPerSecond: Math.round(run.records / snapshotSeconds) };
+    return { ...run, snapshotSeconds, itemsPerSecond: Math.round(run.records / snapshotSeconds) };
   } finally {
     await connector.kill();
-    await dropBenchTable(client, table);
-    client.destroy();
     await deleteTopics(stack, [topic, `${name}-offsets`]);
   }
 }
