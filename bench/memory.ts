@@ -11,7 +11,7 @@ import { createDynamoDbClient, type DynamoDbConnection } from '../src/adapters/d
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { TopicFollower } from '../test/support/topic-follower.js';
 import { SEGMENTS } from './connector.js';
-import { procStatus } from './measure.js';
+import { procCpuMicros, procStatus } from './measure.js';
 import { deleteTopics } from './processes.js';
 import { benchDatabase, benchItem, connectorConfigFile, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
 
@@ -46,6 +46,8 @@ export interface RssSample {
 export interface MemoryRun {
   /** Snapshot items read, or stream changes written. */
   records: number;
+  /** The process's CPU (user + system, all threads, its start-up included) per record. */
+  cpuMicrosPerRecord: number;
   /** Peak of the curve and the kernel's VmHWM at the end (which also sees peaks between samples). */
   peakRssMiB: number;
   vmHwmMiB: number;
@@ -109,10 +111,11 @@ class SampledConnectorProcess {
   /** Takes the last sample, stops the process and answers its figures. */
   async stop(records: number): Promise<MemoryRun> {
     this.sample();
+    const cpuMicros = procCpuMicros(this.child.pid!) ?? Number.NaN;
     await this.kill();
     const peakRssMiB = Math.max(...this.curve.map((point) => point.rssMiB));
     const vmHwmMiB = Math.round(this.hwmKiB / 1024);
-    return { records, peakRssMiB, vmHwmMiB, meetsTarget: Math.max(peakRssMiB, vmHwmMiB) <= TARGET_PEAK_RSS_MIB, curve: this.curve };
+    return { records, cpuMicrosPerRecord: Number((cpuMicros / records).toFixed(1)), peakRssMiB, vmHwmMiB, meetsTarget: Math.max(peakRssMiB, vmHwmMiB) <= TARGET_PEAK_RSS_MIB, curve: this.curve };
   }
 
   /** Stops sampling and the process (SIGTERM; SIGKILL after a minute), if not done already. */
