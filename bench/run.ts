@@ -13,8 +13,7 @@
  * snapshot on 1 vs 2 worker processes, the hand-over gap after kill -9) run only when asked for: BENCH_ONLY=scale,
  * BENCH_ONLY=cluster.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import {
   PutItemCommand,
@@ -31,16 +30,17 @@ import { confluentAvroFormat } from '../src/formats/avro/confluent-avro.js';
 import type { RecordFormat } from '../src/formats/ports.js';
 import { schemaRegistryClient } from '../src/adapters/schema-registry/registry-client.js';
 import { stackDown, stackStatus, stackUp, type StackEndpoints } from '../src/stack/stack.js';
-import { cpuMicrosSince, cpuRatio, mib, percentile, waitUntil, type MeasuredRun } from './measure.js';
+import { cpuMicrosSince, cpuRatio, percentile, waitUntil, type MeasuredRun } from './measure.js';
 import { parallelScan, streamRead, type Baseline } from './baselines.js';
 import { profiled } from './profile.js';
 import { benchScale } from './scale.js';
 import { benchCluster } from './cluster.js';
 import { benchLambda } from './lambda.js';
 import { benchReplicationLag, benchSinkThroughput, REGISTRY_FORMATS, RESULT_KEYS, SERIALIZERS } from './sink.js';
-import { benchDatabase, connectorConfigFile, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
+import { benchDatabase, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
 import { JSON_FORMAT, SEGMENTS, latencyFollower, startConnector } from './connector.js';
 import { benchKeepingUp } from './keeping-up.js';
+import { benchMemory, memoryRows } from './memory.js';
 
 silenceSdkNodeVersionWarning();
 const SNAPSHOT_ITEMS = Number(process.env.BENCH_SNAPSHOT_ITEMS ?? 200_000);
@@ -165,51 +165,10 @@ function cpuPerRecord(connector: number, sdkRuns: MeasuredRun[], floorRuns: Meas
   return { connectorMicros: connector, sdkMicros: sdk, floorMicros: floor, toSdk: cpuRatio(connector, sdk), toFloor: cpuRatio(connector, floor) };
 }
 
-/**
- * Peak memory of the real CLI process (`dynamodb-kafka run`) snapshotting a table: its VmHWM when it logs the
- * snapshot's completion. Run for two table sizes, it shows whether memory grows with the table.
- */
-async function connectorProcessPeakRss(stack: StackEndpoints, connection: DynamoDbConnection, table: string): Promise<number> {
-  const name = `bench-rss-${randomUUID().slice(0, 8)}`;
-  const file = connectorConfigFile(stack, connection, name, {
-    'dynamodb.table.includelist': table,
-    'dynamodb.table.sync.mode': 'SNAPSHOT',
-    'dynamodb.snapshot.segments': String(SEGMENTS),
-    'kafka.topic.suffix': `-${name}`,
-  });
-  const child = spawn(process.execPath, ['bin/dynamodb-kafka.js', 'run', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk) => {
-      log += chunk;
-      if (/snapshot 1 complete/.test(log)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`connector exited (${code}) before its snapshot completed:\n${log}`)));
-  });
-  const peakKiB = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
-  return peakKiB * 1024;
-}
-
 async function dropSnapshotTable({ connection, table }: { connection: DynamoDbConnection; table: string }) {
   const client = createDynamoDbClient(connection);
   await dropBenchTable(client, table);
   client.destroy();
-}
-
-async function benchMemory(stack: StackEndpoints, largeTable: { connection: DynamoDbConnection; table: string; items: number }) {
-  const small = Math.max(1000, Math.round(largeTable.items / 10));
-  const client = createDynamoDbClient(largeTable.connection);
-  const smallTable = `bench-small-${randomUUID().slice(0, 8)}`;
-  await createBenchTable(client, smallTable, false);
-  say(`memory: loading ${small.toLocaleString('en')} items, then the CLI process snapshots both tables…`);
-  await loadBenchItems(client, smallTable, small);
-  const smallPeakRssMiB = mib(await connectorProcessPeakRss(stack, largeTable.connection, smallTable));
-  const largePeakRssMiB = mib(await connectorProcessPeakRss(stack, largeTable.connection, largeTable.table));
-  await dropBenchTable(client, smallTable);
-  client.destroy();
-  return { smallItems: small, smallPeakRssMiB, largeItems: largeTable.items, largePeakRssMiB };
 }
 
 async function benchCdcLatency(stack: StackEndpoints) {
@@ -299,11 +258,11 @@ async function main(): Promise<void> {
   // sink's registry formats); the others spare its install and start.
   const stack = await stackUp(say, undefined, { with: wanted('snapshot') || wanted('sink') ? ['schema-registry'] : [] });
   try {
-    const snapshotRun = wanted('snapshot') || wanted('memory') ? await benchSnapshot(stack) : undefined;
-    const snapshot = snapshotRun && wanted('snapshot') ? { ...snapshotRun, table: undefined } : undefined;
-    const memory = snapshotRun && wanted('memory') ? await benchMemory(stack, snapshotRun.table) : undefined;
+    const snapshotRun = wanted('snapshot') ? await benchSnapshot(stack) : undefined;
+    const snapshot = snapshotRun ? { ...snapshotRun, table: undefined } : undefined;
     // Each phase starts with DynamoDB Local holding only its own tables: a full heap slows whatever comes next.
     if (snapshotRun) await dropSnapshotTable(snapshotRun.table);
+    const memory = wanted('memory') ? await benchMemory(stack) : undefined;
     const latency = wanted('latency') ? await benchCdcLatency(stack) : undefined;
     const cdc = wanted('cdc') ? await benchCdcThroughput(stack) : undefined;
     const keepingUp = wanted('keepup') ? await benchKeepingUp(stack) : undefined;
@@ -328,7 +287,7 @@ async function main(): Promise<void> {
       note: `means of 2 runs each, alternated with the runs without (raw column); CPU ${snapshot.withMetrics.cpuMicrosPerItem} µs per item, ${snapshot.withMetrics.plainCpuMicrosPerItem} without`,
     };
     if (snapshot?.avro) rows['snapshot AVRO (items/s)'] = { connector: snapshot.avro.itemsPerSecond, raw: snapshot.rawItemsPerSecond, ratio: Number((snapshot.avro.itemsPerSecond / snapshot.rawItemsPerSecond).toFixed(3)), note: `same table; connector CPU ${snapshot.avro.cpuMicrosPerItem} µs per item = ${snapshot.avro.cpuRatioToJson} × JSON's` };
-    if (memory) rows['connector process peak RSS (MiB)'] = { connector: `${memory.smallPeakRssMiB} / ${memory.largePeakRssMiB}`, raw: '', ratio: '', note: `dynamodb-kafka run, snapshot of ${memory.smallItems} / ${memory.largeItems} items` };
+    if (memory) Object.assign(rows, memoryRows(memory));
     if (keepingUp) rows['snapshot with the stream read alongside (items/s)'] = { connector: keepingUp.alongsideItemsPerSecond, raw: keepingUp.scanAloneItemsPerSecond, ratio: keepingUp.ratio, note: `the cost of keeping up: ${keepingUp.items} items, ${keepingUp.writesPerSecond} writes/s, against the scan alone (SNAPSHOT), runs alternated, from the start; the scan itself ${keepingUp.scanItemsPerSecond.alongside} / ${keepingUp.scanItemsPerSecond.scanAlone} items/s (${keepingUp.scanRatio}) after ${keepingUp.positionsMs} ms reading the stream's positions; CPU ${keepingUp.cpuMicrosPerItem.alongside} / ${keepingUp.cpuMicrosPerItem.scanAlone} µs per item (bench process: its writer and consumer included)` };
     if (keepingUp?.latencyDuringSnapshot) rows['cdc latency during a running snapshot (ms)'] = { connector: `p50 ${keepingUp.latencyDuringSnapshot.p50Ms}, p99 ${keepingUp.latencyDuringSnapshot.p99Ms}`, raw: '', ratio: '', note: `${keepingUp.latencyDuringSnapshot.samples} changes of the same table made while its scan ran, write acknowledged → read_committed consumer; max ${keepingUp.latencyDuringSnapshot.maxMs} ms` };
     if (cdc) rows['cdc throughput (records/s)'] = { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` };

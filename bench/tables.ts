@@ -31,13 +31,13 @@ export function connectorConfigFile(stack: StackEndpoints, connection: DynamoDbC
   return file;
 }
 
-/** An item of about 200 bytes. */
-export function benchItem(index: number): Record<string, AttributeValue> {
+/** An item of about 185 bytes by DynamoDB's measure (names and values), 30 more per 30 more `payloadLength`. */
+export function benchItem(index: number, payloadLength = 150): Record<string, AttributeValue> {
   return {
     id: { S: `item-${String(index).padStart(8, '0')}` },
     n: { N: String(index * 3) },
     flag: { BOOL: index % 2 === 0 },
-    payload: { S: 'x'.repeat(150) },
+    payload: { S: 'x'.repeat(payloadLength) },
   };
 }
 
@@ -58,16 +58,16 @@ export async function dropBenchTable(client: DynamoDBClient, name: string): Prom
   await client.send(new DeleteTableCommand({ TableName: name }));
 }
 
-/** Writes `count` bench items with `concurrency` BatchWriteItem calls in flight, retrying unprocessed items. */
-export async function loadBenchItems(client: DynamoDBClient, table: string, count: number, concurrency = 8): Promise<void> {
-  await writeBenchItems((requests) => client.send(new BatchWriteItemCommand({ RequestItems: requests as never })), table, count, concurrency);
+/** Writes `count` bench items (`item` of each index) with `concurrency` BatchWriteItem calls in flight, retrying unprocessed items. */
+export async function loadBenchItems(client: DynamoDBClient, table: string, count: number, concurrency = 8, item = benchItem): Promise<void> {
+  await writeBenchItems((requests) => client.send(new BatchWriteItemCommand({ RequestItems: requests as never })), table, count, concurrency, item);
 }
 
 /** One BatchWriteItem call by whichever client: the request items in, the unprocessed ones out. */
 export type BatchWrite = (requests: Record<string, unknown[]>) => Promise<{ UnprocessedItems?: Record<string, unknown[]> | undefined }>;
 
 /** `count` bench items written in calls of 25 by `write`, `concurrency` in flight, unprocessed items retried. */
-export async function writeBenchItems(write: BatchWrite, table: string, count: number, concurrency: number): Promise<void> {
+export async function writeBenchItems(write: BatchWrite, table: string, count: number, concurrency: number, item: (index: number) => Record<string, AttributeValue> = benchItem): Promise<void> {
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -75,7 +75,7 @@ export async function writeBenchItems(write: BatchWrite, table: string, count: n
       next += 25;
       if (start >= count) return;
       let requests: Record<string, unknown[]> = {
-        [table]: Array.from({ length: Math.min(25, count - start) }, (_, offset) => ({ PutRequest: { Item: benchItem(start + offset) } })),
+        [table]: Array.from({ length: Math.min(25, count - start) }, (_, offset) => ({ PutRequest: { Item: item(start + offset) } })),
       };
       while (Object.keys(requests).length > 0) requests = (await write(requests)).UnprocessedItems ?? {};
     }

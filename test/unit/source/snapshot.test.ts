@@ -10,6 +10,7 @@ import type { PipelineSettings } from '../../../src/source/settings.js';
 import { defaultSegments, runSnapshot, snapshotCapacity } from '../../../src/source/snapshot.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
 import { confluentJsonEncoder } from '../../../src/formats/confluent-json.js';
+import { SNAPSHOT_PAGES_IN_MEMORY } from '../../../src/runtime/source-connector.js';
 
 const encoder = confluentJsonEncoder({ document: 'json', tombstones: true });
 
@@ -170,6 +171,15 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
     // Pages of 10 items of 10 kB: each a sizeable share of a 1 MB page, so each holds a slot of its own.
     const { mostPagesAlive } = await snapshotTogether(['a', 'b', 'c'], new Sema(BUDGET), 10_000);
     expect(mostPagesAlive).toBeLessThanOrEqual(BUDGET);
+    expect(mostPagesAlive).toBeGreaterThan(1);
+  });
+
+  it("holds a table of more segments than the connector's budget to that budget, still scanning pages side by side", async () => {
+    // The budget is what bounds the process's memory (issue 18: a 1M-item snapshot under 256 MiB RSS); 8 segments
+    // of pages large enough to hold a slot each must not keep more pages than it alive.
+    expect(SEGMENTS).toBeGreaterThan(SNAPSHOT_PAGES_IN_MEMORY);
+    const { mostPagesAlive } = await snapshotTogether(['big'], new Sema(SNAPSHOT_PAGES_IN_MEMORY), 10_000);
+    expect(mostPagesAlive).toBeLessThanOrEqual(SNAPSHOT_PAGES_IN_MEMORY);
     expect(mostPagesAlive).toBeGreaterThan(1);
   });
 
