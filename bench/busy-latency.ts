@@ -10,7 +10,8 @@
  * a consumer on the connector's saturated event loop would time its own wait, not the connector's.
  *
  * A write is a busy sample when, at its acknowledgement, the process's REST status (polled every 25 ms) shows A
- * in SNAPSHOT with items read (its scan running) and B in STREAMING; an idle sample when A is STREAMING.
+ * in SNAPSHOT with items read (its scan running) and B in STREAMING for a second or more (B's first second is
+ * reported apart, firstSecondOfB); an idle sample when A is STREAMING.
  */
 import { randomUUID } from 'node:crypto';
 import { UpdateTableCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -30,6 +31,8 @@ const ROUNDS = Number(process.env.BENCH_BUSY_ROUNDS ?? 4);
 const B_ITEMS = 1_000;
 const WRITES_PER_SECOND = 20;
 const STATUS_POLL_MS = 25;
+/** B's first second as STREAMING, measured apart (see runRound). */
+const SETTLE_MS = 1_000;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 interface TablePhase {
@@ -46,12 +49,16 @@ export interface BusyLatencyResult {
   writesPerSecond: number;
   /** B's changes acknowledged while A's scan ran. */
   duringSnapshot: Latencies;
+  /** B's changes of its first SETTLE_MS as STREAMING, A's scan running: kept out of duringSnapshot. */
+  firstSecondOfB: Latencies;
   /** B's changes acknowledged once A's snapshot was done (A streaming, idle). */
   aIdle: Latencies;
   /** A's scan per round, from B streaming to A's snapshot done: items/s. */
   scanItemsPerSecond: number[];
   /** CPU of the connector process per item of A over the same span, per round (B's changes included). */
   cpuMicrosPerItem: number[];
+  /** The latencies of each round: one bad round (a stall of the machine) shows as such. */
+  byRound: Array<{ duringSnapshot: Latencies; aIdle: Latencies; firstSecondOfB: Latencies }>;
 }
 
 export async function benchBusyLatency(stack: StackEndpoints): Promise<BusyLatencyResult> {
@@ -95,6 +102,8 @@ export async function benchBusyLatency(stack: StackEndpoints): Promise<BusyLaten
     aIdle: summary(rounds.flatMap((round) => round.idle)),
     scanItemsPerSecond: rounds.map((round) => round.scanItemsPerSecond),
     cpuMicrosPerItem: rounds.map((round) => round.cpuMicrosPerItem),
+    firstSecondOfB: summary(rounds.flatMap((round) => round.settled)),
+    byRound: rounds.map((round) => ({ duringSnapshot: summary(round.busy), aIdle: summary(round.idle), firstSecondOfB: summary(round.settled) })),
   };
 }
 
@@ -128,6 +137,7 @@ async function writeToB(client: DynamoDBClient, table: string, follower: Followe
 }
 
 interface Round {
+  settled: number[];
   busy: number[];
   idle: number[];
   scanItemsPerSecond: number;
@@ -154,23 +164,30 @@ async function runRound(stack: StackEndpoints, connection: DynamoDbConnection, c
     const cpuBefore = connector.cpuMicros();
     const itemsBefore = a()?.snapshot?.itemsRead ?? 0;
     const scanFrom = performance.now();
-    // Busy: until A's snapshot is over; a write counts only if acknowledged while A's scan was seen running.
+    // Busy: until A's snapshot is over; a write counts only if acknowledged while A's scan was seen running. The
+    // first SETTLE_MS after B turns STREAMING are kept apart: the write then in flight, and A's pages queued
+    // before it, were sized while no table streamed (B's changes of that second waited ~0.5-0.9 s, in a row).
     const snapshotOver = () => a()?.phase === 'STREAMING' || connector.failed();
-    let mark = follower.latenciesMs.length;
-    await writeToB(client, tableB, follower, snapshotOver, () => scanning() && b()?.phase === 'STREAMING');
+    const sampled = () => scanning() && b()?.phase === 'STREAMING';
+    const mark = follower.latenciesMs.length;
+    const settling = await writeToB(client, tableB, follower, () => snapshotOver() || performance.now() - scanFrom >= SETTLE_MS, sampled);
+    await writeToB(client, tableB, follower, snapshotOver, sampled);
     const scanSeconds = (performance.now() - scanFrom) / 1000;
     const cpuMicros = connector.cpuMicros() - cpuBefore;
     if (connector.failed()) throw new Error(`connector process failed:\n${connector.logTail()}`);
     await waitUntil(follower.caughtUp, 60_000, 'every change of B made during the snapshot');
-    const busy = follower.latenciesMs.slice(mark);
+    // One partition, written in order: the samples are read in the order they were made.
+    const settled = follower.latenciesMs.slice(mark, mark + settling);
+    const busy = follower.latenciesMs.slice(mark + settling);
     // Idle: as many writes (at least 100) with A streaming and quiet, in the same process.
-    mark = follower.latenciesMs.length;
+    const idleMark = follower.latenciesMs.length;
     let idleWrites = 0;
     await writeToB(client, tableB, follower, () => idleWrites >= Math.max(100, busy.length), () => (idleWrites++, true));
     await waitUntil(follower.caughtUp, 60_000, 'every change of B made with A idle');
     return {
+      settled,
       busy,
-      idle: follower.latenciesMs.slice(mark),
+      idle: follower.latenciesMs.slice(idleMark),
       scanItemsPerSecond: Math.round((ITEMS - itemsBefore) / scanSeconds),
       cpuMicrosPerItem: Number((cpuMicros / (ITEMS - itemsBefore)).toFixed(1)),
     };
