@@ -31,6 +31,9 @@ export interface EmitterOptions {
  */
 export const SHARED_WRITE_RECORDS = 2_000;
 
+/** A lane's table: scanning (its stream may be read alongside), only streaming, or neither (starting, done, failed). */
+export type LanePhase = 'snapshot' | 'stream' | 'other';
+
 /** What a table's phases (snapshot, stream) write through: its lane of the task's emitter. */
 export interface TableEmitter {
   /**
@@ -64,7 +67,7 @@ interface Queued {
 export class Emitter {
   /** Lanes with batches queued, in turn order: the next write starts with the first. */
   private readonly ready: Lane[] = [];
-  /** Lanes not closed: whether a streaming table shares the task with one that is not. */
+  /** Lanes not closed: whether a streaming table shares the task with a snapshotting one. */
   private readonly open = new Set<Lane>();
   private readonly waiters: Array<() => void> = [];
   private wakeWriter?: () => void;
@@ -192,14 +195,17 @@ export class Emitter {
     return taken;
   }
 
-  /** Records per write: fewer while a streaming table waits on the writes of a table that is not (SHARED_WRITE_RECORDS). */
+  /**
+   * Records per write: fewer while a streaming table waits on the writes of a snapshotting one
+   * (SHARED_WRITE_RECORDS). Streaming tables alone keep the full size: a backlog they catch up on is theirs.
+   */
   private writeSize(): number {
     let streaming = false;
-    let other = false;
+    let snapshotting = false;
     for (const lane of this.open) {
-      if (lane.streaming) streaming = true;
-      else other = true;
-      if (streaming && other) return Math.min(this.options.maxRecordsPerWrite, SHARED_WRITE_RECORDS);
+      if (lane.phase === 'stream') streaming = true;
+      if (lane.phase === 'snapshot') snapshotting = true;
+      if (streaming && snapshotting) return Math.min(this.options.maxRecordsPerWrite, SHARED_WRITE_RECORDS);
     }
     return this.options.maxRecordsPerWrite;
   }
@@ -223,10 +229,10 @@ export class Lane implements TableEmitter {
   /** @internal Batches waiting for the writer (not yet in a write), in order. */
   readonly pending: Queued[] = [];
   /**
-   * The table only streams (its snapshot is over): its changes are what readers wait for, so the task's writes
-   * stay small while another of its tables snapshots. Set by the table's pipeline.
+   * What the table is doing, set by its pipeline: a streaming table's changes are what readers wait for, so the
+   * task's writes stay small while another of its tables snapshots.
    */
-  streaming = false;
+  phase: LanePhase = 'other';
   private closed = false;
   private markFirstWrite!: () => void;
   /** Resolves once a write holding one of this lane's batches succeeded: the table works (again). */

@@ -388,7 +388,7 @@ export class TablePipeline {
     const previous = this.state;
     this.state = nextState(this.state, event);
     this.status.state = this.state;
-    if (this.lane) this.lane.streaming = this.state === 'STREAMING';
+    if (this.lane) this.lane.phase = this.state === 'STREAMING' ? 'stream' : this.state === 'SNAPSHOT' ? 'snapshot' : 'other';
     if (this.state !== previous && this.state !== 'FAILED') this.deps.log.info(`${previous} → ${this.state}`);
   }
 }

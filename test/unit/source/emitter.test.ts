@@ -168,6 +168,7 @@ describe('Emitter', () => {
   it('writes at most SHARED_WRITE_RECORDS records while a streaming table shares the task with a snapshotting one', async () => {
     const { writer, emitter, lane: snapshot } = setup({ maxRecordsPerWrite: 10 * SHARED_WRITE_RECORDS });
     const stream = emitter.lane();
+    snapshot.phase = 'snapshot';
     const pageSize = SHARED_WRITE_RECORDS / 2;
     /** Sizes of the writes of four pages queued behind one in flight. */
     const writeSizes = async () => {
@@ -185,8 +186,11 @@ describe('Emitter', () => {
       return sizes;
     };
     expect(await writeSizes()).toEqual([2 * SHARED_WRITE_RECORDS]); // nobody streams: one full write
-    stream.streaming = true;
+    stream.phase = 'stream';
     expect(await writeSizes()).toEqual([SHARED_WRITE_RECORDS, SHARED_WRITE_RECORDS]);
+    snapshot.phase = 'stream'; // streaming tables alone: their backlogs are theirs
+    expect(await writeSizes()).toEqual([2 * SHARED_WRITE_RECORDS]);
+    snapshot.phase = 'snapshot';
     await stream.close(); // the streaming table leaves the task
     expect(await writeSizes()).toEqual([2 * SHARED_WRITE_RECORDS]);
   });

@@ -95,18 +95,17 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
     expect(log.at(-1)).toBe('STREAMING → STOPPED');
   });
 
-  it('marks its lane streaming only once its snapshot is over: the task then keeps its writes short for it', async () => {
+  it('tells its lane its phase: streaming once its snapshot is over (the task then keeps its writes short for it)', async () => {
     const lanes = vi.spyOn(Emitter.prototype, 'lane');
     try {
       const { start } = world();
       const { pipeline, stop } = await start();
       const lane = lanes.mock.results[0]!.value as Lane;
-      expect(pipeline.status.state).not.toBe('STREAMING');
-      expect(lane.streaming).toBe(false);
+      expect(lane.phase).toBe(pipeline.status.state === 'SNAPSHOT' ? 'snapshot' : 'other');
       await until(() => pipeline.status.state === 'STREAMING', 'streaming');
-      expect(lane.streaming).toBe(true);
+      expect(lane.phase).toBe('stream');
       await stop();
-      expect(lane.streaming).toBe(false);
+      expect(lane.phase).toBe('other');
     } finally {
       lanes.mockRestore();
     }
