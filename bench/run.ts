@@ -6,7 +6,7 @@
  *
  * Sizes (environment): BENCH_SNAPSHOT_ITEMS (200000), BENCH_CDC_ITEMS (10000), BENCH_LATENCY_SAMPLES (600),
  * BENCH_SINK_RECORDS (100000), BENCH_REPLICATION_SAMPLES (200). BENCH_ONLY=snapshot,sink (comma list of
- * snapshot, memory, latency, cdc, keepup, lambda, sink, replication, scale, cluster) runs only those phases, for quicker tuning.
+ * snapshot, memory, latency, cdc, keepup, busylatency, lambda, sink, replication, scale, cluster) runs only those phases, for quicker tuning.
  * BENCH_CPU_PROFILE=<file> writes a V8 CPU profile of the (first, JSON) connector snapshot: `npx tsx
  * bench/profile.ts <file>` prints its top-10 functions by self time. The scale probe (bench/scale.ts, many tables
  * in one `run` process, or in BENCH_SCALE_WORKERS worker processes) and the cluster phase (bench/cluster.ts:
@@ -41,6 +41,7 @@ import { benchDatabase, createBenchTable, dropBenchTable, loadBenchItems } from 
 import { JSON_FORMAT, SEGMENTS, latencyFollower, startConnector } from './connector.js';
 import { benchKeepingUp } from './keeping-up.js';
 import { benchMemory, memoryRows } from './memory.js';
+import { benchBusyLatency } from './busy-latency.js';
 
 silenceSdkNodeVersionWarning();
 const SNAPSHOT_ITEMS = Number(process.env.BENCH_SNAPSHOT_ITEMS ?? 200_000);
@@ -266,6 +267,7 @@ async function main(): Promise<void> {
     const latency = wanted('latency') ? await benchCdcLatency(stack) : undefined;
     const cdc = wanted('cdc') ? await benchCdcThroughput(stack) : undefined;
     const keepingUp = wanted('keepup') ? await benchKeepingUp(stack) : undefined;
+    const busyLatency = wanted('busylatency') ? await benchBusyLatency(stack) : undefined;
     const lambda = wanted('lambda') ? await benchLambda(stack, process.cwd()) : undefined;
     const sink = wanted('sink') ? await benchSinkThroughput(stack, Number(process.env.BENCH_SINK_RECORDS ?? 100_000)) : undefined;
     const replication = wanted('replication') ? await benchReplicationLag(stack, Number(process.env.BENCH_REPLICATION_SAMPLES ?? 200)) : undefined;
@@ -273,7 +275,7 @@ async function main(): Promise<void> {
     const scale = only?.includes('scale') ? await benchScale(stack) : undefined;
     // Worker processes killed and replaced over minutes: only when asked for by name too.
     const cluster = only?.includes('cluster') ? await benchCluster(stack) : undefined;
-    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, keepingUp, lambda, sink, replication, scale, cluster };
+    const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, snapshot, memory, cdcLatency: latency, cdcThroughput: cdc, keepingUp, busyLatency, lambda, sink, replication, scale, cluster };
     mkdirSync('bench-results', { recursive: true });
     const file = `bench-results/bench-${result.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -290,6 +292,7 @@ async function main(): Promise<void> {
     if (memory) Object.assign(rows, memoryRows(memory));
     if (keepingUp) rows['snapshot with the stream read alongside (items/s)'] = { connector: keepingUp.alongsideItemsPerSecond, raw: keepingUp.scanAloneItemsPerSecond, ratio: keepingUp.ratio, note: `the cost of keeping up: ${keepingUp.items} items, ${keepingUp.writesPerSecond} writes/s, against the scan alone (SNAPSHOT), runs alternated, from the start; the scan itself ${keepingUp.scanItemsPerSecond.alongside} / ${keepingUp.scanItemsPerSecond.scanAlone} items/s (${keepingUp.scanRatio}) after ${keepingUp.positionsMs} ms reading the stream's positions; CPU ${keepingUp.cpuMicrosPerItem.alongside} / ${keepingUp.cpuMicrosPerItem.scanAlone} µs per item (bench process: its writer and consumer included)` };
     if (keepingUp?.latencyDuringSnapshot) rows['cdc latency during a running snapshot (ms)'] = { connector: `p50 ${keepingUp.latencyDuringSnapshot.p50Ms}, p99 ${keepingUp.latencyDuringSnapshot.p99Ms}`, raw: '', ratio: '', note: `${keepingUp.latencyDuringSnapshot.samples} changes of the same table made while its scan ran, write acknowledged → read_committed consumer; max ${keepingUp.latencyDuringSnapshot.maxMs} ms` };
+    if (busyLatency?.duringSnapshot) rows['cdc latency while another table snapshots (ms)'] = { connector: `p50 ${busyLatency.duringSnapshot.p50Ms} / p99 ${busyLatency.duringSnapshot.p99Ms}`, raw: busyLatency.aIdle ? `p50 ${busyLatency.aIdle.p50Ms} / p99 ${busyLatency.aIdle.p99Ms}` : '', ratio: '', note: `one run process, exactly-once: ${busyLatency.duringSnapshot.samples} changes of B (${busyLatency.writesPerSecond}/s) made while A's ${busyLatency.items}-item scan ran, over ${busyLatency.rounds} rounds, max ${busyLatency.duringSnapshot.maxMs} (B's first second as STREAMING apart: p50 ${busyLatency.firstSecondOfB?.p50Ms} / p99 ${busyLatency.firstSecondOfB?.p99Ms}); raw column: B with A idle, ${busyLatency.aIdle?.samples} samples, max ${busyLatency.aIdle?.maxMs}; A's scan ${busyLatency.scanItemsPerSecond.join(', ')} items/s, ${busyLatency.cpuMicrosPerItem.join(', ')} µs CPU per item` };
     if (cdc) rows['cdc throughput (records/s)'] = { connector: cdc.connectorRecordsPerSecond, raw: cdc.rawRecordsPerSecond, ratio: cdc.ratio, note: `${cdc.records} stream records, start-up ${cdc.startupMs} ms` };
     if (cdc) rows['cdc CPU (µs per record)'] = cpuRow(cdc.cpu, `floor GetRecords ${cdc.floorRecordsPerSecond} records/s`);
     if (lambda) rows['lambda handler (records/s)'] = { connector: lambda.recordsPerSecond, raw: '', ratio: '', note: `${lambda.records} stream records as Lambda delivers them, batches of ${lambda.batchSize}, one warm container: invocation p50 ${lambda.invocationP50Ms} ms, max ${lambda.invocationMaxMs}` };

@@ -4,7 +4,7 @@ import { withRetries } from '../domain/retry.js';
 import { checkVersion, partitions, type ExportOffset, type SegmentOffset, type ShardOffset, type StreamOffset } from '../domain/position.js';
 import type { TableInfo } from '../domain/table-info.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
-import type { Emitter, OffsetUpdate } from './emitter.js';
+import type { Emitter, Lane, OffsetUpdate } from './emitter.js';
 import { GapError } from './gap.js';
 import { streamRecreated } from '../domain/stream-gaps.js';
 import { nextState, type PipelineEvent, type PipelineState } from './lifecycle.js';
@@ -58,6 +58,8 @@ export class TablePipeline {
   private state: PipelineState = 'STARTING';
   /** The stream read started alongside the snapshot, carried on into STREAMING. */
   private streaming?: Promise<void>;
+  /** The table's lane of the task's writer, while the pipeline runs. */
+  private lane?: Lane;
 
   constructor(private readonly deps: PipelineDependencies) {
     this.status = { table: deps.tableName, topic: deps.settings.topic, state: this.state };
@@ -66,6 +68,7 @@ export class TablePipeline {
   async run(signal: AbortSignal): Promise<void> {
     const { deps } = this;
     const lane = deps.emitter.lane();
+    this.lane = lane;
     try {
       const table = await this.describe(signal);
       const encoder = await deps.format.forTable(table, deps.settings.topic);
@@ -385,6 +388,7 @@ export class TablePipeline {
     const previous = this.state;
     this.state = nextState(this.state, event);
     this.status.state = this.state;
+    if (this.lane) this.lane.phase = this.state === 'STREAMING' ? 'stream' : this.state === 'SNAPSHOT' ? 'snapshot' : 'other';
     if (this.state !== previous && this.state !== 'FAILED') this.deps.log.info(`${previous} → ${this.state}`);
   }
 }

@@ -3,7 +3,7 @@ import type { OutgoingMessage } from '../../../src/domain/outgoing-message.js';
 import type { BatchWriter } from '../../../src/source/ports.js';
 import { offsetKey, type SourcePartition } from '../../../src/domain/position.js';
 import { OffsetStore } from '../../../src/offsets/offset-store.js';
-import { Emitter, type Batch, type EmitterOptions } from '../../../src/source/emitter.js';
+import { Emitter, SHARED_WRITE_RECORDS, type Batch, type EmitterOptions } from '../../../src/source/emitter.js';
 
 interface WriteCall {
   data: OutgoingMessage[];
@@ -123,6 +123,76 @@ describe('Emitter', () => {
     fifth.succeed();
     await lane.drain();
     expect(emitter.writes).toBe(5);
+  });
+
+  it("serves the lanes in turns: a table's batch is in the next write, not behind the batches another table queued", async () => {
+    const { writer, emitter, lane: snapshot } = setup({ maxRecordsPerWrite: 4 });
+    const stream = emitter.lane();
+    await snapshot.submit(batch([record('s0')]));
+    const first = await writer.call(0);
+    for (const name of ['s1', 's2', 's3', 's4', 's5', 's6']) await snapshot.submit(batch([record(`${name}a`), record(`${name}b`)]));
+    await stream.submit(batch([record('c1')]));
+    await stream.submit(batch([record('c2')]));
+    first.succeed();
+    const second = await writer.call(1);
+    // One batch per lane per turn, each lane's in its order, up to the limit.
+    expect(second.data.map((m) => m.key)).toEqual(['s1a', 's1b', 'c1', 'c2']);
+    second.succeed();
+    const rest = await Promise.all([2, 3, 4].map(async (index) => {
+      const call = await writer.call(index);
+      call.succeed();
+      return call.data.map((m) => m.key);
+    }));
+    expect(rest).toEqual([['s2a', 's2b', 's3a', 's3b'], ['s4a', 's4b', 's5a', 's5b'], ['s6a', 's6b']]);
+    await Promise.all([snapshot.drain(), stream.drain()]);
+  });
+
+  it('a batch too large for the write in progress keeps its lane first in line, while smaller ones of other lanes join', async () => {
+    const { writer, emitter, lane: big } = setup({ maxRecordsPerWrite: 3 });
+    const small = emitter.lane();
+    await big.submit(batch([record('a')]));
+    const first = await writer.call(0);
+    await small.submit(batch([record('b')]));
+    await big.submit(batch([record('c1'), record('c2'), record('c3')]));
+    await small.submit(batch([record('d')]));
+    first.succeed();
+    const second = await writer.call(1);
+    expect(second.data.map((m) => m.key)).toEqual(['b', 'd']);
+    second.succeed();
+    const third = await writer.call(2);
+    expect(third.data.map((m) => m.key)).toEqual(['c1', 'c2', 'c3']);
+    third.succeed();
+    await Promise.all([big.drain(), small.drain()]);
+  });
+
+  it('writes at most SHARED_WRITE_RECORDS records while a streaming table shares the task with a snapshotting one', async () => {
+    const { writer, emitter, lane: snapshot } = setup({ maxRecordsPerWrite: 10 * SHARED_WRITE_RECORDS });
+    const stream = emitter.lane();
+    snapshot.phase = 'snapshot';
+    const pageSize = SHARED_WRITE_RECORDS / 2;
+    /** Sizes of the writes of four pages queued behind one in flight. */
+    const writeSizes = async () => {
+      const first = writer.calls.length;
+      for (let index = 0; index < 5; index++) await snapshot.submit(batch(pageSize));
+      (await writer.call(first)).succeed();
+      const sizes: number[] = [];
+      for (let index = first + 1, total = 0; total < 4 * pageSize; index++) {
+        const call = await writer.call(index);
+        sizes.push(call.data.length);
+        total += call.data.length;
+        call.succeed();
+      }
+      await snapshot.drain();
+      return sizes;
+    };
+    expect(await writeSizes()).toEqual([2 * SHARED_WRITE_RECORDS]); // nobody streams: one full write
+    stream.phase = 'stream';
+    expect(await writeSizes()).toEqual([SHARED_WRITE_RECORDS, SHARED_WRITE_RECORDS]);
+    snapshot.phase = 'stream'; // streaming tables alone: their backlogs are theirs
+    expect(await writeSizes()).toEqual([2 * SHARED_WRITE_RECORDS]);
+    snapshot.phase = 'snapshot';
+    await stream.close(); // the streaming table leaves the task
+    expect(await writeSizes()).toEqual([2 * SHARED_WRITE_RECORDS]);
   });
 
   it('applies offsets to the store only after the write succeeded', async () => {

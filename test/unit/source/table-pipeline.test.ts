@@ -1,10 +1,10 @@
 import { Sema } from 'async-sema';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../src/config/source.js';
 import type { Item } from '../../../src/domain/attribute-codec.js';
 import type { ExportedFile } from '../../../src/domain/export-manifest.js';
 import type { PipelineSettings } from '../../../src/source/settings.js';
-import { Emitter } from '../../../src/source/emitter.js';
+import { Emitter, type Lane } from '../../../src/source/emitter.js';
 import { TableNotReplicableError, TablePipeline } from '../../../src/source/table-pipeline.js';
 import { InMemoryExports, InMemoryKafka, InMemoryStreams, InMemoryTables } from '../../support/fakes/source-ports.js';
 import { until } from '../../support/fakes/until.js';
@@ -93,6 +93,22 @@ describe('TablePipeline: its lifecycle, against in-memory ports', () => {
     await stop();
     expect(pipeline.status.state).toBe('STOPPED');
     expect(log.at(-1)).toBe('STREAMING → STOPPED');
+  });
+
+  it('tells its lane its phase: streaming once its snapshot is over (the task then keeps its writes short for it)', async () => {
+    const lanes = vi.spyOn(Emitter.prototype, 'lane');
+    try {
+      const { start } = world();
+      const { pipeline, stop } = await start();
+      const lane = lanes.mock.results[0]!.value as Lane;
+      expect(lane.phase).toBe(pipeline.status.state === 'SNAPSHOT' ? 'snapshot' : 'other');
+      await until(() => pipeline.status.state === 'STREAMING', 'streaming');
+      expect(lane.phase).toBe('stream');
+      await stop();
+      expect(lane.phase).toBe('other');
+    } finally {
+      lanes.mockRestore();
+    }
   });
 
   it("tells trustpilot's records about the snapshot: RUNNING while it runs, then its start, end and item count, across a restart", async () => {
