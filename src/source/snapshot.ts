@@ -45,25 +45,31 @@ export async function runSnapshot(context: PhaseContext): Promise<void> {
 }
 
 async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter: CapacityLimiter): Promise<void> {
-  const { snapshotPages, signal } = context;
+  const { snapshotPages, signal, table } = context;
   let segment = start;
   let exclusiveStartKey: Record<string, AttributeValue> | undefined = start.exclusiveStartKey
     ? fromDynamoDbJson(JSON.parse(start.exclusiveStartKey))
     : undefined;
+  // A segment that DynamoDB's estimate of the table's size says makes small pages scans without a slot first,
+  // and its pages ride in the slot small pages share: 1,000 small tables then scan side by side however small the
+  // budget. Its first page larger than that sends the segment back to taking a slot before each scan.
+  let scansSmall = smallSegment(table.sizeBytes, start.totalSegments);
   for (;;) {
     signal.throwIfAborted();
     // A page holds its slot from the scan until it is written: however many tables snapshot at once, the
     // connector keeps at most that many pages in memory, and the tables take turns in order.
-    await snapshotPages.acquire();
+    const slotHeld = !scansSmall;
+    if (slotHeld) await snapshotPages.acquire();
     let page: SubmittedPage;
     try {
       page = await scanAndSubmitPage(context, segment, exclusiveStartKey, limiter);
     } catch (error) {
-      snapshotPages.release();
+      if (slotHeld) snapshotPages.release();
       throw error;
     }
-    const release = holdUntilWritten(snapshotPages, page.bytes);
+    const release = holdUntilWritten(snapshotPages, page.bytes, slotHeld);
     void page.written.then(release, release);
+    scansSmall &&= page.bytes <= SMALL_PAGE_BYTES;
     if (!page.lastEvaluatedKey) return;
     exclusiveStartKey = page.lastEvaluatedKey;
     segment = page.offset;
@@ -74,11 +80,19 @@ async function scanSegment(context: PhaseContext, start: SegmentOffset, limiter:
 const SLOT_BYTES = 1_000_000;
 /** Pages below this share a slot (a small table's pages are a few kilobytes). */
 const SMALL_PAGE_BYTES = SLOT_BYTES / 16;
+/** A record's text against its item's stored bytes: the envelope, escaping, and two bytes per UTF-16 unit. */
+const RECORD_BYTES_PER_ITEM_BYTE = 4;
 
-/** The slot small pages currently share: what they hold, and how many of them are not yet written. */
+/** Whether a segment's share of a table of `sizeBytes` (DescribeTable's estimate) fits in a small page. */
+export function smallSegment(sizeBytes: number, totalSegments: number): boolean {
+  return (sizeBytes / totalSegments) * RECORD_BYTES_PER_ITEM_BYTE <= SMALL_PAGE_BYTES;
+}
+
+/** The slot small pages currently share: what they hold, how many of them are not yet written, and whether it is a slot of the budget. */
 interface SharedSlot {
   bytes: number;
   pending: number;
+  ofBudget: boolean;
 }
 const sharedSlots = new WeakMap<Sema, SharedSlot>();
 
@@ -87,17 +101,20 @@ const sharedSlots = new WeakMap<Sema, SharedSlot>();
  * of a slot's size keeps the slot it was scanned with. A small page rides in a slot shared with other small pages
  * up to a full page's bytes, and hands its own slot back at once: otherwise each page of a small table held a
  * whole slot through its transaction, and 1,000 small tables (4,000 pages of a few kilobytes) snapshotted 32
- * pages at a time, about 10 tables a second. The memory bound stays: every slot holds at most a full page's bytes.
+ * pages at a time, about 10 tables a second. A page scanned without a slot (`slotHeld` false: a small segment)
+ * starts a shared slot with a free one of the budget if there is one, else holds its few kilobytes beside it;
+ * a large one (the size estimate was wrong) is held beside it once, and its segment takes slots from then on.
  */
-function holdUntilWritten(slots: Sema, bytes: number): () => void {
-  if (bytes > SMALL_PAGE_BYTES) return () => slots.release();
+function holdUntilWritten(slots: Sema, bytes: number, slotHeld: boolean): () => void {
+  if (bytes > SMALL_PAGE_BYTES) return slotHeld ? () => slots.release() : () => undefined;
   let slot = sharedSlots.get(slots);
   if (slot && slot.bytes + bytes <= SLOT_BYTES) {
-    slots.release(); // this page rides in the shared slot
+    if (slotHeld) slots.release(); // this page rides in the shared slot
   } else {
-    // This page's own slot becomes the one shared by the small pages after it (a full one is left to its pages).
-    slot = { bytes: 0, pending: 0 };
-    sharedSlots.set(slots, slot);
+    // This page's own slot (or a free one) becomes the one shared by the small pages after it (a full one is left
+    // to its pages).
+    slot = { bytes: 0, pending: 0, ofBudget: slotHeld || slots.tryAcquire() !== undefined };
+    if (slot.ofBudget) sharedSlots.set(slots, slot);
   }
   const held = slot;
   held.bytes += bytes;
@@ -105,7 +122,7 @@ function holdUntilWritten(slots: Sema, bytes: number): () => void {
   return () => {
     if (--held.pending > 0) return;
     if (sharedSlots.get(slots) === held) sharedSlots.delete(slots);
-    slots.release();
+    if (held.ofBudget) slots.release();
   };
 }
 

@@ -107,11 +107,12 @@ describe('snapshotCapacity', () => {
 describe('runSnapshot: the connector-wide budget of pages in memory', () => {
   const PAGE = 10;
   const PAGES_PER_SEGMENT = 5;
-  const SEGMENTS = 8;
+  // More segments than the connector holds pages, so the budget is what bounds them.
+  const SEGMENTS = SNAPSHOT_PAGES_IN_MEMORY + 4;
   const BUDGET = 4;
 
   /** Snapshots `tables` tables of SEGMENTS segments at once through one budget; returns the most pages and bytes alive. */
-  async function snapshotTogether(tables: string[], budget: Sema, itemBytes: number, pagesPerSegment = PAGES_PER_SEGMENT) {
+  async function snapshotTogether(tables: string[], budget: Sema, itemBytes: number, pagesPerSegment = PAGES_PER_SEGMENT, sizeBytes = SEGMENTS * pagesPerSegment * PAGE * itemBytes) {
     let scannedItems = 0;
     let writtenItems = 0;
     let mostPagesAlive = 0;
@@ -147,7 +148,7 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
         const emitter = new Emitter(slowWriter, store, { queueCapacity: 32, maxRecordsPerWrite: 1000 });
         await runSnapshot({
           settings,
-          table: { ...table, name },
+          table: { ...table, name, sizeBytes },
           encoder,
           tables: pagedTables(name),
           streams: unusedStreams,
@@ -175,7 +176,7 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
   });
 
   it("holds a table of more segments than the connector's budget to that budget, still scanning pages side by side", async () => {
-    // The budget is what bounds the process's memory (issue 18: a 1M-item snapshot under 256 MiB RSS); 8 segments
+    // The budget is what bounds the process's memory (issue 18: a 1M-item snapshot under 256 MiB RSS); a table's segments
     // of pages large enough to hold a slot each must not keep more pages than it alive.
     expect(SEGMENTS).toBeGreaterThan(SNAPSHOT_PAGES_IN_MEMORY);
     const { mostPagesAlive } = await snapshotTogether(['big'], new Sema(SNAPSHOT_PAGES_IN_MEMORY), 10_000);
@@ -190,6 +191,14 @@ describe('runSnapshot: the connector-wide budget of pages in memory', () => {
     const { mostPagesAlive, mostBytesAlive } = await snapshotTogether(tables, new Sema(2), 100, 1);
     expect(mostPagesAlive).toBeGreaterThan(2);
     expect(mostBytesAlive).toBeLessThanOrEqual(2 * 1_000_000);
+  });
+
+  it('a table DynamoDB\'s estimate calls small scans without slots, and its segments take slots once a page proves it large', async () => {
+    // The estimate (DescribeTable's size, updated about every six hours on AWS) says 0 bytes; the pages are full
+    // ones: each segment's first page is scanned without a slot, every later one with.
+    const { mostPagesAlive } = await snapshotTogether(['stale'], new Sema(BUDGET), 10_000, PAGES_PER_SEGMENT, 0);
+    expect(mostPagesAlive).toBeGreaterThan(BUDGET);
+    expect(mostPagesAlive).toBeLessThanOrEqual(BUDGET + SEGMENTS);
   });
 
   it('fails with the write error, leaving no rejection unhandled, when Kafka refuses a page', async () => {
