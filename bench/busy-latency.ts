@@ -15,14 +15,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { UpdateTableCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { ensureTopic } from '../src/adapters/kafka/admin.js';
 import { createDynamoDbClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
 import { createKafka, logLevel } from '../src/adapters/kafka/client.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/config/source.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { latencyFollower, SEGMENTS } from './connector.js';
-import { percentile, procCpuMicros, waitUntil } from './measure.js';
+import { percentile, waitUntil } from './measure.js';
+import { RunProcess } from './run-process.js';
 import { deleteTopics } from './processes.js';
 import { benchDatabase, connectorConfigFile, createBenchTable, dropBenchTable, loadBenchItems, retrying } from './tables.js';
 
@@ -198,22 +198,17 @@ async function runRound(stack: StackEndpoints, connection: DynamoDbConnection, c
 
 /** A `dynamodb-kafka run` process serving its REST status, which is polled every STATUS_POLL_MS. */
 class ConnectorProcess {
-  private readonly child: ChildProcess;
-  private log = '';
+  private readonly process: RunProcess;
   private url?: string;
   private tables: TablePhase[] = [];
   private poller?: NodeJS.Timeout;
 
   constructor(private readonly name: string, file: string) {
-    this.child = spawn(process.execPath, ['bin/dynamodb-kafka.js', 'run', '--rest-port', '0', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.child.stderr!.on('data', (chunk) => (this.log = (this.log + chunk).slice(-20_000)));
+    this.process = new RunProcess(file, { cliArgs: ['--rest-port', '0'] });
   }
 
   async restReady(): Promise<void> {
-    const rest = /REST status API at (http:\/\/\S+)\/connectors/;
-    await waitUntil(() => this.failed() || rest.test(this.log), 60_000, 'the connector process to serve its REST API');
-    if (this.failed()) throw new Error(`connector process exited:\n${this.logTail()}`);
-    this.url = rest.exec(this.log)![1]!;
+    this.url = (await this.process.logged(/REST status API at (http:\/\/\S+)\/connectors/, 60_000, 'the connector process to serve its REST API'))[1]!;
     this.poller = setInterval(() => void this.poll(), STATUS_POLL_MS);
   }
 
@@ -222,23 +217,20 @@ class ConnectorProcess {
   }
 
   failed(): boolean {
-    return this.child.exitCode !== null || this.child.signalCode !== null || this.tables.some((table) => table.phase === 'FAILED');
+    return this.process.exited || this.tables.some((table) => table.phase === 'FAILED');
   }
 
   cpuMicros(): number {
-    return procCpuMicros(this.child.pid!) ?? Number.NaN;
+    return this.process.cpuMicros();
   }
 
   logTail(): string {
-    return this.log.slice(-3000);
+    return this.process.logTail();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.poller);
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    await exited;
+    await this.process.stop();
   }
 
   private async poll(): Promise<void> {

@@ -5,13 +5,13 @@
  * process's RSS (VmRSS) is sampled every second into a curve, with its V8 heap and external memory beside it (the
  * process reports them itself, see MEMORY_PROBE), and its VmHWM is read at the end: the peak against 256 MiB.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createDynamoDbClient, type DynamoDbConnection } from '../src/adapters/dynamodb/client.js';
 import type { StackEndpoints } from '../src/stack/stack.js';
 import { TopicFollower } from '../test/support/topic-follower.js';
 import { SEGMENTS } from './connector.js';
-import { procCpuMicros, procStatus } from './measure.js';
+import { procStatus } from './measure.js';
+import { RunProcess } from './run-process.js';
 import { deleteTopics } from './processes.js';
 import { benchDatabase, benchItem, connectorConfigFile, createBenchTable, dropBenchTable, loadBenchItems } from './tables.js';
 
@@ -55,33 +55,30 @@ export interface MemoryRun {
   curve: RssSample[];
 }
 
-/** A `dynamodb-kafka run` process with the memory probe, its log kept and its RSS sampled every second. */
+/** A `dynamodb-kafka run` process with the memory probe, its RSS sampled every second. */
 class SampledConnectorProcess {
   readonly curve: RssSample[] = [];
-  private log = '';
   private usage?: { heapUsed: number; heapTotal: number; external: number };
   private readonly startedAt = performance.now();
   private readonly sampler: NodeJS.Timeout;
   private hwmKiB = 0;
-  private readonly child: ChildProcess;
+  private readonly process: RunProcess;
 
   constructor(configFile: string) {
-    this.child = spawn(process.execPath, ['--import', MEMORY_PROBE, 'bin/dynamodb-kafka.js', 'run', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let partial = '';
-    this.child.stderr!.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) {
-        if (line.startsWith('memory-usage ')) this.usage = JSON.parse(line.slice('memory-usage '.length));
-        else this.log = `${this.log}${line}\n`.slice(-50_000);
-      }
+    this.process = new RunProcess(configFile, {
+      nodeArgs: ['--import', MEMORY_PROBE],
+      onLine: (line) => {
+        if (!line.startsWith('memory-usage ')) return false;
+        this.usage = JSON.parse(line.slice('memory-usage '.length));
+        return true;
+      },
     });
     this.sampler = setInterval(() => this.sample(), 1000);
     this.sample();
   }
 
   private sample(): void {
-    const status = procStatus(this.child.pid!);
+    const status = procStatus(this.process.child.pid!);
     // Gone, or not yet exec'd into node (no VmRSS line yet).
     if (!status || status.rssKiB === 0) return;
     this.hwmKiB = Math.max(this.hwmKiB, status.hwmKiB);
@@ -94,39 +91,24 @@ class SampledConnectorProcess {
     });
   }
 
-  /** The first match of `pattern` in the log, once it is there; fails if the process exits first. */
-  async logged(pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpExecArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = pattern.exec(this.log);
-      if (match) return match;
-      if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(`the connector process exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}:\n${this.log.slice(-3000)}`);
-      }
-      if (Date.now() > deadline) throw new Error(`benchmark: timed out waiting for ${what}:\n${this.log.slice(-3000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  logged(pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpExecArray> {
+    return this.process.logged(pattern, timeoutMs, what);
   }
 
   /** Takes the last sample, stops the process and answers its figures. */
   async stop(records: number): Promise<MemoryRun> {
     this.sample();
-    const cpuMicros = procCpuMicros(this.child.pid!) ?? Number.NaN;
+    const cpuMicros = this.process.cpuMicros();
     await this.kill();
     const peakRssMiB = Math.max(...this.curve.map((point) => point.rssMiB));
     const vmHwmMiB = Math.round(this.hwmKiB / 1024);
     return { records, cpuMicrosPerRecord: Number((cpuMicros / records).toFixed(1)), peakRssMiB, vmHwmMiB, meetsTarget: Math.max(peakRssMiB, vmHwmMiB) <= TARGET_PEAK_RSS_MIB, curve: this.curve };
   }
 
-  /** Stops sampling and the process (SIGTERM; SIGKILL after a minute), if not done already. */
+  /** Stops sampling and the process, if not done already. */
   async kill(): Promise<void> {
     clearInterval(this.sampler);
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const killer = setTimeout(() => this.child.kill('SIGKILL'), 60_000);
-    await exited;
-    clearTimeout(killer);
+    await this.process.stop();
   }
 }
 
